@@ -1,0 +1,177 @@
+#include "config/config.hpp"
+
+#include "config/routing.hpp"
+
+#include "http/server.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace agp::config {
+
+namespace {
+
+std::string trim(std::string s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string get(const Env& env, const std::string& key, const std::string& fallback = {}) {
+  auto it = env.find(key);
+  return it == env.end() || it->second.empty() ? fallback : it->second;
+}
+
+std::int64_t get_int(const Env& env, const std::string& key, std::int64_t fallback, std::int64_t min,
+                     std::int64_t max) {
+  auto text = get(env, key);
+  if (text.empty()) return fallback;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
+    throw ConfigError(key + " must be a whole number from " + std::to_string(min) + " to " +
+                      std::to_string(max) + ", not '" + text + "'.");
+  return v;
+}
+
+bool get_bool(const Env& env, const std::string& key, bool fallback) {
+  auto text = get(env, key);
+  if (text.empty()) return fallback;
+  if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+  if (text == "0" || text == "false" || text == "no" || text == "off") return false;
+  throw ConfigError(key + " must be true or false, not '" + text + "'.");
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = trim(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+bool valid_api_version(const std::string& v) {
+  if (v == "v1" || v == "preview" || v == "latest") return true;
+  // YYYY-MM-DD or YYYY-MM-DD-preview
+  if (v.size() != 10 && !(v.size() == 18 && v.ends_with("-preview"))) return false;
+  for (std::size_t i = 0; i < 10; ++i) {
+    bool dash = i == 4 || i == 7;
+    if (dash ? v[i] != '-' : !std::isdigit(static_cast<unsigned char>(v[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Config::listen_is_loopback() const {
+  return listen_host.starts_with("127.") || listen_host == "::1";
+}
+
+Env read_env_file(const std::string& path, bool required) {
+  std::ifstream in(path);
+  Env env;
+  if (!in) {
+    if (required) throw ConfigError("The env file '" + path + "' given with --env-file cannot be read.");
+    return env;
+  }
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    if (line.starts_with("export ")) line = trim(line.substr(7));
+    auto eq = line.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw ConfigError("Line " + std::to_string(lineno) + " of '" + path + "' is not KEY=VALUE.");
+    std::string key = trim(line.substr(0, eq));
+    std::string value = trim(line.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    } else if (auto hash = value.find(" #"); hash != std::string::npos) {
+      value = trim(value.substr(0, hash));  // trailing comment on an unquoted value
+    }
+    env[key] = value;
+  }
+  return env;
+}
+
+Env process_env() {
+  Env env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+Env merge(const Env& primary, const Env& fallback) {
+  Env out = fallback;
+  for (auto& [k, v] : primary) out[k] = v;
+  return out;
+}
+
+Config load(const Env& env) {
+  Config c;
+
+  // Listen address: LISTEN_ADDR, else ASPNETCORE_URLS (the C# tool's), else the default.
+  std::string listen = get(env, "LISTEN_ADDR", get(env, "ASPNETCORE_URLS"));
+  if (!listen.empty() && !http::parse_listen_address(listen, c.listen_host, c.listen_port))
+    throw ConfigError("LISTEN_ADDR/ASPNETCORE_URLS '" + listen + "' is not HOST:PORT.");
+
+  c.azure_endpoint = trim(get(env, "AZURE_OPENAI_ENDPOINT"));
+  if (c.azure_endpoint.empty())
+    throw ConfigError("AZURE_OPENAI_ENDPOINT is not set: give your Azure OpenAI resource URL, e.g. https://my-resource.openai.azure.com.");
+  while (c.azure_endpoint.ends_with('/')) c.azure_endpoint.pop_back();
+  // Users paste the whole ".../openai" or ".../openai/v1" URL from the portal; keep the resource root.
+  for (std::string suffix : {"/openai/v1", "/openai"})
+    if (c.azure_endpoint.ends_with(suffix)) c.azure_endpoint.resize(c.azure_endpoint.size() - suffix.size());
+  auto url = boost::urls::parse_absolute_uri(c.azure_endpoint);
+  if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty() ||
+      url->has_query() || url->has_fragment())
+    throw ConfigError("AZURE_OPENAI_ENDPOINT '" + c.azure_endpoint + "' is not an http(s) URL like https://my-resource.openai.azure.com.");
+
+  c.azure_api_key = get(env, "AZURE_OPENAI_API_KEY");
+  if (c.azure_api_key.empty()) throw ConfigError("AZURE_OPENAI_API_KEY is not set: give the key of your Azure OpenAI resource.");
+
+  c.azure_api_version = get(env, "AZURE_API_VERSION", "2024-10-21");
+  if (!valid_api_version(c.azure_api_version))
+    throw ConfigError("AZURE_API_VERSION '" + c.azure_api_version + "' is not a version like 2024-10-21, 2025-04-01-preview or v1.");
+
+  c.auth_token = get(env, "ANTHROPIC_AUTH_TOKEN");
+
+  c.big_model = get(env, "BIG_MODEL");
+  if (c.big_model.empty()) throw ConfigError("BIG_MODEL is not set: name the Azure deployment that answers sonnet and opus requests.");
+  if (!valid_deployment_name(c.big_model)) throw ConfigError("BIG_MODEL '" + c.big_model + "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
+  c.small_model = get(env, "SMALL_MODEL", c.big_model);
+  if (!valid_deployment_name(c.small_model)) throw ConfigError("SMALL_MODEL '" + c.small_model + "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
+  c.reasoning_deployments = split_list(get(env, "REASONING_DEPLOYMENTS"));
+  c.max_output_tokens = get_int(env, "AZURE_MAX_OUTPUT_TOKENS", 0, 0, 10'000'000);
+
+  c.threads = static_cast<int>(get_int(env, "THREADS", 0, 0, 256));
+  c.connect_timeout = std::chrono::seconds(get_int(env, "UPSTREAM_CONNECT_TIMEOUT", 10, 1, 600));
+  c.first_byte_timeout = std::chrono::seconds(get_int(env, "UPSTREAM_FIRST_BYTE_TIMEOUT", 600, 1, 3600));
+  c.idle_timeout = std::chrono::seconds(get_int(env, "UPSTREAM_IDLE_TIMEOUT", 300, 1, 3600));
+  c.ping_interval = std::chrono::seconds(get_int(env, "PING_INTERVAL", 10, 1, 300));
+  c.upstream_retries = static_cast<int>(get_int(env, "UPSTREAM_RETRIES", 2, 0, 10));
+  c.verify_tls = get_bool(env, "AZURE_VERIFY_TLS", true);
+  c.log_level = get(env, "LOG_LEVEL", "info");
+  if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
+      c.log_level != "error")
+    throw ConfigError("LOG_LEVEL '" + c.log_level + "' must be one of trace, debug, info, warn, error.");
+  c.validate_stream = get_bool(env, "VALIDATE_STREAM", false);
+  c.record_dir = get(env, "RECORD_DIR");
+  return c;
+}
+
+}  // namespace agp::config

@@ -1,0 +1,61 @@
+// Start-up configuration: the process environment first, then a .env file that never
+// overrides it. Names are the original C# tool's, so its users switch without edits.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace agp::config {
+
+using Env = std::map<std::string, std::string>;
+
+// A configuration problem, phrased as one sentence naming the variable.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8082;
+  int threads = 0;  // 0 = number of cores
+
+  std::string azure_endpoint;     // scheme://host[:port][/base], no trailing slash
+  std::string azure_api_key;
+  std::string azure_api_version;  // dated ("2024-10-21") or "v1"
+  std::string auth_token;         // client token; empty = no client auth
+  std::string small_model;        // deployment for *haiku*
+  std::string big_model;          // deployment for *sonnet* / *opus*
+  std::vector<std::string> reasoning_deployments;  // extra names treated as reasoning models
+  std::int64_t max_output_tokens = 0;              // cap for max_completion_tokens; 0 = none
+
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds first_byte_timeout{600};  // reasoning models think for minutes
+  std::chrono::seconds idle_timeout{300};        // silence between two upstream chunks
+  std::chrono::seconds ping_interval{10};
+  int upstream_retries = 2;                      // before any byte reached the client
+  bool verify_tls = true;
+
+  std::string log_level = "info";
+  bool validate_stream = false;  // log Anthropic SSE grammar violations (debug aid)
+  std::string record_dir;        // --record: write each exchange there
+
+  bool api_version_is_v1() const { return azure_api_version == "v1"; }
+  bool listen_is_loopback() const;
+};
+
+// Reads a dotenv file: KEY=VALUE lines, optional `export `, quotes, # comments.
+// Throws ConfigError if the file exists but a line is malformed; a missing file
+// yields an empty map unless `required`.
+Env read_env_file(const std::string& path, bool required);
+// The process environment as a map.
+Env process_env();
+// Environment first, then the file's values for keys the environment lacks.
+Env merge(const Env& primary, const Env& fallback);
+// Validates and builds the configuration; throws ConfigError.
+Config load(const Env& env);
+
+}  // namespace agp::config

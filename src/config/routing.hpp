@@ -1,0 +1,25 @@
+// Model routing: which Azure deployment answers a client's model name, and what it can do.
+#pragma once
+
+#include "config/config.hpp"
+#include "core/error.hpp"
+
+#include <string>
+
+namespace agp::config {
+
+struct Route {
+  std::string deployment;
+  std::string client_model;  // echoed back in answers
+  bool reasoning = false;    // o-series / gpt-5 style: no temperature, developer role, reasoning_effort
+};
+
+// *haiku* → SMALL_MODEL; *sonnet* / *opus* → BIG_MODEL; azure/<d> → d; anthropic/ and
+// openai/ prefixes stripped; anything else is a deployment name, validated so that no
+// client can steer the upstream URL.
+Result<Route> route_model(const std::string& model, const Config& config);
+
+bool is_reasoning_deployment(const std::string& deployment, const Config& config);
+bool valid_deployment_name(const std::string& name);
+
+}  // namespace agp::config

@@ -1,0 +1,87 @@
+#include "gateway/app.hpp"
+
+#include "anthropic/errors.hpp"
+#include "core/ids.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace agp::gateway {
+
+double RequestLog::since_start_ms() const {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+void RequestLog::write(std::uint64_t bytes_out) const {
+  auto num = [](auto v) { return v < 0 ? std::string("-") : fmt::format("{}", v); };
+  auto ms = [](double v) { return v < 0 ? std::string("-") : fmt::format("{:.0f}ms", v); };
+  std::string model = client_model.empty() ? "" : fmt::format(" model={}->{}", client_model, deployment);
+  auto level = status >= 500 ? spdlog::level::warn : spdlog::level::info;
+  spdlog::log(level, "{} {} status={}{}{} upstream={} ttft={} total={} tokens_in={} out={} cached={} bytes={}{}", id, route,
+              status, model, stream ? " stream" : "", ms(upstream_ms), ms(ttft_ms), ms(since_start_ms()), num(tokens_in),
+              num(tokens_out), num(tokens_cached), bytes_out, error.empty() ? "" : " error=\"" + error + "\"");
+}
+
+App::App(config::Config cfg) : cfg_(std::move(cfg)), client_(cfg_.verify_tls) {}
+
+bool App::authorized(const http::Request& req) const {
+  if (cfg_.auth_token.empty()) return true;
+  auto key = req.header("x-api-key");
+  if (!key.empty() && constant_time_equal(key, cfg_.auth_token)) return true;
+  auto auth = req.header("authorization");
+  if (auth.size() > 7 && (auth.starts_with("Bearer ") || auth.starts_with("bearer ")))
+    return constant_time_equal(auth.substr(7), cfg_.auth_token);
+  return false;
+}
+
+boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, const Error& e, const std::string& request_id) {
+  http::Headers h{{"request-id", request_id}};
+  if (e.retry_after) h.emplace_back("retry-after", *e.retry_after);
+  // Client errors will fail the same way again; tell the SDKs not to retry them.
+  if (e.status >= 400 && e.status < 500 && e.status != 429 && e.status != 408) h.emplace_back("x-should-retry", "false");
+  // GCC 12 destroys temporaries in a co_await expression twice: pass named values only.
+  std::string body = anthropic::error_json(e, request_id);
+  co_await res.send(anthropic::error_status(e), "application/json", std::move(body), h);
+}
+
+boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWriter& res) {
+  RequestLog log;
+  log.id = random_id("req_");
+  auto path = req.target_path();
+  auto method = req.message.method();
+  log.route = std::string(req.message.method_string()) + " " + std::string(path);
+  bool quiet = false;
+
+  if (path == "/v1/messages" || path == "/v1/messages/count_tokens") {
+    if (method != http::bhttp::verb::post) {
+      Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
+      co_await send_anthropic_error(res, e, log.id);
+    } else if (!authorized(req)) {
+      Error e{401, ErrorKind::authentication, "invalid x-api-key or Authorization bearer token (ANTHROPIC_AUTH_TOKEN of the proxy)", {}};
+      co_await send_anthropic_error(res, e, log.id);
+    } else if (path == "/v1/messages") {
+      co_await messages(req, res, log);
+    } else {
+      co_await count_tokens(req, res, log);
+    }
+  } else if ((path == "/" || path == "/health") && (method == http::bhttp::verb::get || method == http::bhttp::verb::head)) {
+    quiet = true;
+    std::string body = R"({"status":"ok","service":"azure-gpt-proxy","version":")" AGP_VERSION R"("})";
+    co_await res.send(200, "application/json", std::move(body));
+  } else if (path.starts_with("/api/event_logging/") || path.starts_with("/api/claude_code/")) {
+    // Claude Code's telemetry side traffic: acknowledge quietly instead of 404s every few seconds.
+    quiet = true;
+    std::string body = "{}";
+    co_await res.send(200, "application/json", std::move(body));
+  } else {
+    Error e{404, ErrorKind::not_found, "no route for " + std::string(req.message.method_string()) + " " + std::string(path), {}};
+    co_await send_anthropic_error(res, e, log.id);
+  }
+  log.status = res.status();
+  if (quiet) {
+    spdlog::debug("{} {} status={}", log.id, log.route, log.status);
+  } else {
+    log.write(res.bytes_written());
+  }
+}
+
+}  // namespace agp::gateway

@@ -1,0 +1,49 @@
+// The gateway: routes requests, checks client auth, and hands each route to its handler.
+#pragma once
+
+#include "config/config.hpp"
+#include "core/error.hpp"
+#include "http/server.hpp"
+#include "upstream/client.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace agp::gateway {
+
+// What one request did, for its single log line.
+struct RequestLog {
+  std::string id;  // req_…
+  std::string route;
+  std::string client_model, deployment;
+  unsigned status = 0;
+  bool stream = false;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  double upstream_ms = -1, ttft_ms = -1;
+  std::int64_t tokens_in = -1, tokens_out = -1, tokens_cached = -1;
+  std::string error;
+  void write(std::uint64_t bytes_out) const;
+  double since_start_ms() const;
+};
+
+class App {
+ public:
+  explicit App(config::Config cfg);
+  boost::asio::awaitable<void> handle(http::Request& req, http::ResponseWriter& res);
+  const config::Config& config() const { return cfg_; }
+
+ private:
+  bool authorized(const http::Request& req) const;
+  boost::asio::awaitable<void> messages(http::Request& req, http::ResponseWriter& res, RequestLog& log);
+  boost::asio::awaitable<void> count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log);
+
+  config::Config cfg_;
+  upstream::Client client_;
+};
+
+// Sends an Anthropic-shaped error (before the stream started).
+boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, const Error& e, const std::string& request_id);
+
+}  // namespace agp::gateway

@@ -1,0 +1,32 @@
+// Calling Azure OpenAI: URL building, auth header, retries before anything reached the client.
+#pragma once
+
+#include "config/config.hpp"
+#include "core/error.hpp"
+#include "upstream/client.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <string>
+#include <variant>
+
+namespace agp::gateway {
+
+// {endpoint}/openai/deployments/{d}/chat/completions?api-version=V, or the v1 path.
+std::string chat_completions_url(const config::Config& cfg, const std::string& deployment);
+
+struct AzureAnswer {
+  std::unique_ptr<upstream::Response> response;  // set when Azure answered 2xx
+  std::optional<Error> error;                    // set otherwise (already mapped)
+  unsigned upstream_status = 0;                  // 0 = no HTTP answer
+  int attempts = 0;
+};
+
+// POSTs `body`; retries connect failures, resets, 429 with a short retry-after and 5xx,
+// with backoff, up to cfg.upstream_retries times. Non-2xx answers are read and mapped.
+boost::asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg,
+                                               const std::string& url, const std::string& deployment,
+                                               std::string body);
+
+}  // namespace agp::gateway

@@ -1,0 +1,189 @@
+// POST /v1/messages and /v1/messages/count_tokens: validate, route, translate, call Azure,
+// translate back (whole, or event by event with pings while Azure is silent).
+#include "anthropic/errors.hpp"
+#include "anthropic/request.hpp"
+#include "anthropic/stream_validator.hpp"
+#include "config/routing.hpp"
+#include "core/ids.hpp"
+#include "gateway/app.hpp"
+#include "gateway/azure_call.hpp"
+#include "gateway/relay.hpp"
+#include "http/sse.hpp"
+#include "openai/azure_errors.hpp"
+#include "openai/chat/request.hpp"
+#include "openai/chat/response.hpp"
+#include "openai/chat/stream.hpp"
+#include "tokens/estimate.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace agp::gateway {
+
+namespace json = boost::json;
+
+namespace {
+
+struct Prepared {
+  anthropic::MessagesRequest request;
+  config::Route route;
+  openai::chat::Translated chat;
+};
+
+Result<Prepared> prepare(const http::Request& req, const config::Config& cfg, anthropic::Endpoint endpoint) {
+  auto parsed = anthropic::parse_request(req.message.body(), endpoint);
+  if (!parsed) return parsed.error();
+  auto route = config::route_model(parsed->model, cfg);
+  if (!route) return route.error();
+  openai::chat::Options opts{route->deployment, cfg.azure_api_version, route->reasoning, cfg.max_output_tokens};
+  auto chat = openai::chat::to_chat_request(*parsed, opts);
+  return Prepared{std::move(*parsed), std::move(*route), std::move(chat)};
+}
+
+void log_usage(RequestLog& log, const openai::chat::Usage& u) {
+  if (!u.seen) return;
+  log.tokens_in = u.prompt_tokens;
+  log.tokens_out = u.completion_tokens;
+  log.tokens_cached = u.cached_tokens;
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
+  auto prepared = prepare(req, cfg_, anthropic::Endpoint::count_tokens);
+  if (!prepared) {
+    log.error = prepared.error().message;
+    co_await send_anthropic_error(res, prepared.error(), log.id);
+    co_return;
+  }
+  log.client_model = prepared->route.client_model;
+  log.deployment = prepared->route.deployment;
+  auto n = tokens::estimate_chat_request(prepared->chat.body);
+  log.tokens_in = n;
+  http::Headers headers{{"request-id", log.id}};
+  json::object body{{"input_tokens", n}};
+  std::string text = json::serialize(body);
+  co_await res.send(200, "application/json", std::move(text), headers);
+}
+
+boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
+  auto prepared = prepare(req, cfg_, anthropic::Endpoint::messages);
+  if (!prepared) {
+    log.error = prepared.error().message;
+    co_await send_anthropic_error(res, prepared.error(), log.id);
+    co_return;
+  }
+  auto& p = *prepared;
+  log.client_model = p.route.client_model;
+  log.deployment = p.route.deployment;
+  log.stream = p.request.stream;
+  for (auto& d : p.chat.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
+
+  auto estimate = tokens::estimate_chat_request(p.chat.body);
+  auto url = chat_completions_url(cfg_, p.route.deployment);
+  std::string upstream_body = json::serialize(p.chat.body);
+  auto answer = co_await call_azure(client_, cfg_, url, p.route.deployment, std::move(upstream_body));
+  log.upstream_ms = log.since_start_ms();
+  if (answer.error) {
+    log.error = answer.error->message;
+    co_await send_anthropic_error(res, *answer.error, log.id);
+    co_return;
+  }
+
+  openai::chat::AnswerContext ctx{p.route.client_model, random_id("msg_"), &p.chat.names, estimate};
+  openai::UpstreamContext uctx{p.route.deployment, cfg_.azure_endpoint};
+
+  if (!p.request.stream) {
+    auto body = co_await answer.response->read_all(64 << 20);
+    if (auto* te = std::get_if<upstream::TransportError>(&body)) {
+      auto e = openai::map_transport_error(*te, uctx);
+      log.error = e.message;
+      co_await send_anthropic_error(res, e, log.id);
+      co_return;
+    }
+    boost::system::error_code ec;
+    auto v = json::parse(std::get<std::string>(body), ec);
+    if (ec) {
+      auto e = Error::internal("Azure OpenAI answered with invalid JSON");
+      log.error = e.message;
+      co_await send_anthropic_error(res, e, log.id);
+      co_return;
+    }
+    auto msg = openai::chat::to_anthropic_message(v, ctx);
+    if (!msg) {
+      log.error = msg.error().message;
+      co_await send_anthropic_error(res, msg.error(), log.id);
+      co_return;
+    }
+    if (auto* o = v.if_object(); o && o->contains("usage")) log_usage(log, openai::chat::parse_usage(&o->at("usage")));
+    log.ttft_ms = log.since_start_ms();
+    http::Headers headers{{"request-id", log.id}};
+    std::string text = json::serialize(*msg);
+    co_await res.send(200, "application/json", std::move(text), headers);
+    co_return;
+  }
+
+  // Streaming: commit to 200 only now that Azure has said yes, so that every earlier failure
+  // keeps its real HTTP status (Claude Code's retry and compaction logic depend on it).
+  openai::chat::StreamTranslator translator(ctx);
+  http::SseParser sse;
+  std::optional<anthropic::StreamValidator> validator;
+  if (cfg_.validate_stream) validator.emplace();
+  auto emit = [&](const anthropic::Events& events) -> boost::asio::awaitable<bool> {
+    if (events.empty()) co_return res.alive();
+    if (validator)
+      for (auto& e : events) validator->feed(e);
+    std::string text = anthropic::to_sse(events);
+    co_return co_await res.write(text);
+  };
+
+  http::Headers stream_headers{{"request-id", log.id}};
+  if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", stream_headers)) co_return;
+  auto relay = co_await Relay::start(std::move(answer.response), cfg_.ping_interval);
+  anthropic::Events first = translator.start();
+  bool ok = co_await emit(first);
+  while (ok && !translator.ended()) {
+    auto piece = co_await relay->next();
+    if (piece.kind == RelayPiece::ping) {
+      anthropic::Events ping{anthropic::Event{"ping", {{"type", "ping"}}}};
+      ok = co_await emit(ping);
+      continue;
+    }
+    if (piece.kind == RelayPiece::error) {
+      anthropic::Events failed = translator.fail(openai::map_transport_error(piece.failure, uctx));
+      ok = co_await emit(failed);
+      break;
+    }
+    auto frames = piece.kind == RelayPiece::end ? sse.finish() : sse.feed(piece.bytes);
+    if (sse.pending() > (16u << 20)) {
+      anthropic::Events failed = translator.fail(Error::internal("Azure OpenAI sent an oversized stream frame"));
+      ok = co_await emit(failed);
+      break;
+    }
+    anthropic::Events events;
+    for (auto& f : frames) {
+      auto more = translator.feed_data(f.data);
+      events.insert(events.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+      if (translator.ended()) break;
+    }
+    if (log.ttft_ms < 0)
+      for (auto& e : events)
+        if (e.type == "content_block_delta") {
+          log.ttft_ms = log.since_start_ms();
+          break;
+        }
+    ok = co_await emit(events);
+    if (piece.kind == RelayPiece::end && !translator.ended()) {
+      anthropic::Events last = translator.finish();
+      ok = co_await emit(last);
+    }
+  }
+  relay->stop();
+  if (!res.alive()) log.error = "client went away; upstream cancelled";
+  if (translator.error()) log.error = translator.error()->message;
+  log_usage(log, translator.usage());
+  co_await res.end_stream();
+  if (validator)
+    for (auto& v : validator->finish()) spdlog::warn("{} stream grammar violation: {}", log.id, v);
+}
+
+}  // namespace agp::gateway

@@ -1,0 +1,100 @@
+#include "gateway/relay.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace agp::gateway {
+
+namespace asio = boost::asio;
+using Channel = asio::experimental::channel<void(boost::system::error_code, RelayPiece)>;
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+
+struct Relay::State {
+  State(asio::any_io_executor ex, std::unique_ptr<upstream::Response> r, std::chrono::milliseconds ping)
+      : response(std::move(r)), channel(ex, 32), timer(ex), ping_interval(ping) {}
+  std::unique_ptr<upstream::Response> response;
+  Channel channel;
+  asio::steady_timer timer;
+  std::chrono::milliseconds ping_interval;
+  std::chrono::steady_clock::time_point last_data = std::chrono::steady_clock::now();
+  bool stopped = false;
+  bool reader_done = false;
+};
+
+namespace {
+
+asio::awaitable<void> read_loop(std::shared_ptr<Relay::State> s) {
+  for (;;) {
+    auto piece = co_await s->response->read_some();
+    RelayPiece out;
+    if (auto* e = std::get_if<upstream::TransportError>(&piece)) {
+      out.kind = RelayPiece::error;
+      out.failure = *e;
+    } else if (std::get<std::string>(piece).empty()) {
+      out.kind = RelayPiece::end;
+    } else {
+      out.kind = RelayPiece::data;
+      out.bytes = std::move(std::get<std::string>(piece));
+      s->last_data = std::chrono::steady_clock::now();
+    }
+    bool last = out.kind != RelayPiece::data;
+    if (s->stopped) break;
+    auto [ec] = co_await s->channel.async_send(boost::system::error_code{}, std::move(out), kAsTuple);
+    if (ec || last) break;
+  }
+  s->reader_done = true;
+  s->timer.cancel();
+}
+
+asio::awaitable<void> ping_loop(std::shared_ptr<Relay::State> s) {
+  while (!s->stopped && !s->reader_done) {
+    s->timer.expires_after(s->ping_interval);
+    co_await s->timer.async_wait(kAsTuple);
+    if (s->stopped || s->reader_done) break;
+    if (std::chrono::steady_clock::now() - s->last_data < s->ping_interval) continue;
+    RelayPiece p;
+    p.kind = RelayPiece::ping;
+    auto [sec] = co_await s->channel.async_send(boost::system::error_code{}, std::move(p), kAsTuple);
+    if (sec) break;
+    s->last_data = std::chrono::steady_clock::now();
+  }
+}
+
+}  // namespace
+
+asio::awaitable<std::shared_ptr<Relay>> Relay::start(std::unique_ptr<upstream::Response> response,
+                                                     std::chrono::milliseconds ping_interval) {
+  auto ex = co_await asio::this_coro::executor;
+  auto s = std::make_shared<State>(ex, std::move(response), ping_interval);
+  asio::co_spawn(ex, read_loop(s), asio::detached);
+  asio::co_spawn(ex, ping_loop(s), asio::detached);
+  co_return std::shared_ptr<Relay>(new Relay(s));
+}
+
+Relay::~Relay() { stop(); }
+
+asio::awaitable<RelayPiece> Relay::next() {
+  auto [ec, piece] = co_await s_->channel.async_receive(kAsTuple);
+  if (ec) {
+    RelayPiece p;
+    p.kind = RelayPiece::error;
+    p.failure = {upstream::TransportFailure::cancelled, ec.message(), false};
+    co_return p;
+  }
+  co_return piece;
+}
+
+void Relay::stop() {
+  if (s_->stopped) return;
+  s_->stopped = true;
+  s_->timer.cancel();
+  if (!s_->reader_done) s_->response->cancel();
+  s_->channel.close();
+}
+
+}  // namespace agp::gateway

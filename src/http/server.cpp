@@ -1,0 +1,249 @@
+// Beast/Asio coroutine HTTP/1.1 server: read, hand to the handler, repeat while keep-alive.
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+namespace agp::http {
+
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr auto kAsTuple = asio::as_tuple(use_awaitable);
+
+std::string error_json_for(unsigned status) {
+  // Generic protocol-neutral answer for requests the server rejects before a handler sees them.
+  const char* msg = status == 413 ? "request body too large" : "malformed HTTP request";
+  return std::string(R"({"type":"error","error":{"type":")") +
+         (status == 413 ? "request_too_large" : "invalid_request_error") + R"(","message":")" + msg +
+         R"("}})";
+}
+}  // namespace
+
+std::string_view Request::target_path() const {
+  std::string_view t = message.target();
+  auto q = t.find('?');
+  return q == std::string_view::npos ? t : t.substr(0, q);
+}
+
+std::string_view Request::query() const {
+  std::string_view t = message.target();
+  auto q = t.find('?');
+  return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
+}
+
+std::string_view Request::header(std::string_view name) const {
+  auto it = message.find(beast::string_view(name.data(), name.size()));
+  if (it == message.end()) return {};
+  auto v = it->value();
+  return {v.data(), v.size()};
+}
+
+ResponseWriter::ResponseWriter(beast::tcp_stream& stream, const Request& req, const Limits& limits)
+    : stream_(stream),
+      limits_(limits),
+      version_(req.message.version()),
+      keep_alive_(req.message.keep_alive()),
+      head_(req.message.method() == bhttp::verb::head) {}
+
+asio::awaitable<void> ResponseWriter::send(unsigned status, std::string_view content_type, std::string body,
+                                           const Headers& extra) {
+  if (started_) co_return;
+  started_ = finished_ = true;
+  status_ = status;
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), version_};
+  res.set(bhttp::field::server, "azure-gpt-proxy");
+  res.set(bhttp::field::content_type, beast::string_view(content_type.data(), content_type.size()));
+  for (auto& [k, v] : extra) res.set(k, v);
+  res.keep_alive(keep_alive_);
+  bytes_ += body.size();
+  res.body() = std::move(body);
+  res.prepare_payload();
+  if (head_) {
+    // HEAD: headers only, with the length a GET would have had.
+    bhttp::response<bhttp::empty_body> hres{res.result(), version_};
+    hres.base() = res.base();
+    stream_.expires_after(limits_.write_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream_, hres, kAsTuple);
+    if (ec) alive_ = false;
+    co_return;
+  }
+  stream_.expires_after(limits_.write_timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream_, res, kAsTuple);
+  if (ec) alive_ = false;
+}
+
+asio::awaitable<bool> ResponseWriter::begin_stream(unsigned status, std::string_view content_type,
+                                                   const Headers& extra) {
+  if (started_) co_return alive_;
+  started_ = true;
+  status_ = status;
+  bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(status), version_};
+  res.set(bhttp::field::server, "azure-gpt-proxy");
+  res.set(bhttp::field::content_type, beast::string_view(content_type.data(), content_type.size()));
+  res.set(bhttp::field::cache_control, "no-cache");
+  res.set("X-Accel-Buffering", "no");
+  for (auto& [k, v] : extra) res.set(k, v);
+  res.keep_alive(keep_alive_);
+  res.chunked(true);
+  bhttp::response_serializer<bhttp::empty_body> sr{res};
+  stream_.expires_after(limits_.write_timeout);
+  auto [ec, n] = co_await bhttp::async_write_header(stream_, sr, kAsTuple);
+  if (ec) alive_ = false;
+  co_return alive_;
+}
+
+asio::awaitable<bool> ResponseWriter::write(std::string_view data) {
+  if (!alive_ || finished_ || data.empty()) co_return alive_;
+  bytes_ += data.size();
+  stream_.expires_after(limits_.write_timeout);
+  auto chunk = bhttp::make_chunk(asio::const_buffer(data.data(), data.size()));
+  auto [ec, n] = co_await asio::async_write(stream_, chunk, kAsTuple);
+  if (ec) alive_ = false;
+  co_return alive_;
+}
+
+asio::awaitable<void> ResponseWriter::end_stream() {
+  if (finished_) co_return;
+  finished_ = true;
+  if (!alive_) co_return;
+  stream_.expires_after(limits_.write_timeout);
+  auto last = bhttp::make_chunk_last();
+  auto [ec, n] = co_await asio::async_write(stream_, last, kAsTuple);
+  if (ec) alive_ = false;
+}
+
+Server::Server(asio::io_context& ioc, tcp::endpoint endpoint, Handler handler, Limits limits)
+    : ioc_(ioc), endpoint_(endpoint), acceptor_(ioc), handler_(std::move(handler)), limits_(limits) {}
+
+void Server::start() {
+  acceptor_.open(endpoint_.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint_);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(ioc_, accept_loop(), asio::detached);
+}
+
+void Server::stop() {
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+}
+
+tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
+
+asio::awaitable<void> Server::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kAsTuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;  // e.g. EMFILE: keep serving the connections we have
+    }
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex, serve(std::move(socket)), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("connection ended by an unexpected exception: {}", ex.what());
+      }
+    });
+  }
+}
+
+asio::awaitable<void> Server::serve(tcp::socket socket) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::string remote;
+  if (auto ep = socket.remote_endpoint(ignored); !ignored)
+    remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  bool first = true;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(limits_.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    stream.expires_after(first ? limits_.read_timeout : limits_.idle_timeout);
+    // Wait for the header (idle keep-alive may take long), then give the body its own budget.
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
+    if (!hec && !parser.is_done()) {
+      stream.expires_after(limits_.read_timeout);
+      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
+      hec = bec;
+    }
+    first = false;
+    if (hec) {
+      if (hec == bhttp::error::end_of_stream || hec == asio::error::eof ||
+          hec == beast::error::timeout || hec == asio::error::connection_reset ||
+          hec == asio::error::operation_aborted)
+        break;
+      // Malformed or too large: answer once, then close.
+      unsigned status = hec == bhttp::error::body_limit ? 413
+                        : hec == bhttp::error::header_limit ? 431
+                                                            : 400;
+      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+      res.set(bhttp::field::content_type, "application/json");
+      res.set(bhttp::field::connection, "close");
+      res.body() = error_json_for(status);
+      res.prepare_payload();
+      stream.expires_after(limits_.write_timeout);
+      co_await bhttp::async_write(stream, res, kAsTuple);
+      break;
+    }
+    Request req{parser.release(), remote};
+    ResponseWriter writer(stream, req, limits_);
+    co_await handler_(req, writer);
+    if (writer.started() && !writer.finished()) co_await writer.end_stream();
+    if (!writer.started()) {
+      std::string body = error_json_for(500);  // named: see the note in gateway/app.cpp
+      co_await writer.send(500, "application/json", std::move(body));
+    }
+    if (!writer.alive() || !writer.keep_alive()) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.close();
+}
+
+bool parse_listen_address(std::string_view text, std::string& host, std::uint16_t& port) {
+  // ASP.NET style: scheme://host:port, '+' or '*' meaning every interface; first of a ';' list.
+  if (auto semi = text.find(';'); semi != std::string_view::npos) text = text.substr(0, semi);
+  if (auto p = text.find("://"); p != std::string_view::npos) text = text.substr(p + 3);
+  while (!text.empty() && text.back() == '/') text.remove_suffix(1);
+  std::string_view h, p;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') return false;
+    h = text.substr(1, close - 1);
+    p = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    h = text.substr(0, colon);
+    p = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (ec != std::errc{} || ptr != p.data() + p.size() || value > 65535 || p.empty()) return false;
+  if (h.empty() || h == "+" || h == "*") h = "0.0.0.0";
+  if (h == "localhost") h = "127.0.0.1";
+  boost::system::error_code ec2;
+  asio::ip::make_address(std::string(h), ec2);
+  if (ec2) return false;
+  host = std::string(h);
+  port = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+}  // namespace agp::http

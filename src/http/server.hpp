@@ -1,0 +1,104 @@
+// Protocol-free HTTP/1.1 server: one coroutine per connection, keep-alive, limits,
+// complete or streamed (chunked) responses. It knows nothing about Anthropic or OpenAI.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace agp::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  bhttp::request<bhttp::string_body> message;
+  std::string remote;  // "ip:port" of the peer, for logs
+
+  std::string_view target_path() const;  // target without the query
+  std::string_view query() const;        // after '?', or ""
+  std::string_view header(std::string_view name) const;
+};
+
+struct Limits {
+  std::size_t max_body_bytes = 32 * 1024 * 1024;  // Anthropic's own limit
+  std::size_t max_header_bytes = 64 * 1024;
+  std::chrono::seconds read_timeout{60};   // whole request must arrive in this time
+  std::chrono::seconds idle_timeout{120};  // keep-alive idle
+  std::chrono::seconds write_timeout{60};  // one write may take this long
+};
+
+// What a handler writes to. Either one complete response (send) or a chunked
+// stream (begin_stream, write, end_stream). After a failed write the client is gone:
+// `alive()` turns false and the handler should stop work (and cancel upstream).
+class ResponseWriter {
+ public:
+  ResponseWriter(beast::tcp_stream& stream, const Request& req, const Limits& limits);
+
+  asio::awaitable<void> send(unsigned status, std::string_view content_type, std::string body,
+                             const Headers& extra = {});
+  asio::awaitable<bool> begin_stream(unsigned status, std::string_view content_type,
+                                     const Headers& extra = {});
+  asio::awaitable<bool> write(std::string_view data);
+  asio::awaitable<void> end_stream();
+
+  bool started() const { return started_; }
+  bool finished() const { return finished_; }
+  bool alive() const { return alive_; }
+  unsigned status() const { return status_; }
+  std::uint64_t bytes_written() const { return bytes_; }
+  bool keep_alive() const { return keep_alive_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  const Limits& limits_;
+  unsigned version_;
+  bool keep_alive_;
+  bool head_;
+  bool started_ = false;
+  bool finished_ = false;
+  bool alive_ = true;
+  unsigned status_ = 0;
+  std::uint64_t bytes_ = 0;
+};
+
+using Handler = std::function<asio::awaitable<void>(Request&, ResponseWriter&)>;
+
+class Server {
+ public:
+  Server(asio::io_context& ioc, asio::ip::tcp::endpoint endpoint, Handler handler, Limits limits = {});
+  // Binds and listens; throws std::system_error at start-up if the address is taken.
+  void start();
+  void stop();
+  asio::ip::tcp::endpoint local_endpoint() const;
+
+ private:
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> serve(asio::ip::tcp::socket socket);
+
+  asio::io_context& ioc_;
+  asio::ip::tcp::endpoint endpoint_;
+  asio::ip::tcp::acceptor acceptor_;
+  Handler handler_;
+  Limits limits_;
+};
+
+// Parses "HOST:PORT", "[v6]:PORT", ":PORT", or ASP.NET-style "http://+:8080".
+// Returns false on malformed input.
+bool parse_listen_address(std::string_view text, std::string& host, std::uint16_t& port);
+
+}  // namespace agp::http

@@ -1,0 +1,65 @@
+#include "http/sse.hpp"
+
+namespace agp::http {
+
+std::vector<SseFrame> SseParser::feed(std::string_view bytes) {
+  std::vector<SseFrame> out;
+  for (char c : bytes) {
+    if (last_was_cr_ && c == '\n') {  // CRLF: the CR already ended the line
+      last_was_cr_ = false;
+      continue;
+    }
+    last_was_cr_ = c == '\r';
+    if (c == '\n' || c == '\r') {
+      take_line(line_, out);
+      line_.clear();
+    } else {
+      line_.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<SseFrame> SseParser::finish() {
+  std::vector<SseFrame> out;
+  if (!line_.empty()) {
+    take_line(line_, out);
+    line_.clear();
+  }
+  take_line("", out);
+  return out;
+}
+
+void SseParser::take_line(std::string_view line, std::vector<SseFrame>& out) {
+  if (line.empty()) {  // blank line: dispatch
+    if (has_data_ || !current_.event.empty()) out.push_back(std::move(current_));
+    current_ = {};
+    has_data_ = false;
+    return;
+  }
+  if (line.front() == ':') return;  // comment
+  auto colon = line.find(':');
+  std::string_view field = line.substr(0, colon);
+  std::string_view value = colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
+  if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  if (field == "data") {
+    if (has_data_) current_.data.push_back('\n');
+    current_.data.append(value);
+    has_data_ = true;
+  } else if (field == "event") {
+    current_.event = std::string(value);
+  }
+  // id / retry are not used by any of the three APIs' clients here.
+}
+
+std::string format_sse(std::string_view event, std::string_view data) {
+  std::string out;
+  out.reserve(event.size() + data.size() + 16);
+  if (!event.empty()) {
+    out.append("event: ").append(event).push_back('\n');
+  }
+  out.append("data: ").append(data).append("\n\n");
+  return out;
+}
+
+}  // namespace agp::http

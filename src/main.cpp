@@ -1,0 +1,101 @@
+// azure-gpt-proxy: flags, configuration, start-up report, serve until a signal.
+#include "config/config.hpp"
+#include "config/routing.hpp"
+#include "gateway/app.hpp"
+#include "http/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <thread>
+
+namespace asio = boost::asio;
+using namespace agp;
+
+int main(int argc, char** argv) {
+  CLI::App cli{"azure-gpt-proxy: Claude Code and Cursor on your Azure OpenAI deployments"};
+  std::string listen, env_file, record_dir, log_level;
+  int threads = -1;
+  bool validate_stream = false, version = false;
+  cli.add_option("--listen", listen, "HOST:PORT to listen on (env LISTEN_ADDR, or ASPNETCORE_URLS; default 127.0.0.1:8082)");
+  cli.add_option("--env-file", env_file, "dotenv file read after the environment (default: .env if present)");
+  cli.add_option("--threads", threads, "worker threads (env THREADS; default: number of cores)")->check(CLI::Range(1, 256));
+  cli.add_option("--log-level", log_level, "trace|debug|info|warn|error (env LOG_LEVEL; default info)");
+  cli.add_flag("--validate-stream", validate_stream, "check every Anthropic stream sent against the SSE grammar and log violations");
+  cli.add_flag("--version", version, "print the version and exit");
+  CLI11_PARSE(cli, argc, argv);
+  if (version) {
+    std::cout << "azure-gpt-proxy " AGP_VERSION "\n";
+    return 0;
+  }
+
+  auto logger = spdlog::stdout_logger_mt("azure-gpt-proxy");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::flush_every(std::chrono::seconds(1));
+
+  config::Config cfg;
+  try {
+    auto file_env = config::read_env_file(env_file.empty() ? ".env" : env_file, !env_file.empty());
+    auto env = config::merge(config::process_env(), file_env);
+    if (!listen.empty()) env["LISTEN_ADDR"] = listen;
+    if (!log_level.empty()) env["LOG_LEVEL"] = log_level;
+    if (threads > 0) env["THREADS"] = std::to_string(threads);
+    if (validate_stream) env["VALIDATE_STREAM"] = "true";
+    cfg = config::load(env);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  logger->flush_on(spdlog::level::info);
+
+  int n_threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  asio::io_context ioc(n_threads);
+  gateway::App app(cfg);
+  http::Server server(ioc, {asio::ip::make_address(cfg.listen_host), cfg.listen_port},
+                      [&app](http::Request& req, http::ResponseWriter& res) { return app.handle(req, res); });
+  try {
+    server.start();
+  } catch (const std::system_error& e) {
+    std::cerr << "azure-gpt-proxy: cannot listen on " << cfg.listen_host << ":" << cfg.listen_port << ": " << e.what() << "\n";
+    return 2;
+  }
+  auto ep = server.local_endpoint();
+  std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
+  spdlog::info("azure-gpt-proxy {} listening on http://{}:{} ({} threads)", AGP_VERSION, host, ep.port(), n_threads);
+  spdlog::info("azure endpoint {} api-version {}", cfg.azure_endpoint, cfg.azure_api_version);
+  spdlog::info("models: *haiku* -> {}{}; *sonnet*/*opus* -> {}{}; azure/<name> -> <name>", cfg.small_model,
+               config::is_reasoning_deployment(cfg.small_model, cfg) ? " (reasoning)" : "", cfg.big_model,
+               config::is_reasoning_deployment(cfg.big_model, cfg) ? " (reasoning)" : "");
+  if (cfg.auth_token.empty()) {
+    if (cfg.listen_is_loopback())
+      spdlog::info("client auth off (ANTHROPIC_AUTH_TOKEN unset); listening on loopback only");
+    else
+      spdlog::warn("!!! ANTHROPIC_AUTH_TOKEN is unset and {} is reachable from the network: anyone who can connect "
+                   "spends your Azure quota. Set ANTHROPIC_AUTH_TOKEN. !!!",
+                   host);
+  } else {
+    spdlog::info("client auth on (ANTHROPIC_AUTH_TOKEN)");
+  }
+  if (!cfg.verify_tls) spdlog::warn("AZURE_VERIFY_TLS=false: the upstream certificate is NOT verified");
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    spdlog::info("signal {}: shutting down", sig);
+    server.stop();
+    ioc.stop();
+  });
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < n_threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,137 @@
+#include "openai/azure_errors.hpp"
+
+#include "core/json_util.hpp"
+
+#include <fmt/format.h>
+
+#include <regex>
+
+namespace agp::openai {
+
+namespace {
+
+std::string context_length_message(const std::string& msg) {
+  // "maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens"
+  // "... However, you requested 35969 tokens (9969 in the messages, 26000 in the completion)"
+  static const std::regex kMax(R"(maximum context length is (\d+) tokens)");
+  static const std::regex kGot(R"(resulted in (\d+) tokens|you requested (\d+) tokens)");
+  std::smatch m1, m2;
+  if (std::regex_search(msg, m1, kMax) && std::regex_search(msg, m2, kGot)) {
+    std::string got = m2[1].matched ? m2[1].str() : m2[2].str();
+    return fmt::format("prompt is too long: {} tokens > {} maximum", got, m1[1].str());
+  }
+  return "prompt is too long: " + msg;
+}
+
+std::string retry_after_from_message(const std::string& msg) {
+  static const std::regex kRetry(R"(retry after (\d+) second)", std::regex::icase);
+  std::smatch m;
+  return std::regex_search(msg, m, kRetry) ? m[1].str() : std::string{};
+}
+
+}  // namespace
+
+std::string filtered_categories(const json::value* results) {
+  std::string out;
+  auto* o = results ? results->if_object() : nullptr;
+  if (!o) return out;
+  for (auto& [name, v] : *o) {
+    auto* r = v.if_object();
+    if (!r) continue;
+    auto filtered = find_bool(*r, "filtered");
+    if (filtered && *filtered) {
+      if (!out.empty()) out += ", ";
+      out += std::string(name);
+      if (auto sev = find_string(*r, "severity"); sev && *sev != "safe") out += " (" + std::string(*sev) + ")";
+    }
+  }
+  return out;
+}
+
+Error map_azure_error(unsigned status, std::string_view body, std::string_view retry_after,
+                      const UpstreamContext& ctx) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  std::string code, message;
+  const json::value* filter_results = nullptr;
+  if (!ec && v.is_object()) {
+    const json::object* err = find_object(v.get_object(), "error");
+    if (!err) err = &v.get_object();
+    if (auto* c = find(*err, "code")) {
+      if (c->is_string()) code = std::string(c->get_string());
+      else if (c->is_int64()) code = std::to_string(c->get_int64());
+    }
+    if (auto m = find_string(*err, "message")) message = std::string(*m);
+    if (auto* inner = find_object(*err, "innererror")) filter_results = find(*inner, "content_filter_result");
+  }
+  if (message.empty()) message = std::string(body.substr(0, 500));
+  if (message.empty()) message = fmt::format("HTTP {}", status);
+
+  if (status == 400 || status == 413 || status == 422) {
+    if (code == "context_length_exceeded" || message.find("maximum context length") != std::string::npos)
+      return Error::invalid(context_length_message(message));
+    if (code == "content_filter") {
+      auto cats = filtered_categories(filter_results);
+      return Error::invalid(fmt::format(
+          "Azure OpenAI's content filter blocked the prompt{}. Rephrase the request or ask your Azure admin about the "
+          "deployment's content filter policy.",
+          cats.empty() ? "" : " (categories: " + cats + ")"));
+    }
+    return Error::invalid(fmt::format("Azure OpenAI rejected the request: {}", message));
+  }
+  if (status == 401 || status == 403)
+    return Error::internal(fmt::format(
+        "Azure OpenAI rejected the proxy's credentials (HTTP {}): {} Check AZURE_OPENAI_API_KEY and "
+        "AZURE_OPENAI_ENDPOINT of the proxy.",
+        status, message));
+  if (status == 404) {
+    if (code == "DeploymentNotFound")
+      return {404, ErrorKind::not_found,
+              fmt::format("Azure deployment '{}' was not found at {}: {}", ctx.deployment, ctx.endpoint, message), {}};
+    return {404, ErrorKind::not_found,
+            fmt::format("Azure OpenAI answered 404 for deployment '{}' at {} ({}). Check the deployment name and "
+                        "AZURE_API_VERSION.",
+                        ctx.deployment, ctx.endpoint, message),
+            {}};
+  }
+  if (status == 429) {
+    Error e{429, ErrorKind::rate_limit, fmt::format("Azure OpenAI rate limit for deployment '{}': {}", ctx.deployment, message), {}};
+    std::string ra(retry_after);
+    if (ra.empty()) ra = retry_after_from_message(message);
+    if (!ra.empty()) e.retry_after = ra;
+    return e;
+  }
+  if (status == 408 || status == 504)
+    return {504, ErrorKind::upstream_timeout, fmt::format("Azure OpenAI timed out (HTTP {}): {}", status, message), {}};
+  if (status == 503 || status == 529)
+    return {529, ErrorKind::overloaded, fmt::format("Azure OpenAI is overloaded (HTTP {}): {}", status, message), {}};
+  if (status >= 500) return Error::internal(fmt::format("Azure OpenAI failed (HTTP {}): {}", status, message));
+  return Error::invalid(fmt::format("Azure OpenAI answered HTTP {}: {}", status, message));
+}
+
+Error map_transport_error(const upstream::TransportError& e, const UpstreamContext& ctx) {
+  using upstream::TransportFailure;
+  const std::string& detail = e.detail;
+  switch (e.what) {
+    case TransportFailure::connect:
+      return Error::internal(fmt::format("cannot reach Azure OpenAI at {}: {}", ctx.endpoint, detail));
+    case TransportFailure::tls:
+      return Error::internal(fmt::format("TLS to Azure OpenAI at {} failed: {}", ctx.endpoint, detail));
+    case TransportFailure::first_byte_timeout:
+      return {504, ErrorKind::upstream_timeout,
+              fmt::format("Azure OpenAI deployment '{}' did not answer in time ({})", ctx.deployment, detail), {}};
+    case TransportFailure::idle_timeout:
+      return {504, ErrorKind::upstream_timeout,
+              fmt::format("Azure OpenAI deployment '{}' stalled mid-answer ({})", ctx.deployment, detail), {}};
+    case TransportFailure::reset:
+      return {529, ErrorKind::overloaded,
+              fmt::format("the connection to Azure OpenAI broke mid-answer ({}); try again", detail), {}};
+    case TransportFailure::protocol:
+      return Error::internal(fmt::format("Azure OpenAI sent a malformed answer: {}", detail));
+    case TransportFailure::cancelled:
+      return Error::internal("the request was cancelled");
+  }
+  return Error::internal(detail);
+}
+
+}  // namespace agp::openai

@@ -1,0 +1,28 @@
+// Azure OpenAI error answers → the proxy's protocol-neutral Error (DESIGN's error table).
+#pragma once
+
+#include "core/error.hpp"
+#include "upstream/transport_error.hpp"
+
+#include <boost/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace agp::openai {
+
+struct UpstreamContext {
+  std::string deployment;
+  std::string endpoint;  // for messages only; never a key
+};
+
+Error map_azure_error(unsigned status, std::string_view body, std::string_view retry_after,
+                      const UpstreamContext& ctx);
+
+// The filtered categories of an Azure content_filter_results object ("violence, hate").
+std::string filtered_categories(const boost::json::value* results);
+
+// Transport failures (connect refused, TLS, timeouts, resets) before or during the answer.
+Error map_transport_error(const upstream::TransportError& e, const UpstreamContext& ctx);
+
+}  // namespace agp::openai

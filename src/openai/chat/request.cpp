@@ -1,0 +1,289 @@
+#include "openai/chat/request.hpp"
+
+#include "core/ids.hpp"
+#include "core/json_util.hpp"
+#include "openai/schema.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace agp::openai::chat {
+
+using anthropic::Block;
+using anthropic::BlockType;
+using anthropic::Role;
+
+namespace {
+
+// Claude Code's first system block is Anthropic billing metadata, meaningless to Azure.
+bool is_billing_header(const std::string& text) { return text.starts_with("x-anthropic-billing-header:"); }
+
+bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+
+std::string data_uri(const anthropic::Source& s) { return "data:" + s.media_type + ";base64," + s.data; }
+
+json::object text_part(std::string text) { return {{"type", "text"}, {"text", std::move(text)}}; }
+
+json::object image_part(const anthropic::Source& s) {
+  return {{"type", "image_url"}, {"image_url", {{"url", s.type == "url" ? s.url : data_uri(s)}}}};
+}
+
+// A user-side content block as Chat content parts (may be none).
+void append_user_part(const Block& b, json::array& parts) {
+  switch (b.type) {
+    case BlockType::text:
+      if (!blank(b.text)) parts.push_back(text_part(b.text));
+      break;
+    case BlockType::image:
+      parts.push_back(image_part(b.source));
+      break;
+    case BlockType::document:
+      if (b.source.type == "base64" && b.source.media_type == "application/pdf") {
+        parts.push_back({{"type", "file"},
+                         {"file", {{"filename", b.title.empty() ? "document.pdf" : b.title}, {"file_data", data_uri(b.source)}}}});
+      } else if (b.source.type == "url") {
+        parts.push_back(text_part(fmt::format("[document{}: {}]", b.title.empty() ? "" : " " + b.title, b.source.url)));
+      } else if (b.source.type == "content") {
+        for (auto& c : b.content) append_user_part(c, parts);
+      } else if (!blank(b.source.data)) {
+        std::string head = b.title.empty() ? "" : b.title + "\n\n";
+        parts.push_back(text_part(head + b.source.data));
+      }
+      break;
+    default:
+      if (!blank(b.text)) parts.push_back(text_part(b.text));  // search_result and friends
+      break;
+  }
+}
+
+json::value content_value(json::array parts) {
+  // A lone text part is sent as a plain string: smaller, and accepted by every API version.
+  if (parts.size() == 1 && parts[0].as_object().at("type") == "text") return parts[0].as_object().at("text");
+  return parts;
+}
+
+std::string joined_text(const std::vector<Block>& blocks) {
+  std::string out;
+  for (auto& b : blocks) {
+    if (b.type != BlockType::text || blank(b.text) || is_billing_header(b.text)) continue;
+    if (!out.empty()) out += "\n\n";
+    out += b.text;
+  }
+  return out;
+}
+
+// Tool messages hold text only; images of a tool result travel in a user message after them.
+void add_tool_result(const Block& b, json::array& messages, json::array& carried_images) {
+  std::string text;
+  for (auto& c : b.content) {
+    if (c.type == BlockType::text) {
+      if (!text.empty() && !c.text.empty()) text += "\n";
+      text += c.text;
+    } else if (c.type == BlockType::image) {
+      carried_images.push_back(text_part(fmt::format("[image returned by tool call {}]", b.tool_use_id)));
+      carried_images.push_back(image_part(c.source));
+      if (!text.empty()) text += "\n";
+      text += "[image attached in the next user message]";
+    } else if (c.type == BlockType::document && c.source.type == "text") {
+      if (!text.empty()) text += "\n";
+      text += c.source.data;
+    }
+  }
+  if (blank(text)) text = b.is_error ? "(the tool failed without output)" : "(no output)";
+  if (b.is_error) text = "[tool error] " + text;
+  messages.push_back({{"role", "tool"}, {"tool_call_id", upstream_call_id(b.tool_use_id)}, {"content", std::move(text)}});
+}
+
+// Azure rejects tool messages that answer no pending call, and assistant tool_calls left
+// unanswered. Claude Code histories can have both (interrupts, compaction): repair them.
+json::array repair_tool_pairing(json::array in) {
+  json::array out;
+  out.reserve(in.size());
+  std::vector<std::string> pending;  // ids of the last assistant tool_calls not yet answered
+  auto flush_pending = [&] {
+    for (auto& id : pending)
+      out.push_back({{"role", "tool"}, {"tool_call_id", id}, {"content", "(no result: the tool call was interrupted)"}});
+    pending.clear();
+  };
+  for (auto& v : in) {
+    auto& m = v.as_object();
+    auto role = m.at("role").as_string();
+    if (role == "tool") {
+      std::string id(m.at("tool_call_id").as_string());
+      auto it = std::find(pending.begin(), pending.end(), id);
+      if (it != pending.end()) {
+        pending.erase(it);
+        out.push_back(std::move(v));
+      } else {
+        // Orphan result: keep its information as user text.
+        flush_pending();
+        out.push_back({{"role", "user"},
+                       {"content", fmt::format("[result of an earlier tool call {}]\n{}", id,
+                                               std::string(m.at("content").as_string()))}});
+      }
+      continue;
+    }
+    flush_pending();
+    if (role == "assistant") {
+      if (auto* calls = m.if_contains("tool_calls"))
+        for (auto& c : calls->as_array()) pending.emplace_back(c.as_object().at("id").as_string());
+    }
+    out.push_back(std::move(v));
+  }
+  flush_pending();
+  return out;
+}
+
+json::array tools_of(const anthropic::MessagesRequest& req, Translated& t) {
+  json::array tools;
+  for (auto& tool : req.tools) {
+    if (!tool.type.empty() && tool.type != "custom") {
+      t.dropped.push_back("server tool " + tool.type);  // web_search etc. run only on Anthropic's side
+      continue;
+    }
+    json::object fn{{"name", t.names.to_upstream(tool.name)}};
+    if (!tool.description.empty()) fn["description"] = tool.description;
+    fn["parameters"] = sanitize_schema(tool.input_schema);
+    tools.push_back({{"type", "function"}, {"function", std::move(fn)}});
+  }
+  return tools;
+}
+
+}  // namespace
+
+bool api_version_at_least(const std::string& version, const std::string& date) {
+  if (version == "v1" || version == "preview" || version == "latest") return true;
+  return version.substr(0, 10) >= date;
+}
+
+std::string reasoning_effort(const anthropic::MessagesRequest& req) {
+  using anthropic::ThinkingType;
+  switch (req.thinking.type) {
+    case ThinkingType::enabled:
+      // Claude Code: "think" ≈ 4k, "think hard" ≈ 10k, "ultrathink" ≈ 32k.
+      if (req.thinking.budget_tokens < 4096) return "low";
+      if (req.thinking.budget_tokens < 16384) return "medium";
+      return "high";
+    case ThinkingType::adaptive:
+      if (req.effort == "low" || req.effort == "medium" || req.effort == "high") return req.effort;
+      if (req.effort == "xhigh" || req.effort == "max") return "high";
+      return "medium";
+    case ThinkingType::disabled:
+      return "low";
+    case ThinkingType::none:
+      if (req.effort == "low" || req.effort == "medium" || req.effort == "high") return req.effort;
+      return "";
+  }
+  return "";
+}
+
+std::string session_id_of(const std::string& user_id) {
+  if (user_id.empty() || user_id.front() != '{') return "";
+  boost::system::error_code ec;
+  auto v = json::parse(user_id, ec);
+  if (ec || !v.is_object()) return "";
+  auto s = find_string(v.get_object(), "session_id");
+  return s ? std::string(*s) : "";
+}
+
+Translated to_chat_request(const anthropic::MessagesRequest& req, const Options& opts) {
+  Translated t;
+  json::object& body = t.body;
+  const char* system_role = opts.reasoning ? "developer" : "system";
+  if (opts.api_version == "v1") body["model"] = opts.deployment;
+
+  json::array messages;
+  if (auto sys = joined_text(req.system); !sys.empty()) messages.push_back({{"role", system_role}, {"content", sys}});
+
+  for (auto& m : req.messages) {
+    if (m.role == Role::system) {
+      if (auto text = joined_text(m.content); !text.empty()) messages.push_back({{"role", system_role}, {"content", text}});
+      continue;
+    }
+    if (m.role == Role::user) {
+      json::array carried_images, parts;
+      for (auto& b : m.content) {
+        if (b.type == BlockType::tool_result) add_tool_result(b, messages, carried_images);
+        else if (b.type == BlockType::thinking || b.type == BlockType::redacted_thinking || b.type == BlockType::tool_use)
+          t.dropped.push_back("user " + b.type_name + " block");
+        else append_user_part(b, parts);
+      }
+      for (auto& p : parts) carried_images.push_back(std::move(p));
+      if (!carried_images.empty()) messages.push_back({{"role", "user"}, {"content", content_value(std::move(carried_images))}});
+      continue;
+    }
+    // assistant
+    std::string text;
+    json::array calls;
+    for (auto& b : m.content) {
+      if (b.type == BlockType::text && !blank(b.text)) {
+        if (!text.empty()) text += "\n\n";
+        text += b.text;
+      } else if (b.type == BlockType::tool_use) {
+        calls.push_back({{"id", upstream_call_id(b.id)},
+                         {"type", "function"},
+                         {"function", {{"name", t.names.to_upstream(b.name)}, {"arguments", dump(b.input)}}}});
+      }
+      // thinking / redacted_thinking: Chat Completions has no place for them (kept on Responses).
+    }
+    if (text.empty() && calls.empty()) continue;  // Azure rejects empty assistant messages
+    json::object msg{{"role", "assistant"}};
+    msg["content"] = text.empty() ? json::value(nullptr) : json::value(text);
+    if (!calls.empty()) msg["tool_calls"] = std::move(calls);
+    messages.push_back(std::move(msg));
+  }
+  body["messages"] = repair_tool_pairing(std::move(messages));
+
+  std::int64_t max_tokens = std::max<std::int64_t>(req.max_tokens, 1);  // 0 = cache pre-warm on Anthropic
+  if (opts.max_output_tokens > 0) max_tokens = std::min(max_tokens, opts.max_output_tokens);
+  body["max_completion_tokens"] = max_tokens;
+
+  if (!opts.reasoning) {
+    if (req.temperature) body["temperature"] = *req.temperature;
+    if (req.top_p) body["top_p"] = *req.top_p;
+    if (!req.stop_sequences.empty()) {
+      json::array stop;
+      for (std::size_t i = 0; i < req.stop_sequences.size() && i < 4; ++i) stop.push_back(json::string(req.stop_sequences[i]));
+      if (req.stop_sequences.size() > 4) t.dropped.push_back("stop sequences beyond the first 4");
+      body["stop"] = std::move(stop);
+    }
+  } else {
+    if (req.temperature || req.top_p) t.dropped.push_back("temperature/top_p (reasoning deployment)");
+    if (!req.stop_sequences.empty()) t.dropped.push_back("stop_sequences (reasoning deployment)");
+    auto effort = reasoning_effort(req);
+    if (!effort.empty() && api_version_at_least(opts.api_version, "2024-12-01")) body["reasoning_effort"] = effort;
+  }
+  if (req.top_k) t.dropped.push_back("top_k");
+
+  if (auto tools = tools_of(req, t); !tools.empty()) {
+    body["tools"] = std::move(tools);
+    if (req.tool_choice) {
+      using anthropic::ToolChoiceType;
+      switch (req.tool_choice->type) {
+        case ToolChoiceType::auto_: body["tool_choice"] = "auto"; break;
+        case ToolChoiceType::any: body["tool_choice"] = "required"; break;
+        case ToolChoiceType::none: body["tool_choice"] = "none"; break;
+        case ToolChoiceType::tool:
+          body["tool_choice"] = {{"type", "function"}, {"function", {{"name", t.names.to_upstream(req.tool_choice->name)}}}};
+          break;
+      }
+      if (req.tool_choice->disable_parallel_tool_use && req.tool_choice->type != ToolChoiceType::none)
+        body["parallel_tool_calls"] = false;
+    }
+  }
+
+  if (!req.user_id.empty()) {
+    body["user"] = sha256_hex(req.user_id).substr(0, 32);  // stable, and no personal data leaves
+    if (auto session = session_id_of(req.user_id); !session.empty() && api_version_at_least(opts.api_version, "2025-04-01"))
+      body["prompt_cache_key"] = session;
+  }
+
+  if (req.stream) {
+    body["stream"] = true;
+    body["stream_options"] = {{"include_usage", true}};
+  }
+  return t;
+}
+
+}  // namespace agp::openai::chat

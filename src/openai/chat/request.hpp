@@ -1,0 +1,37 @@
+// Anthropic Messages request → Azure OpenAI Chat Completions request (pure).
+#pragma once
+
+#include "anthropic/request.hpp"
+#include "openai/tool_names.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace agp::openai::chat {
+
+struct Options {
+  std::string deployment;
+  std::string api_version;         // "v1" or dated; gates newer fields
+  bool reasoning = false;          // o-series / gpt-5: developer role, no sampling params
+  std::int64_t max_output_tokens = 0;  // cap; 0 = none
+};
+
+struct Translated {
+  boost::json::object body;
+  ToolNames names;
+  std::vector<std::string> dropped;  // what could not be sent, for the debug log
+};
+
+Translated to_chat_request(const anthropic::MessagesRequest& req, const Options& opts);
+
+// thinking / output_config.effort → reasoning effort ("" = leave to the deployment).
+std::string reasoning_effort(const anthropic::MessagesRequest& req);
+// "session_id" inside Claude Code's JSON metadata.user_id, else "".
+std::string session_id_of(const std::string& user_id);
+// Whether a dated api-version is at least `date` (v1 always is).
+bool api_version_at_least(const std::string& version, const std::string& date);
+
+}  // namespace agp::openai::chat

@@ -1,0 +1,255 @@
+#include "upstream/client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+
+#include <openssl/ssl.h>
+
+namespace agp::upstream {
+
+namespace beast = boost::beast;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadChunk = 16 * 1024;
+}  // namespace
+
+// One upstream connection, plain or TLS, with the parser state of the current response.
+class Connection {
+ public:
+  using Plain = beast::tcp_stream;
+  using Tls = beast::ssl_stream<beast::tcp_stream>;
+
+  explicit Connection(std::unique_ptr<Plain> s) : plain_(std::move(s)) {}
+  explicit Connection(std::unique_ptr<Tls> s) : tls_(std::move(s)) {}
+
+  beast::tcp_stream& lowest() { return plain_ ? *plain_ : beast::get_lowest_layer(*tls_); }
+
+  template <typename F>
+  auto with_stream(F&& f) {
+    return plain_ ? f(*plain_) : f(*tls_);
+  }
+
+  void close() {
+    beast::error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close();
+  }
+  bool is_open() { return lowest().socket().is_open(); }
+
+  beast::flat_buffer buffer;
+  std::optional<bhttp::response_parser<bhttp::buffer_body>> parser;
+  bool failed = false;
+
+ private:
+  std::unique_ptr<Plain> plain_;
+  std::unique_ptr<Tls> tls_;
+};
+
+bool parse_url(const std::string& text, Url& out) {
+  auto u = boost::urls::parse_absolute_uri(text);
+  if (!u) return false;
+  if (u->scheme() == "https") out.tls = true;
+  else if (u->scheme() == "http") out.tls = false;
+  else return false;
+  out.host = std::string(u->host());
+  if (out.host.empty()) return false;
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
+  out.port = u->has_port() ? std::string(u->port()) : (out.tls ? "443" : "80");
+  std::string target(u->encoded_path());
+  if (target.empty()) target = "/";
+  if (u->has_query()) target += "?" + std::string(u->encoded_query());
+  out.target = target;
+  return true;
+}
+
+Pool::Pool(std::size_t max_idle_per_host, std::chrono::seconds max_idle_age)
+    : max_idle_(max_idle_per_host), max_age_(max_idle_age) {}
+Pool::~Pool() = default;
+
+std::unique_ptr<Connection> Pool::take(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = idle_.find(key);
+  if (it == idle_.end()) return nullptr;
+  auto now = std::chrono::steady_clock::now();
+  while (!it->second.empty()) {
+    Idle idle = std::move(it->second.back());
+    it->second.pop_back();
+    if (now - idle.since < max_age_ && idle.conn->is_open()) return std::move(idle.conn);
+    idle.conn->close();
+  }
+  return nullptr;
+}
+
+void Pool::put(const std::string& key, std::unique_ptr<Connection> c) {
+  std::lock_guard lock(mu_);
+  auto& v = idle_[key];
+  if (v.size() >= max_idle_) {
+    c->close();
+    return;
+  }
+  v.push_back({std::move(c), std::chrono::steady_clock::now()});
+}
+
+std::size_t Pool::idle_count() {
+  std::lock_guard lock(mu_);
+  std::size_t n = 0;
+  for (auto& [k, v] : idle_) n += v.size();
+  return n;
+}
+
+Response::Response(std::unique_ptr<Connection> conn, Pool& pool, std::string key, Timeouts timeouts)
+    : conn_(std::move(conn)), pool_(pool), key_(std::move(key)), timeouts_(timeouts) {}
+
+Response::~Response() {
+  if (!conn_) return;
+  if (!conn_->failed && conn_->parser && conn_->parser->is_done() && conn_->parser->keep_alive() && conn_->is_open()) {
+    conn_->parser.reset();
+    pool_.put(key_, std::move(conn_));
+  } else {
+    conn_->close();
+  }
+}
+
+unsigned Response::status() const { return conn_->parser->get().result_int(); }
+
+std::string Response::header(std::string_view name) const {
+  auto& h = conn_->parser->get();
+  auto it = h.find(beast::string_view(name.data(), name.size()));
+  return it == h.end() ? std::string{} : std::string(it->value());
+}
+
+bool Response::done() const { return !conn_ || !conn_->parser || conn_->parser->is_done(); }
+
+void Response::cancel() {
+  if (!conn_) return;
+  conn_->failed = true;
+  conn_->close();
+}
+
+asio::awaitable<Outcome<std::string>> Response::read_some() {
+  if (done()) co_return std::string{};
+  auto& p = *conn_->parser;
+  std::string out(kReadChunk, '\0');
+  for (;;) {
+    p.get().body().data = out.data();
+    p.get().body().size = out.size();
+    conn_->lowest().expires_after(timeouts_.idle);
+    auto [ec, n] = co_await conn_->with_stream([&](auto& s) { return bhttp::async_read_some(s, conn_->buffer, p, kAsTuple); });
+    if (ec == bhttp::error::need_buffer) ec = {};
+    std::size_t got = out.size() - p.get().body().size;
+    if (ec) {
+      conn_->failed = true;
+      if (ec == beast::error::timeout)
+        co_return TransportError{TransportFailure::idle_timeout, "no data for " + std::to_string(timeouts_.idle.count()) + " s", false};
+      if (ec == asio::error::operation_aborted) co_return TransportError{TransportFailure::cancelled, ec.message(), false};
+      co_return TransportError{TransportFailure::reset, ec.message(), false};
+    }
+    if (got > 0 || p.is_done()) {
+      out.resize(got);
+      co_return out;
+    }
+  }
+}
+
+asio::awaitable<Outcome<std::string>> Response::read_all(std::size_t limit) {
+  std::string body;
+  for (;;) {
+    auto piece = co_await read_some();
+    if (auto* e = std::get_if<TransportError>(&piece)) co_return *e;
+    auto& s = std::get<std::string>(piece);
+    if (s.empty()) co_return body;
+    body += s;
+    if (body.size() > limit) {
+      cancel();
+      co_return TransportError{TransportFailure::protocol, "answer larger than " + std::to_string(limit) + " bytes", false};
+    }
+  }
+}
+
+Client::Client(bool verify_tls) : ssl_(ssl::context::tls_client) {
+  ssl_.set_default_verify_paths();
+  ssl_.set_verify_mode(verify_tls ? ssl::verify_peer : ssl::verify_none);
+  ssl_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+}
+
+asio::awaitable<Outcome<std::unique_ptr<Connection>>> Client::connect(const Url& url, Timeouts timeouts) {
+  auto ex = co_await asio::this_coro::executor;
+  tcp::resolver resolver(ex);
+  auto [rec, results] = co_await resolver.async_resolve(url.host, url.port, kAsTuple);
+  if (rec) co_return TransportError{TransportFailure::connect, "cannot resolve " + url.host + ": " + rec.message()};
+  auto tcp_stream = std::make_unique<beast::tcp_stream>(ex);
+  tcp_stream->expires_after(timeouts.connect);
+  auto [cec, ep] = co_await tcp_stream->async_connect(results, kAsTuple);
+  if (cec) {
+    auto what = cec == beast::error::timeout ? "timed out" : cec.message();
+    co_return TransportError{TransportFailure::connect, "connect to " + url.host + ":" + url.port + " " + what};
+  }
+  tcp_stream->socket().set_option(tcp::no_delay(true));
+  if (!url.tls) co_return std::make_unique<Connection>(std::move(tcp_stream));
+
+  auto tls = std::make_unique<Connection::Tls>(std::move(*tcp_stream), ssl_);
+  if (!SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str()))
+    co_return TransportError{TransportFailure::tls, "cannot set SNI for " + url.host};
+  tls->set_verify_callback(ssl::host_name_verification(url.host));
+  beast::get_lowest_layer(*tls).expires_after(timeouts.connect);
+  auto [hec] = co_await tls->async_handshake(ssl::stream_base::client, kAsTuple);
+  if (hec) co_return TransportError{TransportFailure::tls, "TLS handshake with " + url.host + ": " + hec.message()};
+  co_return std::make_unique<Connection>(std::move(tls));
+}
+
+asio::awaitable<Outcome<std::unique_ptr<Response>>> Client::exchange(std::unique_ptr<Connection> conn, const Request& req,
+                                                                     Timeouts timeouts) {
+  bhttp::request<bhttp::string_body> msg{req.method, req.url.target, 11};
+  bool default_port = req.url.port == (req.url.tls ? "443" : "80");
+  msg.set(bhttp::field::host, default_port ? req.url.host : req.url.host + ":" + req.url.port);
+  msg.set(bhttp::field::user_agent, "azure-gpt-proxy/" AGP_VERSION);
+  msg.set(bhttp::field::accept_encoding, "identity");
+  for (auto& [k, v] : req.headers) msg.set(k, v);
+  msg.keep_alive(true);
+  msg.body() = req.body;
+  msg.prepare_payload();
+
+  conn->lowest().expires_after(timeouts.connect + std::chrono::seconds(30));
+  auto [wec, wn] = co_await conn->with_stream([&](auto& s) { return bhttp::async_write(s, msg, kAsTuple); });
+  if (wec) {
+    conn->close();
+    co_return TransportError{TransportFailure::reset, "sending the request: " + wec.message()};
+  }
+  conn->parser.emplace();
+  conn->parser->body_limit(boost::none);  // streams are unbounded; read_all applies its own limit
+  conn->lowest().expires_after(timeouts.first_byte);
+  auto [rec, rn] = co_await conn->with_stream([&](auto& s) { return bhttp::async_read_header(s, conn->buffer, *conn->parser, kAsTuple); });
+  if (rec) {
+    conn->close();
+    if (rec == beast::error::timeout)
+      co_return TransportError{TransportFailure::first_byte_timeout, "no answer in " + std::to_string(timeouts.first_byte.count()) + " s"};
+    co_return TransportError{TransportFailure::reset, "reading the answer: " + rec.message()};
+  }
+  co_return std::make_unique<Response>(std::move(conn), pool_, req.url.key(), timeouts);
+}
+
+asio::awaitable<Outcome<std::unique_ptr<Response>>> Client::send(const Request& req, Timeouts timeouts) {
+  // A pooled connection may have been closed by the server while idle: on a failure before
+  // any answer byte, retry once on a fresh connection.
+  if (auto pooled = pool_.take(req.url.key())) {
+    auto r = co_await exchange(std::move(pooled), req, timeouts);
+    if (std::holds_alternative<std::unique_ptr<Response>>(r)) co_return r;
+    auto& e = std::get<TransportError>(r);
+    if (e.what != TransportFailure::reset) co_return r;
+  }
+  auto conn = co_await connect(req.url, timeouts);
+  if (auto* e = std::get_if<TransportError>(&conn)) co_return *e;
+  co_return co_await exchange(std::move(std::get<std::unique_ptr<Connection>>(conn)), req, timeouts);
+}
+
+}  // namespace agp::upstream

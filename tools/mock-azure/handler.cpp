@@ -1,0 +1,330 @@
+#include "handler.hpp"
+
+#include "chat_reply.hpp"
+#include "socket_fault.hpp"
+#include "validate.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+namespace mock {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using agp::http::Headers;
+using agp::http::Request;
+using agp::http::ResponseWriter;
+using std::string;
+using std::string_view;
+
+namespace {
+
+constexpr string_view kJson = "application/json";
+const Headers kNoHeaders;
+const string kNotFound = R"({"error":{"code":"404","message":"Resource not found"}})";
+const string kUnauthorized =
+    R"({"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."}})";
+const string kDeploymentNotFound =
+    R"({"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again."}})";
+const string kBadJson =
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library "
+    "correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble "
+    "figuring out how to fix this, please contact us through our help center at help.openai.com.)";
+
+// Thrown to make the server drop the connection without a (complete) response.
+struct DropConnection : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+asio::awaitable<void> sleep_ms(std::int64_t ms) {
+  if (ms <= 0) co_return;
+  asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(ms));
+  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+string lower(string_view s) {
+  string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+string url_decode(string_view s) {
+  auto hex = [](char ch) {
+    int c = static_cast<unsigned char>(ch) | 32;
+    return ch >= '0' && ch <= '9' ? ch - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+  };
+  string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i] == '+' ? ' ' : s[i];
+  }
+  return out;
+}
+
+std::optional<string> query_param(string_view query, string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    string_view part = query.substr(0, amp);
+    auto eq = part.find('=');
+    if (part.substr(0, eq) == name) return url_decode(eq == string_view::npos ? string_view{} : part.substr(eq + 1));
+    if (amp == string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+bool valid_deployment_name(string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+bool contains(const std::vector<string>& v, string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+bool is_reasoning(const MockConfig& c, string_view dep) {
+  if (!c.reasoning_deployments.empty()) return contains(c.reasoning_deployments, dep);
+  return (dep.size() >= 2 && dep[0] == 'o' && dep[1] >= '0' && dep[1] <= '9') || dep.starts_with("gpt-5");
+}
+
+json::object headers_json(const Request& req) {
+  json::object h;
+  for (auto& f : req.message) {
+    string name = lower(string_view(f.name_string().data(), f.name_string().size()));
+    string value(f.value().data(), f.value().size());
+    if (name == "api-key" || name == "authorization") value = "<redacted>";
+    if (auto existing = h.if_contains(name); existing && existing->is_string())
+      value = string(existing->as_string()) + ", " + value;
+    h[name] = value;
+  }
+  return h;
+}
+
+Headers azure_headers(const std::vector<std::pair<string, string>>& extra = {}) {
+  string id = random_alnum(8) + "-" + random_alnum(4) + "-" + random_alnum(4) + "-" + random_alnum(12);
+  Headers h{{"apim-request-id", id}, {"x-request-id", id}, {"x-ms-region", "Mock Region"},
+            {"x-ratelimit-remaining-requests", "99"}, {"x-ratelimit-remaining-tokens", "99000"}};
+  for (auto& kv : extra) h.push_back(kv);
+  return h;
+}
+
+// ---- control API ----
+
+asio::awaitable<void> handle_control(MockState& st, Request& req, ResponseWriter& w, string_view path) {
+  auto method = req.message.method();
+  if (path == "/_mock/rules" && method == agp::http::bhttp::verb::post) {
+    boost::system::error_code ec;
+    json::value v = json::parse(req.message.body(), ec);
+    const json::array* arr = nullptr;
+    if (!ec) {
+      if (auto o = v.if_object(); o && o->if_contains("rules")) arr = o->at("rules").if_array();
+      else arr = v.if_array();
+    }
+    if (!arr) {
+      co_await w.send(400, kJson, R"({"ok":false,"error":"expected {\"rules\":[...]}"})", kNoHeaders);
+      co_return;
+    }
+    std::vector<Rule> rules;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      Rule r;
+      string err;
+      if (!parse_rule((*arr)[i], r, err)) {
+        json::object e{{"ok", false}, {"error", "rules[" + std::to_string(i) + "]: " + err}};
+        string out = json::serialize(e);
+        co_await w.send(400, kJson, std::move(out), kNoHeaders);
+        co_return;
+      }
+      rules.push_back(std::move(r));
+    }
+    st.rules.add(std::move(rules));
+    co_await w.send(200, kJson, R"({"ok":true})", kNoHeaders);
+  } else if (path == "/_mock/reset" && method == agp::http::bhttp::verb::post) {
+    st.rules.clear();
+    st.log.clear();
+    ++st.reset_generation;
+    co_await w.send(200, kJson, R"({"ok":true})", kNoHeaders);
+  } else if (path == "/_mock/requests" && method == agp::http::bhttp::verb::get) {
+    string out = st.log.to_json();
+    co_await w.send(200, kJson, std::move(out), kNoHeaders);
+  } else {
+    co_await w.send(404, kJson, kNotFound, kNoHeaders);
+  }
+}
+
+// ---- chat completions ----
+
+struct ChatContext {
+  MockState& st;
+  Request& req;
+  ResponseWriter& w;
+  RequestLog::Entry entry;
+};
+
+// GCC 12 mishandles non-trivial temporaries inside co_await expressions: callers pass only named
+// values or plain prvalues taken by value.
+asio::awaitable<void> answer(ChatContext& c, unsigned status, string body, Headers extra) {
+  c.st.log.set_status(c.entry, status);
+  co_await c.w.send(status, kJson, std::move(body), extra);
+}
+
+asio::awaitable<void> answer(ChatContext& c, unsigned status, string body) {
+  Headers headers = azure_headers();
+  co_await answer(c, status, std::move(body), std::move(headers));
+}
+
+asio::awaitable<void> reject(ChatContext& c, ApiError e) {
+  string body = error_body(e);
+  co_await answer(c, e.status, std::move(body));
+}
+
+[[noreturn]] void drop(int fd, string_view why) {
+  make_abortive(fd);
+  throw DropConnection("mock fault: " + string(why));
+}
+
+asio::awaitable<void> hang(ChatContext& c, int fd) {
+  unsigned gen = c.st.reset_generation.load();
+  auto until = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+  while (std::chrono::steady_clock::now() < until && !peer_gone(fd) && gen == c.st.reset_generation.load() &&
+         !c.st.stopping.load())
+    co_await sleep_ms(200);
+  drop(fd, "hang ended");
+}
+
+asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object& body, string_view deployment) {
+  int fd = r.fault.empty() ? -1 : find_peer_fd(c.req.remote);
+  co_await sleep_ms(r.delay_ms);
+  if (r.fault == "reset_before_headers") drop(fd, "reset_before_headers");
+  Headers headers = azure_headers(r.headers);
+  if (r.status != 0 && r.status != 200) {
+    string err_body = !r.error                   ? R"({"error":{"code":")" + std::to_string(r.status) +
+                                                       R"(","message":"mock error"}})"
+                      : r.error->if_string()     ? string(r.error->as_string())
+                                                 : json::serialize(*r.error);
+    co_await answer(c, r.status, std::move(err_body), headers);
+    co_return;
+  }
+  ReplyPlan plan = make_plan(r, body, deployment, c.req.message.body().size());
+  auto stream = body.if_contains("stream");
+  bool streaming = stream && stream->is_bool() && stream->as_bool();
+  if (!streaming) {
+    string text = render_json(plan);
+    if (r.fault.empty()) co_return co_await answer(c, 200, std::move(text), headers);
+    c.st.log.set_status(c.entry, 200);
+    if (!co_await c.w.begin_stream(200, kJson, headers)) co_return;
+    if (r.fault == "hang") co_return co_await hang(c, fd);
+    co_await c.w.write(string_view(text).substr(0, text.size() / 2));
+    drop(fd, "reset_mid_stream");
+  }
+  bool include_usage = false;
+  if (auto so = body.if_contains("stream_options"); so && so->is_object())
+    if (auto iu = so->as_object().if_contains("include_usage"); iu && iu->is_bool()) include_usage = iu->as_bool();
+  auto frames = render_stream(plan, include_usage);
+  c.st.log.set_status(c.entry, 200);
+  if (!co_await c.w.begin_stream(200, "text/event-stream; charset=utf-8", headers)) co_return;
+  if (r.fault == "hang") co_return co_await hang(c, fd);
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    if (r.fault == "reset_mid_stream" && i >= 3) drop(fd, "reset_mid_stream");
+    if (i > 0) co_await sleep_ms(r.chunk_delay_ms);
+    if (!co_await c.w.write(frames[i])) co_return;
+  }
+  co_await c.w.end_stream();
+}
+
+asio::awaitable<void> handle_chat(MockState& st, Request& req, ResponseWriter& w, string_view path) {
+  const MockConfig& cfg = st.config;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(req.message.body(), ec);
+  std::optional<string> api_version = query_param(req.query(), "api-version");
+  json::object entry{{"method", string(req.message.method_string())},
+                     {"path", string(path)},
+                     {"query", string(req.query())},
+                     {"deployment", ""},
+                     {"api_version", api_version ? json::value(*api_version) : json::value(nullptr)},
+                     {"headers", headers_json(req)},
+                     {"body", ec ? json::value(req.message.body()) : parsed}};
+  ChatContext c{st, req, w, {}};
+
+  constexpr string_view kDeployPrefix = "/openai/deployments/";
+  constexpr string_view kChatSuffix = "/chat/completions";
+  bool v1 = path == "/openai/v1/chat/completions";
+  string deployment;
+  if (!v1) {
+    if (path.starts_with(kDeployPrefix) && path.ends_with(kChatSuffix) &&
+        path.size() > kDeployPrefix.size() + kChatSuffix.size())
+      deployment = url_decode(path.substr(kDeployPrefix.size(), path.size() - kDeployPrefix.size() - kChatSuffix.size()));
+    entry["deployment"] = deployment;
+  }
+  c.entry = st.log.append(std::move(entry));
+
+  bool post = req.message.method() == agp::http::bhttp::verb::post;
+  if ((!v1 && (deployment.empty() || deployment.find('/') != string::npos)) || !post)
+    co_return co_await answer(c, 404, kNotFound);
+  if (!v1 && (!api_version || !contains(cfg.api_versions, *api_version))) co_return co_await answer(c, 404, kNotFound);
+
+  string_view key = req.header("api-key");
+  bool authed = !key.empty() && key == cfg.api_key;
+  if (v1 && !authed) {
+    string_view auth = req.header("authorization");
+    authed = auth.size() > 7 && lower(auth.substr(0, 7)) == "bearer " && auth.substr(7) == cfg.api_key;
+  }
+  if (!authed) co_return co_await answer(c, 401, kUnauthorized);
+
+  if (!v1 && (!valid_deployment_name(deployment) || (!cfg.deployments.empty() && !contains(cfg.deployments, deployment))))
+    co_return co_await answer(c, 404, kDeploymentNotFound);
+  const json::object* body = ec ? nullptr : parsed.if_object();
+  if (!body) {
+    ApiError e{400, kBadJson, std::nullopt, std::nullopt};
+    co_return co_await reject(c, e);
+  }
+  if (v1) {
+    auto m = body->if_contains("model");
+    auto ms = m ? m->if_string() : nullptr;
+    if (!ms) {
+      ApiError e{400, "Missing required parameter: 'model'.", "model", "missing_required_parameter"};
+      co_return co_await reject(c, e);
+    }
+    deployment = string(*ms);
+    st.log.set_field(c.entry, "deployment", deployment);
+    if (!valid_deployment_name(deployment) || (!cfg.deployments.empty() && !contains(cfg.deployments, deployment)))
+      co_return co_await answer(c, 404, kDeploymentNotFound);
+  }
+  if (auto e = validate_chat(*body, is_reasoning(cfg, deployment))) {
+    ApiError err = *e;
+    co_return co_await reject(c, err);
+  }
+  string role = last_role(*body);
+  std::optional<Respond> rule = st.rules.take(MatchInput{deployment, role, req.message.body()});
+  Respond respond = rule ? std::move(*rule) : Respond{};
+  co_await reply(c, respond, *body, deployment);
+}
+
+}  // namespace
+
+asio::awaitable<void> handle(MockState& st, Request& req, ResponseWriter& w) {
+  string_view path = req.target_path();
+  if (path == "/health") {
+    co_await w.send(200, kJson, R"({"status":"ok"})", kNoHeaders);
+  } else if (path.starts_with("/_mock/")) {
+    co_await handle_control(st, req, w, path);
+  } else {
+    co_await handle_chat(st, req, w, path);
+  }
+}
+
+}  // namespace mock

@@ -1,0 +1,32 @@
+// Request routing for the mock: Azure chat endpoints, the /_mock control API, /health.
+#pragma once
+
+#include "request_log.hpp"
+#include "rules.hpp"
+
+#include "http/server.hpp"
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+namespace mock {
+
+struct MockConfig {
+  std::string api_key;
+  std::vector<std::string> deployments;            // empty = any valid name
+  std::vector<std::string> reasoning_deployments;  // empty = names matching ^(o[0-9]|gpt-5)
+  std::vector<std::string> api_versions;
+};
+
+struct MockState {
+  MockConfig config;
+  RuleStore rules;
+  RequestLog log;
+  std::atomic<unsigned> reset_generation{0};  // bumped by /_mock/reset; ends "hang" faults
+  std::atomic<bool> stopping{false};
+};
+
+boost::asio::awaitable<void> handle(MockState& st, agp::http::Request& req, agp::http::ResponseWriter& w);
+
+}  // namespace mock

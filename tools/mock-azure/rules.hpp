@@ -1,0 +1,68 @@
+// Scripted answers: rules posted by tests via /_mock/rules, matched per chat request.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mock {
+
+struct ToolCallSpec {
+  std::string id;  // empty = generate call_<24 alnum>
+  std::string name;
+  std::string arguments;  // JSON text
+};
+
+struct Respond {
+  std::optional<std::string> text;
+  std::string reasoning_content;
+  std::vector<ToolCallSpec> tool_calls;
+  std::string finish_reason;  // empty = default
+  std::optional<std::int64_t> prompt_tokens, completion_tokens;
+  std::int64_t cached_tokens = 0;
+  unsigned status = 0;  // 0 = normal 200 answer
+  std::optional<boost::json::value> error;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::int64_t delay_ms = 0;
+  std::size_t chunk_size = 8;
+  std::int64_t chunk_delay_ms = 0;
+  std::string fault;  // "", reset_before_headers, reset_mid_stream, hang
+  bool async_filter = false;
+  std::vector<std::string> filter_categories;
+};
+
+struct Match {
+  std::optional<std::string> deployment, last_role, contains, not_contains;
+};
+
+struct Rule {
+  Match match;
+  long times = -1;  // -1 = forever
+  Respond respond;
+};
+
+// Parses one rule; on failure returns false and sets `err`.
+bool parse_rule(const boost::json::value& v, Rule& out, std::string& err);
+
+struct MatchInput {
+  std::string_view deployment, last_role, body;
+};
+
+class RuleStore {
+ public:
+  void add(std::vector<Rule> rules);
+  void clear();
+  // First matching rule's answer (counting down `times`), or nullopt.
+  std::optional<Respond> take(const MatchInput& in);
+
+ private:
+  std::mutex mu_;
+  std::vector<Rule> rules_;
+};
+
+}  // namespace mock
