@@ -14,6 +14,9 @@
 
 #include <charconv>
 
+#include <sys/socket.h>
+#include <cerrno>
+
 namespace agp::http {
 
 using asio::use_awaitable;
@@ -82,6 +85,23 @@ asio::awaitable<void> ResponseWriter::send(unsigned status, std::string_view con
   stream_.expires_after(limits_.write_timeout);
   auto [ec, n] = co_await bhttp::async_write(stream_, res, kAsTuple);
   if (ec) alive_ = false;
+}
+
+void ResponseWriter::abort() {
+  boost::system::error_code ec;
+  stream_.socket().set_option(asio::socket_base::linger(true, 0), ec);
+  stream_.socket().close(ec);
+  alive_ = false;
+  finished_ = started_ = true;
+}
+
+bool ResponseWriter::peer_closed() {
+  auto& sock = stream_.socket();
+  if (!sock.is_open()) return true;
+  char byte;
+  int n = ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return true;
+  return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK;
 }
 
 asio::awaitable<bool> ResponseWriter::begin_stream(unsigned status, std::string_view content_type,

@@ -56,6 +56,11 @@ class ResponseWriter {
   asio::awaitable<bool> write(std::string_view data);
   asio::awaitable<void> end_stream();
 
+  // Drops the connection with a TCP reset (fault injection, or a peer that must not linger).
+  void abort();
+  // True when the peer has already closed or reset the connection (non-blocking check).
+  bool peer_closed();
+
   bool started() const { return started_; }
   bool finished() const { return finished_; }
   bool alive() const { return alive_; }

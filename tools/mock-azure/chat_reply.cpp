@@ -132,7 +132,7 @@ ReplyPlan make_plan(const Respond& r, const json::object& body, std::string_view
   p.prompt_tokens = r.prompt_tokens.value_or(static_cast<std::int64_t>(body_bytes / 4));
   p.completion_tokens = r.completion_tokens.value_or(ceil4(out_bytes));
   p.cached_tokens = r.cached_tokens;
-  p.reasoning_tokens = std::min(p.completion_tokens, ceil4(p.reasoning.size()));
+  p.reasoning_tokens = r.reasoning_tokens.value_or(std::min(p.completion_tokens, ceil4(p.reasoning.size())));
   p.chunk_size = r.chunk_size;
   p.async_filter = r.async_filter;
   return p;

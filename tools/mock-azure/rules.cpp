@@ -72,11 +72,19 @@ bool parse_respond(const json::object& o, Respond& r, std::string& err) {
     auto u = it->value().if_object();
     if (!u) return err = "respond.usage must be an object", false;
     std::int64_t n = -1;
-    if (!opt_int(*u, "prompt_tokens", n, err)) return false;
-    if (n >= 0) r.prompt_tokens = n;
+    for (const char* k : {"prompt_tokens", "input_tokens"}) {
+      n = -1;
+      if (!opt_int(*u, k, n, err)) return false;
+      if (n >= 0) r.prompt_tokens = n;
+    }
+    for (const char* k : {"completion_tokens", "output_tokens"}) {
+      n = -1;
+      if (!opt_int(*u, k, n, err)) return false;
+      if (n >= 0) r.completion_tokens = n;
+    }
     n = -1;
-    if (!opt_int(*u, "completion_tokens", n, err)) return false;
-    if (n >= 0) r.completion_tokens = n;
+    if (!opt_int(*u, "reasoning_tokens", n, err)) return false;
+    if (n >= 0) r.reasoning_tokens = n;
     if (!opt_int(*u, "cached_tokens", r.cached_tokens, err)) return false;
   }
   std::int64_t status = 0;
@@ -96,6 +104,15 @@ bool parse_respond(const json::object& o, Respond& r, std::string& err) {
   std::int64_t cs = 8;
   if (!opt_int(o, "chunk_size", cs, err)) return false;
   r.chunk_size = cs < 1 ? 1 : static_cast<std::size_t>(cs);
+  if (!opt_string(o, "reasoning_summary", r.reasoning_summary, err) ||
+      !opt_string(o, "encrypted_content", r.encrypted_content, err) || !opt_string(o, "failed", r.failed, err) ||
+      !opt_string(o, "error_event", r.error_event, err))
+    return false;
+  if (auto it = o.find("incomplete"); it != o.end() && !it->value().is_null()) {
+    auto b = it->value().if_bool();
+    if (!b) return err = "respond.incomplete must be a boolean", false;
+    r.incomplete = *b;
+  }
   if (auto it = o.find("async_filter"); it != o.end() && !it->value().is_null()) {
     auto b = it->value().if_bool();
     if (!b) return err = "respond.async_filter must be a boolean", false;

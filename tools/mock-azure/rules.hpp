@@ -23,8 +23,15 @@ struct Respond {
   std::string reasoning_content;
   std::vector<ToolCallSpec> tool_calls;
   std::string finish_reason;  // empty = default
-  std::optional<std::int64_t> prompt_tokens, completion_tokens;
+  std::optional<std::int64_t> prompt_tokens, completion_tokens;  // Responses: input_tokens, output_tokens
   std::int64_t cached_tokens = 0;
+  std::optional<std::int64_t> reasoning_tokens;
+  // Responses API only.
+  std::optional<std::string> reasoning_summary;  // a reasoning output item ("" = empty summary)
+  std::optional<std::string> encrypted_content;  // default "enc_<random>" when the request includes it
+  bool incomplete = false;                       // ends with response.incomplete (max_output_tokens)
+  std::optional<std::string> failed;             // ends with response.failed, error.message = this
+  std::optional<std::string> error_event;        // ends with a bare `error` event (rate_limit_exceeded)
   unsigned status = 0;  // 0 = normal 200 answer
   std::optional<boost::json::value> error;
   std::vector<std::pair<std::string, std::string>> headers;
