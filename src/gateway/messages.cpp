@@ -39,6 +39,31 @@ Result<Prepared> prepare(const http::Request& req, const config::Config& cfg, an
   return Prepared{std::move(*parsed), std::move(*route), std::move(chat)};
 }
 
+// Chat Completions stream → Anthropic SSE, for pump().
+struct AnthropicChatAdapter final : StreamAdapter {
+  AnthropicChatAdapter(openai::chat::AnswerContext ctx, openai::UpstreamContext u, bool validate)
+      : translator(std::move(ctx)), upstream_ctx(std::move(u)) {
+    if (validate) validator.emplace();
+  }
+  std::string render(const anthropic::Events& events) {
+    if (validator)
+      for (auto& e : events) validator->feed(e);
+    return anthropic::to_sse(events);
+  }
+  std::string start() override { return render(translator.start()); }
+  std::string frame(const http::SseFrame& f) override { return render(translator.feed_data(f.data)); }
+  std::string finish() override { return render(translator.finish()); }
+  std::string fail(const upstream::TransportError& e) override {
+    return render(translator.fail(openai::map_transport_error(e, upstream_ctx)));
+  }
+  std::string ping() override { return render({anthropic::Event{"ping", {{"type", "ping"}}}}); }
+  bool ended() const override { return translator.ended(); }
+
+  openai::chat::StreamTranslator translator;
+  openai::UpstreamContext upstream_ctx;
+  std::optional<anthropic::StreamValidator> validator;
+};
+
 void log_usage(RequestLog& log, const openai::chat::Usage& u) {
   if (!u.seen) return;
   log.tokens_in = u.prompt_tokens;
@@ -124,66 +149,16 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
 
   // Streaming: commit to 200 only now that Azure has said yes, so that every earlier failure
   // keeps its real HTTP status (Claude Code's retry and compaction logic depend on it).
-  openai::chat::StreamTranslator translator(ctx);
-  http::SseParser sse;
-  std::optional<anthropic::StreamValidator> validator;
-  if (cfg_.validate_stream) validator.emplace();
-  auto emit = [&](const anthropic::Events& events) -> boost::asio::awaitable<bool> {
-    if (events.empty()) co_return res.alive();
-    if (validator)
-      for (auto& e : events) validator->feed(e);
-    std::string text = anthropic::to_sse(events);
-    co_return co_await res.write(text);
-  };
-
   http::Headers stream_headers{{"request-id", log.id}};
   if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", stream_headers)) co_return;
-  auto relay = co_await Relay::start(std::move(answer.response), cfg_.ping_interval);
-  anthropic::Events first = translator.start();
-  bool ok = co_await emit(first);
-  while (ok && !translator.ended()) {
-    auto piece = co_await relay->next();
-    if (piece.kind == RelayPiece::ping) {
-      anthropic::Events ping{anthropic::Event{"ping", {{"type", "ping"}}}};
-      ok = co_await emit(ping);
-      continue;
-    }
-    if (piece.kind == RelayPiece::error) {
-      anthropic::Events failed = translator.fail(openai::map_transport_error(piece.failure, uctx));
-      ok = co_await emit(failed);
-      break;
-    }
-    auto frames = piece.kind == RelayPiece::end ? sse.finish() : sse.feed(piece.bytes);
-    if (sse.pending() > (16u << 20)) {
-      anthropic::Events failed = translator.fail(Error::internal("Azure OpenAI sent an oversized stream frame"));
-      ok = co_await emit(failed);
-      break;
-    }
-    anthropic::Events events;
-    for (auto& f : frames) {
-      auto more = translator.feed_data(f.data);
-      events.insert(events.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-      if (translator.ended()) break;
-    }
-    if (log.ttft_ms < 0)
-      for (auto& e : events)
-        if (e.type == "content_block_delta") {
-          log.ttft_ms = log.since_start_ms();
-          break;
-        }
-    ok = co_await emit(events);
-    if (piece.kind == RelayPiece::end && !translator.ended()) {
-      anthropic::Events last = translator.finish();
-      ok = co_await emit(last);
-    }
-  }
-  relay->stop();
-  if (!res.alive()) log.error = "client went away; upstream cancelled";
-  if (translator.error()) log.error = translator.error()->message;
-  log_usage(log, translator.usage());
-  co_await res.end_stream();
-  if (validator)
-    for (auto& v : validator->finish()) spdlog::warn("{} stream grammar violation: {}", log.id, v);
+  AnthropicChatAdapter adapter(ctx, uctx, cfg_.validate_stream);
+  auto result = co_await pump(std::move(answer.response), res, adapter, cfg_.ping_interval, log.start);
+  log.ttft_ms = result.first_output_ms;
+  if (result.client_gone) log.error = "client went away; upstream cancelled";
+  if (adapter.translator.error()) log.error = adapter.translator.error()->message;
+  log_usage(log, adapter.translator.usage());
+  if (adapter.validator)
+    for (auto& v : adapter.validator->finish()) spdlog::warn("{} stream grammar violation: {}", log.id, v);
 }
 
 }  // namespace agp::gateway

@@ -89,6 +89,49 @@ asio::awaitable<RelayPiece> Relay::next() {
   co_return piece;
 }
 
+asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, http::ResponseWriter& res,
+                                 StreamAdapter& adapter, std::chrono::milliseconds ping_interval,
+                                 std::chrono::steady_clock::time_point t0) {
+  PumpResult result;
+  http::SseParser sse;
+  auto relay = co_await Relay::start(std::move(response), ping_interval);
+  std::string out = adapter.start();
+  bool ok = co_await res.write(out);
+  while (ok && !adapter.ended()) {
+    auto piece = co_await relay->next();
+    out.clear();
+    if (piece.kind == RelayPiece::ping) {
+      out = adapter.ping();
+      ok = co_await res.write(out);
+      continue;
+    }
+    if (piece.kind == RelayPiece::error) {
+      out = adapter.fail(piece.failure);
+      ok = co_await res.write(out);
+      break;
+    }
+    auto frames = piece.kind == RelayPiece::end ? sse.finish() : sse.feed(piece.bytes);
+    if (sse.pending() > (16u << 20)) {
+      upstream::TransportError e{upstream::TransportFailure::protocol, "an upstream stream frame exceeded 16 MB", false};
+      out = adapter.fail(e);
+      ok = co_await res.write(out);
+      break;
+    }
+    for (auto& f : frames) {
+      out += adapter.frame(f);
+      if (adapter.ended()) break;
+    }
+    if (piece.kind == RelayPiece::end && !adapter.ended()) out += adapter.finish();
+    if (!out.empty() && result.first_output_ms < 0)
+      result.first_output_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    ok = co_await res.write(out);
+  }
+  relay->stop();
+  result.client_gone = !res.alive();
+  co_await res.end_stream();
+  co_return result;
+}
+
 void Relay::stop() {
   if (s_->stopped) return;
   s_->stopped = true;

@@ -3,6 +3,8 @@
 // only writer to the client, so pings never race with data. Protocol-free.
 #pragma once
 
+#include "http/server.hpp"
+#include "http/sse.hpp"
 #include "upstream/client.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -35,5 +37,28 @@ class Relay {
   explicit Relay(std::shared_ptr<State> s) : s_(std::move(s)) {}
   std::shared_ptr<State> s_;
 };
+
+// What a protocol front end plugs into pump(): turns upstream SSE frames into client bytes.
+class StreamAdapter {
+ public:
+  virtual ~StreamAdapter() = default;
+  virtual std::string start() = 0;                                  // first bytes to the client
+  virtual std::string frame(const http::SseFrame& f) = 0;           // one upstream frame
+  virtual std::string finish() = 0;                                 // upstream body ended
+  virtual std::string fail(const upstream::TransportError& e) = 0;  // upstream broke
+  virtual std::string ping() = 0;                                   // keep-alive while silent
+  virtual bool ended() const = 0;                                   // nothing more to send
+};
+
+struct PumpResult {
+  bool client_gone = false;
+  double first_output_ms = -1;  // when the first non-ping bytes after start() were written
+};
+
+// Relays the upstream stream through `adapter` to the client until either side ends,
+// writing each batch as soon as it is produced. Cancels the upstream if the client leaves.
+boost::asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, http::ResponseWriter& res,
+                                        StreamAdapter& adapter, std::chrono::milliseconds ping_interval,
+                                        std::chrono::steady_clock::time_point t0);
 
 }  // namespace agp::gateway
