@@ -11,6 +11,7 @@ std::string_view error_type(const Error& e) {
     case ErrorKind::request_too_large: return "request_too_large";
     case ErrorKind::rate_limit: return "rate_limit_error";
     case ErrorKind::api: return "api_error";
+    case ErrorKind::upstream_auth: return "api_error";
     case ErrorKind::upstream_timeout: return "timeout_error";
     case ErrorKind::overloaded: return "overloaded_error";
   }

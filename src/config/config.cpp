@@ -144,6 +144,7 @@ Config load(const Env& env) {
   c.azure_api_key = get(env, "AZURE_OPENAI_API_KEY");
   if (c.azure_api_key.empty()) throw ConfigError("AZURE_OPENAI_API_KEY is not set: give the key of your Azure OpenAI resource.");
 
+  c.azure_api_version_set = !get(env, "AZURE_API_VERSION").empty();
   c.azure_api_version = get(env, "AZURE_API_VERSION", "2024-10-21");
   if (!valid_api_version(c.azure_api_version))
     throw ConfigError("AZURE_API_VERSION '" + c.azure_api_version + "' is not a version like 2024-10-21, 2025-04-01-preview or v1.");
@@ -156,6 +157,15 @@ Config load(const Env& env) {
   c.small_model = get(env, "SMALL_MODEL", c.big_model);
   if (!valid_deployment_name(c.small_model)) throw ConfigError("SMALL_MODEL '" + c.small_model + "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
   c.reasoning_deployments = split_list(get(env, "REASONING_DEPLOYMENTS"));
+  c.cursor_deployment = get(env, "CURSOR_AZURE_DEPLOYMENT", c.big_model);
+  if (!valid_deployment_name(c.cursor_deployment))
+    throw ConfigError("CURSOR_AZURE_DEPLOYMENT '" + c.cursor_deployment + "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
+  c.summary_level = get(env, "AZURE_SUMMARY_LEVEL", "detailed");
+  if (c.summary_level != "auto" && c.summary_level != "concise" && c.summary_level != "detailed" && c.summary_level != "none")
+    throw ConfigError("AZURE_SUMMARY_LEVEL '" + c.summary_level + "' must be one of auto, concise, detailed, none.");
+  c.reasoning_display = get(env, "REASONING_DISPLAY", "think");
+  if (c.reasoning_display != "think" && c.reasoning_display != "field" && c.reasoning_display != "off")
+    throw ConfigError("REASONING_DISPLAY '" + c.reasoning_display + "' must be one of think, field, off.");
   c.max_output_tokens = get_int(env, "AZURE_MAX_OUTPUT_TOKENS", 0, 0, 10'000'000);
 
   c.threads = static_cast<int>(get_int(env, "THREADS", 0, 0, 256));

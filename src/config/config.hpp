@@ -26,11 +26,15 @@ struct Config {
   std::string azure_endpoint;     // scheme://host[:port][/base], no trailing slash
   std::string azure_api_key;
   std::string azure_api_version;  // dated ("2024-10-21") or "v1"
+  bool azure_api_version_set = false;  // given by the user (else the Responses API uses v1)
   std::string auth_token;         // client token; empty = no client auth
   std::string small_model;        // deployment for *haiku*
   std::string big_model;          // deployment for *sonnet* / *opus*
   std::vector<std::string> reasoning_deployments;  // extra names treated as reasoning models
   std::int64_t max_output_tokens = 0;              // cap for max_completion_tokens; 0 = none
+  std::string cursor_deployment;                   // gpt-high|medium|low|minimal go here
+  std::string summary_level = "detailed";          // Responses reasoning.summary for Cursor
+  std::string reasoning_display = "think";         // think | field | off
 
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds first_byte_timeout{600};  // reasoning models think for minutes
@@ -44,6 +48,8 @@ struct Config {
   std::string record_dir;        // --record: write each exchange there
 
   bool api_version_is_v1() const { return azure_api_version == "v1"; }
+  // The api-version for the Responses API: the user's if given, else v1.
+  std::string responses_api_version() const { return azure_api_version_set ? azure_api_version : "v1"; }
   bool listen_is_loopback() const;
 };
 

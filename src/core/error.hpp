@@ -17,6 +17,7 @@ enum class ErrorKind {
   request_too_large, // 413
   rate_limit,        // 429
   api,               // 500: our fault, or upstream misconfiguration
+  upstream_auth,     // 500: Azure rejected the proxy's own credentials (not the client's)
   upstream_timeout,  // 504
   overloaded,        // 529 (Anthropic) / 503
 };

@@ -63,7 +63,26 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
     } else {
       co_await count_tokens(req, res, log);
     }
-  } else if ((path == "/" || path == "/health") && (method == http::bhttp::verb::get || method == http::bhttp::verb::head)) {
+  } else if (path == "/cursor/chat/completions" || path == "/cursor/v1/chat/completions" || path == "/v1/chat/completions") {
+    if (method != http::bhttp::verb::post) {
+      Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
+      co_await send_openai_error(res, e, log.id);
+    } else if (!authorized(req)) {
+      Error e{401, ErrorKind::authentication, "invalid API key: use the proxy's ANTHROPIC_AUTH_TOKEN as the OpenAI API key", {}};
+      co_await send_openai_error(res, e, log.id);
+    } else {
+      co_await chat_completions(req, res, log);
+    }
+  } else if ((path == "/cursor/models" || path == "/cursor/v1/models" || path == "/v1/models") && method == http::bhttp::verb::get) {
+    if (!authorized(req)) {
+      Error e{401, ErrorKind::authentication, "invalid API key: use the proxy's ANTHROPIC_AUTH_TOKEN as the OpenAI API key", {}};
+      co_await send_openai_error(res, e, log.id);
+    } else {
+      quiet = true;
+      co_await models(req, res);
+    }
+  } else if ((path == "/" || path == "/health" || path == "/cursor/health") &&
+             (method == http::bhttp::verb::get || method == http::bhttp::verb::head)) {
     quiet = true;
     std::string body = R"({"status":"ok","service":"azure-gpt-proxy","version":")" AGP_VERSION R"("})";
     co_await res.send(200, "application/json", std::move(body));

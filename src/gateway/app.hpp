@@ -38,6 +38,8 @@ class App {
   bool authorized(const http::Request& req) const;
   boost::asio::awaitable<void> messages(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log);
+  boost::asio::awaitable<void> chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log);
+  boost::asio::awaitable<void> models(http::Request& req, http::ResponseWriter& res);
 
   config::Config cfg_;
   upstream::Client client_;
@@ -45,5 +47,7 @@ class App {
 
 // Sends an Anthropic-shaped error (before the stream started).
 boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, const Error& e, const std::string& request_id);
+// Sends an OpenAI-shaped error (Cursor and OpenAI-compatible routes).
+boost::asio::awaitable<void> send_openai_error(http::ResponseWriter& res, const Error& e, const std::string& request_id);
 
 }  // namespace agp::gateway

@@ -16,6 +16,10 @@ namespace agp::gateway {
 // {endpoint}/openai/deployments/{d}/chat/completions?api-version=V, or the v1 path.
 std::string chat_completions_url(const config::Config& cfg, const std::string& deployment);
 
+// {endpoint}/openai/v1/responses, or {endpoint}/openai/responses?api-version=V (V must be at
+// least 2025-03-01-preview: older versions get a clear error instead of Azure's 404).
+Result<std::string> responses_url(const config::Config& cfg);
+
 struct AzureAnswer {
   std::unique_ptr<upstream::Response> response;  // set when Azure answered 2xx
   std::optional<Error> error;                    // set otherwise (already mapped)

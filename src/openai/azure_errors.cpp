@@ -80,10 +80,10 @@ Error map_azure_error(unsigned status, std::string_view body, std::string_view r
     return Error::invalid(fmt::format("Azure OpenAI rejected the request: {}", message));
   }
   if (status == 401 || status == 403)
-    return Error::internal(fmt::format(
+    return Error{500, ErrorKind::upstream_auth, fmt::format(
         "Azure OpenAI rejected the proxy's credentials (HTTP {}): {} Check AZURE_OPENAI_API_KEY and "
         "AZURE_OPENAI_ENDPOINT of the proxy.",
-        status, message));
+        status, message), {}};
   if (status == 404) {
     if (code == "DeploymentNotFound")
       return {404, ErrorKind::not_found,

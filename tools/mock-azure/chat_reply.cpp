@@ -19,9 +19,6 @@ std::string random_alnum(std::size_t n) {
   return s;
 }
 
-namespace {
-
-// Cuts `s` into pieces of about `size` bytes, never inside a UTF-8 sequence.
 std::vector<string> split_utf8(std::string_view s, std::size_t size) {
   std::vector<string> out;
   std::size_t pos = 0;
@@ -39,6 +36,8 @@ string utf8_prefix(std::string_view s, std::size_t n) {
   while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
   return string(s.substr(0, n));
 }
+
+namespace {
 
 json::object filter_results(const std::vector<string>& filtered, bool prompt) {
   json::object o;

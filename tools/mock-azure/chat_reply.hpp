@@ -38,5 +38,9 @@ std::string render_json(const ReplyPlan& p);
 std::vector<std::string> render_stream(const ReplyPlan& p, bool include_usage);
 
 std::string random_alnum(std::size_t n);
+// Cuts `s` into pieces of about `size` bytes, never inside a UTF-8 sequence.
+std::vector<std::string> split_utf8(std::string_view s, std::size_t size);
+// At most `n` bytes of `s`, cut at a UTF-8 boundary.
+std::string utf8_prefix(std::string_view s, std::size_t n);
 
 }  // namespace mock

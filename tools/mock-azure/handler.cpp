@@ -1,6 +1,8 @@
 #include "handler.hpp"
 
 #include "chat_reply.hpp"
+#include "responses_reply.hpp"
+#include "responses_validate.hpp"
 #include "socket_fault.hpp"
 #include "validate.hpp"
 
@@ -12,6 +14,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <tuple>
 #include <chrono>
 #include <stdexcept>
 
@@ -100,6 +103,18 @@ bool contains(const std::vector<string>& v, string_view s) { return std::find(v.
 bool is_reasoning(const MockConfig& c, string_view dep) {
   if (!c.reasoning_deployments.empty()) return contains(c.reasoning_deployments, dep);
   return (dep.size() >= 2 && dep[0] == 'o' && dep[1] >= '0' && dep[1] <= '9') || dep.starts_with("gpt-5");
+}
+
+enum class ResponsesVersion { ok, too_old, unknown };
+
+// The dated Responses path takes any YYYY-MM-DD[-preview] version from 2025-03-01-preview on.
+ResponsesVersion responses_version(string_view v) {
+  auto digits = [&](std::size_t from, std::size_t n) {
+    return std::all_of(v.begin() + from, v.begin() + from + n, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  bool dated = v.size() >= 10 && digits(0, 4) && v[4] == '-' && digits(5, 2) && v[7] == '-' && digits(8, 2);
+  if (!dated || (v.size() != 10 && v.substr(10) != "-preview")) return ResponsesVersion::unknown;
+  return v.substr(0, 10) < "2025-03-01" ? ResponsesVersion::too_old : ResponsesVersion::ok;
 }
 
 json::object headers_json(const Request& req) {
@@ -206,7 +221,8 @@ asio::awaitable<void> hang(ChatContext& c, int fd) {
   drop(fd, "hang ended");
 }
 
-asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object& body, string_view deployment) {
+asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object& body, string_view deployment,
+                            bool responses, bool reasoning_model) {
   int fd = r.fault.empty() ? -1 : find_peer_fd(c.req.remote);
   co_await sleep_ms(r.delay_ms);
   if (r.fault == "reset_before_headers") drop(fd, "reset_before_headers");
@@ -219,12 +235,19 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
     co_await answer(c, r.status, std::move(err_body), headers);
     co_return;
   }
-  ReplyPlan plan = make_plan(r, body, deployment, c.req.message.body().size());
   auto stream = body.if_contains("stream");
   bool streaming = stream && stream->is_bool() && stream->as_bool();
+  std::size_t body_bytes = c.req.message.body().size();
+  std::optional<ReplyPlan> chat_plan;
+  std::optional<ResponsesPlan> responses_plan;
+  if (responses) responses_plan = make_responses_plan(r, body, deployment, reasoning_model, body_bytes);
+  else chat_plan = make_plan(r, body, deployment, body_bytes);
   if (!streaming) {
-    string text = render_json(plan);
-    if (r.fault.empty()) co_return co_await answer(c, 200, std::move(text), headers);
+    unsigned status = 200;
+    string text;
+    if (responses) std::tie(status, text) = render_responses_json(*responses_plan);
+    else text = render_json(*chat_plan);
+    if (r.fault.empty() || status != 200) co_return co_await answer(c, status, std::move(text), headers);
     c.st.log.set_status(c.entry, 200);
     if (!co_await c.w.begin_stream(200, kJson, headers)) co_return;
     if (r.fault == "hang") co_return co_await hang(c, fd);
@@ -234,7 +257,7 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
   bool include_usage = false;
   if (auto so = body.if_contains("stream_options"); so && so->is_object())
     if (auto iu = so->as_object().if_contains("include_usage"); iu && iu->is_bool()) include_usage = iu->as_bool();
-  auto frames = render_stream(plan, include_usage);
+  auto frames = responses ? render_responses_stream(*responses_plan) : render_stream(*chat_plan, include_usage);
   c.st.log.set_status(c.entry, 200);
   if (!co_await c.w.begin_stream(200, "text/event-stream; charset=utf-8", headers)) co_return;
   if (r.fault == "hang") co_return co_await hang(c, fd);
@@ -246,14 +269,17 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
   co_await c.w.end_stream();
 }
 
-asio::awaitable<void> handle_chat(MockState& st, Request& req, ResponseWriter& w, string_view path) {
+// Chat Completions (dated deployments path, v1) and Responses (v1, dated /openai/responses).
+asio::awaitable<void> handle_api(MockState& st, Request& req, ResponseWriter& w, string_view path) {
   const MockConfig& cfg = st.config;
   boost::system::error_code ec;
   json::value parsed = json::parse(req.message.body(), ec);
   std::optional<string> api_version = query_param(req.query(), "api-version");
+  bool responses = path == "/openai/v1/responses" || path == "/openai/responses";
   json::object entry{{"method", string(req.message.method_string())},
                      {"path", string(path)},
                      {"query", string(req.query())},
+                     {"api", responses ? "responses" : "chat"},
                      {"deployment", ""},
                      {"api_version", api_version ? json::value(*api_version) : json::value(nullptr)},
                      {"headers", headers_json(req)},
@@ -262,9 +288,11 @@ asio::awaitable<void> handle_chat(MockState& st, Request& req, ResponseWriter& w
 
   constexpr string_view kDeployPrefix = "/openai/deployments/";
   constexpr string_view kChatSuffix = "/chat/completions";
-  bool v1 = path == "/openai/v1/chat/completions";
+  bool v1 = path == "/openai/v1/chat/completions" || path == "/openai/v1/responses";
+  bool dated_responses = path == "/openai/responses";
+  bool model_in_body = v1 || dated_responses;  // else the deployment is in the path
   string deployment;
-  if (!v1) {
+  if (!model_in_body) {
     if (path.starts_with(kDeployPrefix) && path.ends_with(kChatSuffix) &&
         path.size() > kDeployPrefix.size() + kChatSuffix.size())
       deployment = url_decode(path.substr(kDeployPrefix.size(), path.size() - kDeployPrefix.size() - kChatSuffix.size()));
@@ -273,9 +301,21 @@ asio::awaitable<void> handle_chat(MockState& st, Request& req, ResponseWriter& w
   c.entry = st.log.append(std::move(entry));
 
   bool post = req.message.method() == agp::http::bhttp::verb::post;
-  if ((!v1 && (deployment.empty() || deployment.find('/') != string::npos)) || !post)
+  if ((!model_in_body && (deployment.empty() || deployment.find('/') != string::npos)) || !post)
     co_return co_await answer(c, 404, kNotFound);
-  if (!v1 && (!api_version || !contains(cfg.api_versions, *api_version))) co_return co_await answer(c, 404, kNotFound);
+  if (dated_responses) {
+    ResponsesVersion rv = api_version ? responses_version(*api_version) : ResponsesVersion::unknown;
+    if (rv == ResponsesVersion::unknown) co_return co_await answer(c, 404, kNotFound);
+    if (rv == ResponsesVersion::too_old) {
+      string too_old = json::serialize(json::object{
+          {"error", json::object{{"code", "BadRequest"},
+                                 {"message", "Azure OpenAI Responses API is enabled only for api-version "
+                                             "2025-03-01-preview and later"}}}});
+      co_return co_await answer(c, 400, std::move(too_old));
+    }
+  } else if (!v1 && (!api_version || !contains(cfg.api_versions, *api_version))) {
+    co_return co_await answer(c, 404, kNotFound);
+  }
 
   string_view key = req.header("api-key");
   bool authed = !key.empty() && key == cfg.api_key;
@@ -285,14 +325,15 @@ asio::awaitable<void> handle_chat(MockState& st, Request& req, ResponseWriter& w
   }
   if (!authed) co_return co_await answer(c, 401, kUnauthorized);
 
-  if (!v1 && (!valid_deployment_name(deployment) || (!cfg.deployments.empty() && !contains(cfg.deployments, deployment))))
+  if (!model_in_body &&
+      (!valid_deployment_name(deployment) || (!cfg.deployments.empty() && !contains(cfg.deployments, deployment))))
     co_return co_await answer(c, 404, kDeploymentNotFound);
   const json::object* body = ec ? nullptr : parsed.if_object();
   if (!body) {
     ApiError e{400, kBadJson, std::nullopt, std::nullopt};
     co_return co_await reject(c, e);
   }
-  if (v1) {
+  if (model_in_body) {
     auto m = body->if_contains("model");
     auto ms = m ? m->if_string() : nullptr;
     if (!ms) {
@@ -304,14 +345,19 @@ asio::awaitable<void> handle_chat(MockState& st, Request& req, ResponseWriter& w
     if (!valid_deployment_name(deployment) || (!cfg.deployments.empty() && !contains(cfg.deployments, deployment)))
       co_return co_await answer(c, 404, kDeploymentNotFound);
   }
-  if (auto e = validate_chat(*body, is_reasoning(cfg, deployment))) {
-    ApiError err = *e;
+  bool reasoning_model = is_reasoning(cfg, deployment);
+  std::optional<ApiError> invalid_request =
+      responses ? validate_responses(*body, reasoning_model) : validate_chat(*body, reasoning_model);
+  if (invalid_request) {
+    ApiError err = *invalid_request;
     co_return co_await reject(c, err);
   }
-  string role = last_role(*body);
+  if (auto t = body->if_contains("truncation"); responses && t && t->is_string())
+    st.log.set_field(c.entry, "truncation", string(t->as_string()));
+  string role = responses ? responses_last_role(*body) : last_role(*body);
   std::optional<Respond> rule = st.rules.take(MatchInput{deployment, role, req.message.body()});
   Respond respond = rule ? std::move(*rule) : Respond{};
-  co_await reply(c, respond, *body, deployment);
+  co_await reply(c, respond, *body, deployment, responses, reasoning_model);
 }
 
 }  // namespace
@@ -323,7 +369,7 @@ asio::awaitable<void> handle(MockState& st, Request& req, ResponseWriter& w) {
   } else if (path.starts_with("/_mock/")) {
     co_await handle_control(st, req, w, path);
   } else {
-    co_await handle_chat(st, req, w, path);
+    co_await handle_api(st, req, w, path);
   }
 }
 

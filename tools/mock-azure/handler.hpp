@@ -1,4 +1,4 @@
-// Request routing for the mock: Azure chat endpoints, the /_mock control API, /health.
+// Request routing for the mock: Azure chat and responses endpoints, the /_mock control API, /health.
 #pragma once
 
 #include "request_log.hpp"

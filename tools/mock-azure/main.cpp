@@ -1,4 +1,4 @@
-// mock-azure: a strict stand-in for Azure OpenAI Chat Completions, scripted by tests over /_mock/*.
+// mock-azure: a strict stand-in for Azure OpenAI Chat Completions and Responses, scripted by tests over /_mock/*.
 #include "handler.hpp"
 
 #include <CLI/CLI.hpp>
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
                       "2024-12-01-preview", "2025-01-01-preview", "2025-02-01-preview",
                       "2025-03-01-preview", "2025-04-01-preview"};
 
-  CLI::App app{"Strict mock of the Azure OpenAI Chat Completions API"};
+  CLI::App app{"Strict mock of the Azure OpenAI Chat Completions and Responses APIs"};
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0 = any free port)");
   app.add_option("--api-key", cfg.api_key, "Key expected in the api-key header")->required();
   app.add_option("--deployments", cfg.deployments, "Known deployments (comma-separated; empty = any)")

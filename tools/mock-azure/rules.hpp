@@ -1,4 +1,4 @@
-// Scripted answers: rules posted by tests via /_mock/rules, matched per chat request.
+// Scripted answers: rules posted by tests via /_mock/rules, matched per chat or responses request.
 #pragma once
 
 #include <boost/json/value.hpp>

@@ -15,17 +15,6 @@ using std::string;
 
 namespace {
 
-constexpr std::array kKnownFields = {
-    "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "stream",
-    "stream_options", "stop", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs",
-    "top_logprobs", "user", "seed", "tools", "tool_choice", "parallel_tool_calls", "response_format",
-    "reasoning_effort", "prompt_cache_key", "safety_identifier", "metadata", "store", "service_tier",
-    "modalities", "prediction", "audio", "data_sources", "verbosity"};
-
-ApiError err(string message, std::optional<string> param = std::nullopt, std::optional<string> code = std::nullopt) {
-  return ApiError{400, std::move(message), std::move(param), std::move(code)};
-}
-
 const char* type_name(const json::value& v) {
   switch (v.kind()) {
     case json::kind::null: return "null";
@@ -38,10 +27,23 @@ const char* type_name(const json::value& v) {
   }
 }
 
+bool valid_function_name(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+}  // namespace
+
+ApiError invalid(string message, std::optional<string> param, std::optional<string> code) {
+  return ApiError{400, std::move(message), std::move(param), std::move(code)};
+}
+
 ApiError bad_type(const string& param, const char* expected, const json::value& got) {
-  return err("Invalid type for '" + param + "': expected " + expected + ", but got " + type_name(got) +
-                 " instead.",
-             param, "invalid_type");
+  return invalid("Invalid type for '" + param + "': expected " + expected + ", but got " + type_name(got) +
+                     " instead.",
+                 param, "invalid_type");
 }
 
 bool as_number(const json::value& v, double& out) {
@@ -51,18 +53,24 @@ bool as_number(const json::value& v, double& out) {
   return false;
 }
 
-bool valid_function_name(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
-
 std::optional<ApiError> check_name(std::string_view name, const string& param) {
   if (valid_function_name(name)) return std::nullopt;
-  return err("Invalid '" + param + "': string does not match pattern. Expected a string that matches the pattern "
-             "'^[a-zA-Z0-9_-]{1,64}$'.", param, "invalid_value");
+  return invalid("Invalid '" + param + "': string does not match pattern. Expected a string that matches the "
+                 "pattern '^[a-zA-Z0-9_-]{1,64}$'.", param, "invalid_value");
 }
+
+namespace {
+
+ApiError err(string message, std::optional<string> param = std::nullopt, std::optional<string> code = std::nullopt) {
+  return invalid(std::move(message), std::move(param), std::move(code));
+}
+
+constexpr std::array kKnownFields = {
+    "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "stream",
+    "stream_options", "stop", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs",
+    "top_logprobs", "user", "seed", "tools", "tool_choice", "parallel_tool_calls", "response_format",
+    "reasoning_effort", "prompt_cache_key", "safety_identifier", "metadata", "store", "service_tier",
+    "modalities", "prediction", "audio", "data_sources", "verbosity"};
 
 std::optional<ApiError> check_image_url(const json::value& part, const string& param) {
   auto po = part.if_object();

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace mock {
 
@@ -19,5 +20,13 @@ struct ApiError {
 std::string error_body(const ApiError& e);
 
 std::optional<ApiError> validate_chat(const boost::json::object& body, bool reasoning_model);
+
+// Shared by the Chat and Responses validators.
+ApiError invalid(std::string message, std::optional<std::string> param = std::nullopt,
+                 std::optional<std::string> code = std::nullopt);
+ApiError bad_type(const std::string& param, const char* expected, const boost::json::value& got);
+bool as_number(const boost::json::value& v, double& out);
+// Function names: ^[a-zA-Z0-9_-]{1,64}$.
+std::optional<ApiError> check_name(std::string_view name, const std::string& param);
 
 }  // namespace mock

@@ -1,0 +1,24 @@
+// Pieces of the Responses API shared by every front end: usage, and failure → Error.
+#pragma once
+
+#include "core/error.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+
+namespace agp::openai::responses {
+
+struct Usage {
+  std::int64_t input_tokens = 0, output_tokens = 0, cached_tokens = 0, reasoning_tokens = 0;
+  bool seen = false;
+};
+
+// response.usage: cached ⊂ input, reasoning ⊂ output.
+Usage parse_usage(const boost::json::value* usage);
+
+// A failed response's `error` object, or a bare `error` event, → Error (through the same
+// table as HTTP errors: rate limits stay 429, context overflow stays "prompt is too long").
+Error failure_error(const boost::json::object& error_or_event);
+
+}  // namespace agp::openai::responses
