@@ -39,6 +39,8 @@ std::optional<Fail> parse_source(const json::object& o, const Path& path, Source
   if (src.type == "base64") {
     if (auto f = expect_string(*so, "media_type", sp, src.media_type)) return f;
     if (auto f = expect_string(*so, "data", sp, src.data)) return f;
+    if (document && src.media_type != "application/pdf")
+      return Fail{join(sp, "media_type"), "Input should be 'application/pdf'"};
     if (!document) {
       static const char* kTypes[] = {"image/jpeg", "image/png", "image/gif", "image/webp"};
       bool ok = false;

@@ -95,8 +95,13 @@ Env read_env_file(const std::string& path, bool required) {
       throw ConfigError("Line " + std::to_string(lineno) + " of '" + path + "' is not KEY=VALUE.");
     std::string key = trim(line.substr(0, eq));
     std::string value = trim(line.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
+    if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
+      // Quoted: up to the closing quote; after it only a comment may follow.
+      auto close = value.find(value.front(), 1);
+      std::string rest = close == std::string::npos ? "x" : trim(value.substr(close + 1));
+      if (!rest.empty() && rest.front() != '#')
+        throw ConfigError("Line " + std::to_string(lineno) + " of '" + path + "' has an unterminated or malformed quoted value.");
+      value = value.substr(1, close - 1);
     } else if (auto hash = value.find(" #"); hash != std::string::npos) {
       value = trim(value.substr(0, hash));  // trailing comment on an unquoted value
     }

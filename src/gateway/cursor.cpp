@@ -124,7 +124,7 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
   bool display_ok = true;
   openai::responses::ToChatContext ctx{model, random_id("chatcmpl-"), unix_now(),
                                        openai::responses::parse_reasoning_display(cfg_.reasoning_display, display_ok),
-                                       translated->include_usage};
+                                       translated->include_usage, {opts.deployment, cfg_.azure_endpoint}};
   openai::UpstreamContext uctx{opts.deployment, cfg_.azure_endpoint};
   auto record_usage = [&](const openai::responses::Usage& u) {
     if (!u.seen) return;

@@ -50,7 +50,7 @@ std::string upstream_call_id(std::string_view id) {
 std::string client_tool_use_id(std::string_view upstream_id) {
   std::string_view rest = upstream_id;
   if (rest.starts_with("call_")) rest.remove_prefix(5);
-  if (rest.starts_with("toolu_")) return sanitized(upstream_id, 128);
+  if (rest.starts_with("toolu_")) return sanitized(rest, 128);
   if (rest.empty()) return random_id("toolu_");
   return "toolu_" + sanitized(rest, 100);
 }

@@ -190,7 +190,8 @@ std::string session_id_of(const std::string& user_id) {
 Translated to_chat_request(const anthropic::MessagesRequest& req, const Options& opts) {
   Translated t;
   json::object& body = t.body;
-  const char* system_role = opts.reasoning ? "developer" : "system";
+  // The developer role exists from 2024-12-01-preview on; older versions reject it.
+  const char* system_role = opts.reasoning && api_version_at_least(opts.api_version, "2024-12-01") ? "developer" : "system";
   if (opts.api_version == "v1") body["model"] = opts.deployment;
 
   json::array messages;

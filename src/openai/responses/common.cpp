@@ -17,7 +17,7 @@ Usage parse_usage(const json::value* usage) {
   return u;
 }
 
-Error failure_error(const json::object& e) {
+Error failure_error(const json::object& e, const UpstreamContext& ctx) {
   std::string code(find_string(e, "code").value_or(""));
   unsigned status = 500;
   if (code == "rate_limit_exceeded") status = 429;
@@ -25,7 +25,7 @@ Error failure_error(const json::object& e) {
            code.starts_with("invalid_image") || code.starts_with("image_"))
     status = 400;
   json::object wrapped{{"error", json::object{{"code", code}, {"message", find_string(e, "message").value_or("the response failed")}}}};
-  return map_azure_error(status, json::serialize(wrapped), "", {});
+  return map_azure_error(status, json::serialize(wrapped), "", ctx);
 }
 
 }  // namespace agp::openai::responses

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "openai/azure_errors.hpp"
 
 #include <boost/json.hpp>
 
@@ -19,6 +20,6 @@ Usage parse_usage(const boost::json::value* usage);
 
 // A failed response's `error` object, or a bare `error` event, → Error (through the same
 // table as HTTP errors: rate limits stay 429, context overflow stays "prompt is too long").
-Error failure_error(const boost::json::object& error_or_event);
+Error failure_error(const boost::json::object& error_or_event, const UpstreamContext& ctx);
 
 }  // namespace agp::openai::responses

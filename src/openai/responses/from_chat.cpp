@@ -168,7 +168,7 @@ std::optional<Bad> convert(const json::object& in, const FromChatOptions& opts, 
 
   auto max = find_int(in, "max_completion_tokens");
   if (!max) max = find_int(in, "max_tokens");
-  if (max && *max > 0) body["max_output_tokens"] = *max;
+  if (max && *max > 0) body["max_output_tokens"] = std::max<std::int64_t>(*max, 16);  // the API's minimum
 
   if (opts.reasoning) {
     json::object reasoning;

@@ -118,9 +118,9 @@ std::string ChunkStream::feed(std::string_view event, std::string_view text) {
     auto* r = find_object(o, "response");
     auto* err = r ? find_object(*r, "error") : nullptr;
     static const json::object kEmpty;
-    return fail(failure_error(err ? *err : kEmpty));
+    return fail(failure_error(err ? *err : kEmpty, ctx_.upstream));
   }
-  if (type == "error") return fail(failure_error(o));
+  if (type == "error") return fail(failure_error(o, ctx_.upstream));
   return {};
 }
 
@@ -164,7 +164,7 @@ Result<json::object> to_chat_completion(const json::value& response, const ToCha
   if (find_string(*r, "status").value_or("") == "failed") {
     auto* err = find_object(*r, "error");
     static const json::object kEmpty;
-    return failure_error(err ? *err : kEmpty);
+    return failure_error(err ? *err : kEmpty, ctx.upstream);
   }
   std::string text, reasoning;
   json::array calls;

@@ -25,6 +25,7 @@ struct ToChatContext {
   std::int64_t created = 0;
   ReasoningDisplay display = ReasoningDisplay::think;
   bool include_usage = false;
+  UpstreamContext upstream;  // names the deployment in error messages
 };
 
 class ChunkStream {

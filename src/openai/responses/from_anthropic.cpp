@@ -1,0 +1,214 @@
+#include "openai/responses/from_anthropic.hpp"
+
+#include "core/json_util.hpp"
+#include "openai/chat/request.hpp"
+#include "openai/responses/from_chat.hpp"
+#include "openai/schema.hpp"
+
+#include <fmt/format.h>
+
+namespace agp::openai::responses {
+
+using anthropic::Block;
+using anthropic::BlockType;
+using anthropic::Role;
+
+namespace {
+
+constexpr std::string_view kSignaturePrefix = "agp1:";
+
+bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+bool billing_header(const std::string& s) { return s.starts_with("x-anthropic-billing-header:"); }
+
+std::string joined_text(const std::vector<Block>& blocks) {
+  std::string out;
+  for (auto& b : blocks) {
+    if (b.type != BlockType::text || blank(b.text) || billing_header(b.text)) continue;
+    if (!out.empty()) out += "\n\n";
+    out += b.text;
+  }
+  return out;
+}
+
+std::string data_uri(const anthropic::Source& s) { return "data:" + s.media_type + ";base64," + s.data; }
+
+json::object input_image(const anthropic::Source& s) {
+  return {{"type", "input_image"}, {"image_url", s.type == "url" ? s.url : data_uri(s)}, {"detail", "auto"}};
+}
+
+void user_part(const Block& b, json::array& parts) {
+  switch (b.type) {
+    case BlockType::text:
+      if (!blank(b.text)) parts.push_back({{"type", "input_text"}, {"text", b.text}});
+      break;
+    case BlockType::image:
+      parts.push_back(input_image(b.source));
+      break;
+    case BlockType::document:
+      if (b.source.type == "base64" && b.source.media_type == "application/pdf")
+        parts.push_back({{"type", "input_file"}, {"filename", b.title.empty() ? "document.pdf" : b.title}, {"file_data", data_uri(b.source)}});
+      else if (b.source.type == "url")
+        parts.push_back({{"type", "input_text"}, {"text", fmt::format("[document{}: {}]", b.title.empty() ? "" : " " + b.title, b.source.url)}});
+      else if (b.source.type == "content")
+        for (auto& c : b.content) user_part(c, parts);
+      else if (!blank(b.source.data))
+        parts.push_back({{"type", "input_text"}, {"text", (b.title.empty() ? "" : b.title + "\n\n") + b.source.data}});
+      break;
+    default:
+      if (!blank(b.text)) parts.push_back({{"type", "input_text"}, {"text", b.text}});
+  }
+}
+
+// function_call_output takes text or a list with images (unlike Chat's tool messages).
+json::object tool_output(const Block& b) {
+  json::array parts;
+  bool has_image = false;
+  for (auto& c : b.content) {
+    if (c.type == BlockType::image) has_image = true;
+    user_part(c, parts);
+  }
+  json::value output;
+  if (has_image) {
+    if (b.is_error) parts.insert(parts.begin(), json::object{{"type", "input_text"}, {"text", "[tool error]"}});
+    output = std::move(parts);
+  } else {
+    std::string text;
+    for (auto& p : parts) {
+      if (!text.empty()) text += "\n";
+      text += std::string(p.as_object().at("text").as_string());
+    }
+    if (blank(text)) text = b.is_error ? "(the tool failed without output)" : "(no output)";
+    if (b.is_error) text = "[tool error] " + text;
+    output = text;
+  }
+  return {{"type", "function_call_output"}, {"call_id", responses_call_id(b.tool_use_id)}, {"output", std::move(output)}};
+}
+
+}  // namespace
+
+std::string make_signature(std::string_view item_id, std::string_view encrypted_content) {
+  return std::string(kSignaturePrefix) + std::string(item_id) + ":" + std::string(encrypted_content);
+}
+
+std::optional<ReasoningRef> parse_signature(std::string_view sig) {
+  if (!sig.starts_with(kSignaturePrefix)) return std::nullopt;
+  sig.remove_prefix(kSignaturePrefix.size());
+  auto colon = sig.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= sig.size()) return std::nullopt;
+  ReasoningRef r{std::string(sig.substr(0, colon)), std::string(sig.substr(colon + 1))};
+  if (!r.id.starts_with("rs_")) return std::nullopt;
+  return r;
+}
+
+std::string responses_effort(const anthropic::MessagesRequest& req, const FromAnthropicOptions& opts) {
+  if (!opts.effort_override.empty()) return opts.effort_override;
+  if (req.thinking.type == anthropic::ThinkingType::disabled ||
+      (req.thinking.type == anthropic::ThinkingType::none && req.effort.empty())) {
+    // The lowest effort the family accepts: gpt-5 (not 5.x) takes "minimal", others "low".
+    const auto& d = opts.deployment;
+    bool gpt5 = d.starts_with("gpt-5") && !d.starts_with("gpt-5.");
+    return gpt5 ? "minimal" : "low";
+  }
+  return chat::reasoning_effort(req);
+}
+
+FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, const FromAnthropicOptions& opts) {
+  FromAnthropic out;
+  auto& body = out.body;
+  body["model"] = opts.deployment;
+  body["store"] = false;
+  using anthropic::ThinkingType;
+  out.thinking = opts.reasoning && (req.thinking.type == ThinkingType::enabled || req.thinking.type == ThinkingType::adaptive);
+
+  if (auto sys = joined_text(req.system); !sys.empty()) body["instructions"] = sys;
+
+  json::array input;
+  for (auto& m : req.messages) {
+    if (m.role == Role::system) {
+      if (auto text = joined_text(m.content); !text.empty())
+        input.push_back({{"type", "message"}, {"role", "developer"}, {"content", text}});
+      continue;
+    }
+    if (m.role == Role::user) {
+      json::array parts;
+      for (auto& b : m.content) {
+        if (b.type == BlockType::tool_result) input.push_back(tool_output(b));
+        else if (b.type == BlockType::thinking || b.type == BlockType::redacted_thinking || b.type == BlockType::tool_use)
+          out.dropped.push_back("user " + b.type_name + " block");
+        else user_part(b, parts);
+      }
+      if (!parts.empty()) input.push_back({{"type", "message"}, {"role", "user"}, {"content", std::move(parts)}});
+      continue;
+    }
+    // assistant: keep block order, so a reasoning item stays right before the calls it led to.
+    for (auto& b : m.content) {
+      if (b.type == BlockType::thinking) {
+        auto ref = opts.reasoning ? parse_signature(b.signature) : std::nullopt;
+        if (!ref) {
+          out.dropped.push_back("thinking block with a foreign or missing signature");
+          continue;
+        }
+        json::array summary;
+        if (!blank(b.text)) summary.push_back({{"type", "summary_text"}, {"text", b.text}});
+        input.push_back({{"type", "reasoning"}, {"id", ref->id}, {"summary", std::move(summary)}, {"encrypted_content", ref->encrypted_content}});
+      } else if (b.type == BlockType::text && !blank(b.text)) {
+        input.push_back({{"type", "message"}, {"role", "assistant"}, {"content", json::array{json::object{{"type", "output_text"}, {"text", b.text}}}}});
+      } else if (b.type == BlockType::tool_use) {
+        input.push_back({{"type", "function_call"},
+                         {"call_id", responses_call_id(b.id)},
+                         {"name", out.names.to_upstream(b.name)},
+                         {"arguments", dump(b.input)}});
+      } else if (b.type == BlockType::redacted_thinking) {
+        out.dropped.push_back("redacted_thinking block");
+      }
+    }
+  }
+  body["input"] = std::move(input);
+
+  json::array tools;
+  for (auto& tool : req.tools) {
+    if (!tool.type.empty() && tool.type != "custom") {
+      out.dropped.push_back("server tool " + tool.type);
+      continue;
+    }
+    json::object t{{"type", "function"}, {"name", out.names.to_upstream(tool.name)}, {"strict", false}};
+    if (!tool.description.empty()) t["description"] = tool.description;
+    t["parameters"] = sanitize_schema(tool.input_schema);
+    tools.push_back(std::move(t));
+  }
+  if (!tools.empty()) {
+    body["tools"] = std::move(tools);
+    if (req.tool_choice) {
+      using anthropic::ToolChoiceType;
+      switch (req.tool_choice->type) {
+        case ToolChoiceType::auto_: body["tool_choice"] = "auto"; break;
+        case ToolChoiceType::any: body["tool_choice"] = "required"; break;
+        case ToolChoiceType::none: body["tool_choice"] = "none"; break;
+        case ToolChoiceType::tool: body["tool_choice"] = {{"type", "function"}, {"name", out.names.to_upstream(req.tool_choice->name)}}; break;
+      }
+      if (req.tool_choice->disable_parallel_tool_use) body["parallel_tool_calls"] = false;
+    }
+  }
+
+  std::int64_t max_tokens = std::max<std::int64_t>(req.max_tokens, 16);  // the API's minimum
+  if (opts.max_output_tokens > 0) max_tokens = std::min(max_tokens, std::max<std::int64_t>(opts.max_output_tokens, 16));
+  body["max_output_tokens"] = max_tokens;
+
+  if (opts.reasoning) {
+    json::object reasoning{{"effort", responses_effort(req, opts)}};
+    if (out.thinking && !opts.summary.empty()) reasoning["summary"] = opts.summary;
+    body["reasoning"] = std::move(reasoning);
+    if (out.thinking) body["include"] = json::array{"reasoning.encrypted_content"};
+    if (req.temperature || req.top_p) out.dropped.push_back("temperature/top_p (reasoning deployment)");
+  } else {
+    if (req.temperature) body["temperature"] = *req.temperature;
+    if (req.top_p) body["top_p"] = *req.top_p;
+  }
+  if (req.top_k) out.dropped.push_back("top_k");
+
+  if (auto session = chat::session_id_of(req.user_id); !session.empty()) body["prompt_cache_key"] = session;
+  if (req.stream) body["stream"] = true;
+  return out;
+}
+
+}  // namespace agp::openai::responses

@@ -1,0 +1,188 @@
+// openai::map_azure_error (DESIGN's Errors table) and the Anthropic rendering of the result.
+#include "openai/azure_errors.hpp"
+
+#include "anthropic/errors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+
+namespace {
+
+namespace json = boost::json;
+using agp::openai::map_azure_error;
+using agp::openai::UpstreamContext;
+
+const UpstreamContext kCtx{"gpt-4o-prod", "https://res.openai.azure.com"};
+
+struct Case {
+  const char* name;
+  unsigned status;
+  const char* body;
+  const char* retry_after_header;
+  unsigned anthropic_status;       // anthropic::error_status
+  const char* anthropic_type;      // anthropic::error_type
+  const char* exact_message;       // nullptr = not checked exactly
+  std::vector<const char*> message_contains;
+  std::optional<std::string> retry_after;
+};
+
+class AzureErrors : public ::testing::TestWithParam<Case> {};
+
+TEST_P(AzureErrors, Maps) {
+  const auto& c = GetParam();
+  auto e = map_azure_error(c.status, c.body, c.retry_after_header, kCtx);
+  EXPECT_EQ(agp::anthropic::error_status(e), c.anthropic_status) << e.message;
+  EXPECT_EQ(agp::anthropic::error_type(e), c.anthropic_type) << e.message;
+  if (c.exact_message) {
+    EXPECT_EQ(e.message, c.exact_message);
+  }
+  for (auto* s : c.message_contains) EXPECT_NE(e.message.find(s), std::string::npos) << e.message << "\nlacks: " << s;
+  EXPECT_EQ(e.retry_after, c.retry_after);
+  // Never 401 to the client: Claude Code would ask the user to log in again.
+  EXPECT_NE(agp::anthropic::error_status(e), 401u);
+  // The API key never appears; the endpoint may.
+  EXPECT_EQ(e.message.find("api-key"), std::string::npos);
+}
+
+const Case kCases[] = {
+    {"ContextLengthResultedIn", 400,
+     R"({"error":{"message":"This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens. Please reduce the length of the messages.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}})",
+     "", 400, "invalid_request_error", "prompt is too long: 130512 tokens > 128000 maximum", {}, std::nullopt},
+    {"ContextLengthYouRequested", 400,
+     R"({"error":{"message":"This model's maximum context length is 32768 tokens. However, you requested 35969 tokens (9969 in the messages, 26000 in the completion). Please reduce the length of the messages or completion.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}})",
+     "", 400, "invalid_request_error", "prompt is too long: 35969 tokens > 32768 maximum", {}, std::nullopt},
+    {"ContextLengthUnknownWording", 400,
+     R"({"error":{"message":"Input is too long for this model.","code":"context_length_exceeded"}})", "", 400,
+     "invalid_request_error", nullptr, {"prompt is too long"}, std::nullopt},
+    {"PromptContentFilter", 400,
+     R"({"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy.","type":null,"param":"prompt","code":"content_filter","status":400,
+        "innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{
+          "hate":{"filtered":false,"severity":"safe"},"jailbreak":{"filtered":true,"detected":true},
+          "self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":true,"severity":"medium"},
+          "violence":{"filtered":false,"severity":"safe"}}}}})",
+     "", 400, "invalid_request_error", nullptr, {"content filter", "jailbreak", "sexual (medium)"}, std::nullopt},
+    {"OtherBadRequest", 400,
+     R"({"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.","type":"invalid_request_error","param":"max_tokens","code":"unsupported_parameter"}})",
+     "", 400, "invalid_request_error", nullptr, {"Unsupported parameter: 'max_tokens'"}, std::nullopt},
+    {"Unauthorized", 401,
+     R"({"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong API endpoint."}})", "", 500,
+     "api_error", nullptr, {"credentials", "AZURE_OPENAI_API_KEY", "invalid subscription key"}, std::nullopt},
+    {"Forbidden", 403, R"({"error":{"code":"PermissionDenied","message":"Principal does not have access."}})", "", 500, "api_error",
+     nullptr, {"credentials", "403"}, std::nullopt},
+    {"DeploymentNotFound", 404,
+     R"({"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again."}})",
+     "", 404, "not_found_error", nullptr, {"gpt-4o-prod", "https://res.openai.azure.com", "does not exist"}, std::nullopt},
+    {"Other404", 404, R"({"error":{"code":"404","message":"Resource not found"}})", "", 404, "not_found_error", nullptr,
+     {"gpt-4o-prod", "https://res.openai.azure.com"}, std::nullopt},
+    {"RateLimitWithHeader", 429,
+     R"({"error":{"code":"429","message":"Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier."}})",
+     "12", 429, "rate_limit_error", nullptr, {"rate limit", "gpt-4o-prod"}, std::string("12")},
+    {"RateLimitRetryInMessage", 429,
+     R"({"error":{"code":"429","message":"Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 6 seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit."}})",
+     "", 429, "rate_limit_error", nullptr, {"exceeded token rate limit"}, std::string("6")},
+    {"RateLimitHeaderWinsOverMessage", 429, R"({"error":{"code":"429","message":"Please retry after 6 seconds."}})", "20", 429,
+     "rate_limit_error", nullptr, {}, std::string("20")},
+    {"RateLimitWithoutHint", 429, R"({"error":{"code":"429","message":"Too many requests"}})", "", 429, "rate_limit_error", nullptr, {},
+     std::nullopt},
+    {"InternalServerError", 500, R"({"error":{"code":"InternalServerError","message":"The server had an error while processing your request."}})",
+     "", 500, "api_error", nullptr, {"The server had an error"}, std::nullopt},
+    {"ServiceUnavailable", 503, R"({"error":{"code":"ServiceUnavailable","message":"The service is temporarily unable to process your request."}})",
+     "", 529, "overloaded_error", nullptr, {"temporarily unable"}, std::nullopt},
+    {"GatewayTimeout", 504, "", "", 504, "timeout_error", nullptr, {"504"}, std::nullopt},
+    {"HtmlBadGateway", 502, "<html><body>502 Bad Gateway</body></html>", "", 500, "api_error", nullptr, {"502 Bad Gateway"}, std::nullopt},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, AzureErrors, ::testing::ValuesIn(kCases), [](const auto& info) { return std::string(info.param.name); });
+
+TEST(AzureErrors, FilteredCategories) {
+  auto v = json::parse(R"({"hate":{"filtered":false,"severity":"safe"},"violence":{"filtered":true,"severity":"high"},
+                           "protected_material_code":{"filtered":true,"detected":true},"error":{"code":"x","message":"y"}})");
+  auto cats = agp::openai::filtered_categories(&v);
+  EXPECT_NE(cats.find("violence (high)"), std::string::npos) << cats;
+  EXPECT_NE(cats.find("protected_material_code"), std::string::npos) << cats;
+  EXPECT_EQ(cats.find("hate"), std::string::npos) << cats;
+  EXPECT_EQ(agp::openai::filtered_categories(nullptr), "");
+}
+
+struct TransportCase {
+  const char* name;
+  agp::upstream::TransportFailure what;
+  unsigned anthropic_status;
+  const char* anthropic_type;
+};
+
+class TransportErrors : public ::testing::TestWithParam<TransportCase> {};
+
+TEST_P(TransportErrors, Maps) {
+  const auto& c = GetParam();
+  auto e = agp::openai::map_transport_error({c.what, "detail text", true}, kCtx);
+  EXPECT_EQ(agp::anthropic::error_status(e), c.anthropic_status) << e.message;
+  EXPECT_EQ(agp::anthropic::error_type(e), c.anthropic_type) << e.message;
+  EXPECT_FALSE(e.message.empty());
+}
+
+using agp::upstream::TransportFailure;
+const TransportCase kTransportCases[] = {
+    {"Connect", TransportFailure::connect, 500, "api_error"},
+    {"Tls", TransportFailure::tls, 500, "api_error"},
+    {"FirstByteTimeout", TransportFailure::first_byte_timeout, 504, "timeout_error"},
+    {"IdleTimeout", TransportFailure::idle_timeout, 504, "timeout_error"},
+    {"Reset", TransportFailure::reset, 529, "overloaded_error"},
+    {"Protocol", TransportFailure::protocol, 500, "api_error"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, TransportErrors, ::testing::ValuesIn(kTransportCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// --- Anthropic rendering
+
+struct RenderCase {
+  const char* name;
+  agp::Error error;
+  const char* request_id;
+  unsigned status;
+  const char* json;
+};
+
+class AnthropicErrorRendering : public ::testing::TestWithParam<RenderCase> {};
+
+TEST_P(AnthropicErrorRendering, Renders) {
+  const auto& c = GetParam();
+  EXPECT_EQ(agp::anthropic::error_status(c.error), c.status);
+  EXPECT_EQ(json::parse(agp::anthropic::error_json(c.error, c.request_id)), json::parse(c.json));
+  auto ev = agp::anthropic::error_event(c.error, c.request_id);
+  EXPECT_EQ(ev.type, "error");
+  EXPECT_EQ(json::value(ev.data), json::parse(c.json));
+  EXPECT_EQ(agp::anthropic::to_sse(ev), "event: error\ndata: " + agp::anthropic::error_json(c.error, c.request_id) + "\n\n");
+}
+
+using agp::ErrorKind;
+const RenderCase kRenderCases[] = {
+    {"Invalid", agp::Error::invalid("messages: Field required"), "", 400,
+     R"({"type":"error","error":{"type":"invalid_request_error","message":"messages: Field required"}})"},
+    {"WithRequestId", agp::Error::invalid("x"), "req_123", 400,
+     R"({"type":"error","error":{"type":"invalid_request_error","message":"x"},"request_id":"req_123"})"},
+    {"Internal", agp::Error::internal("boom"), "", 500, R"({"type":"error","error":{"type":"api_error","message":"boom"}})"},
+    {"Authentication", agp::Error{401, ErrorKind::authentication, "bad token", {}}, "", 401,
+     R"({"type":"error","error":{"type":"authentication_error","message":"bad token"}})"},
+    {"Permission", agp::Error{403, ErrorKind::permission, "no", {}}, "", 403,
+     R"({"type":"error","error":{"type":"permission_error","message":"no"}})"},
+    {"NotFound", agp::Error{404, ErrorKind::not_found, "nf", {}}, "", 404,
+     R"({"type":"error","error":{"type":"not_found_error","message":"nf"}})"},
+    {"TooLarge", agp::Error{413, ErrorKind::request_too_large, "big", {}}, "", 413,
+     R"({"type":"error","error":{"type":"request_too_large","message":"big"}})"},
+    {"RateLimit", agp::Error{429, ErrorKind::rate_limit, "slow", std::string("5")}, "", 429,
+     R"({"type":"error","error":{"type":"rate_limit_error","message":"slow"}})"},
+    {"Timeout", agp::Error{504, ErrorKind::upstream_timeout, "late", {}}, "", 504,
+     R"({"type":"error","error":{"type":"timeout_error","message":"late"}})"},
+    {"OverloadedIs529", agp::Error{503, ErrorKind::overloaded, "busy", {}}, "", 529,
+     R"({"type":"error","error":{"type":"overloaded_error","message":"busy"}})"},
+    {"MessageEscaped", agp::Error::invalid("say \"hi\"\n"), "", 400,
+     R"({"type":"error","error":{"type":"invalid_request_error","message":"say \"hi\"\n"}})"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, AnthropicErrorRendering, ::testing::ValuesIn(kRenderCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
