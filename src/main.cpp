@@ -3,6 +3,7 @@
 #include "config/routing.hpp"
 #include "gateway/app.hpp"
 #include "http/server.hpp"
+#include "tokens/tokenizer.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -53,6 +54,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  try {
+    tokens::verify_vocabularies();  // a broken vocabulary stops start-up, not the first count
+  } catch (const std::exception& e) {
+    std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
+    return 2;
+  }
   logger->flush_on(spdlog::level::info);
 
   int n_threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -168,6 +168,15 @@ Config load(const Env& env) {
   c.summary_level = get(env, "AZURE_SUMMARY_LEVEL", "detailed");
   if (c.summary_level != "auto" && c.summary_level != "concise" && c.summary_level != "detailed" && c.summary_level != "none")
     throw ConfigError("AZURE_SUMMARY_LEVEL '" + c.summary_level + "' must be one of auto, concise, detailed, none.");
+  c.backend = get(env, "AZURE_BACKEND", "chat");
+  if (c.backend != "chat" && c.backend != "responses")
+    throw ConfigError("AZURE_BACKEND '" + c.backend + "' must be chat or responses.");
+  for (auto [key, field] : {std::pair{"BIG_EFFORT", &c.big_effort}, std::pair{"SMALL_EFFORT", &c.small_effort}}) {
+    *field = get(env, key);
+    if (!field->empty() && *field != "none" && *field != "minimal" && *field != "low" && *field != "medium" &&
+        *field != "high" && *field != "xhigh")
+      throw ConfigError(std::string(key) + " '" + *field + "' must be one of none, minimal, low, medium, high, xhigh.");
+  }
   c.reasoning_display = get(env, "REASONING_DISPLAY", "think");
   if (c.reasoning_display != "think" && c.reasoning_display != "field" && c.reasoning_display != "off")
     throw ConfigError("REASONING_DISPLAY '" + c.reasoning_display + "' must be one of think, field, off.");

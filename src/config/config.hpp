@@ -35,6 +35,8 @@ struct Config {
   std::string cursor_deployment;                   // gpt-high|medium|low|minimal go here
   std::string summary_level = "detailed";          // Responses reasoning.summary for Cursor
   std::string reasoning_display = "think";         // think | field | off
+  std::string backend = "chat";                    // chat | responses: default API for /v1/messages
+  std::string big_effort, small_effort;            // reasoning effort overrides per model family
 
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds first_byte_timeout{600};  // reasoning models think for minutes

@@ -28,6 +28,10 @@ bool is_reasoning_deployment(const std::string& deployment, const Config& config
   return d.starts_with("gpt-5") || d.starts_with("gpt5") || d.find("codex") != std::string::npos;
 }
 
+bool uses_responses_api(const std::string& deployment, const Config& config) {
+  return config.backend == "responses" || lower(deployment).find("codex") != std::string::npos;
+}
+
 Result<Route> route_model(const std::string& model, const Config& config) {
   Route r;
   r.client_model = model;
@@ -40,8 +44,10 @@ Result<Route> route_model(const std::string& model, const Config& config) {
     r.deployment = name.substr(6);
   } else if (l.find("haiku") != std::string::npos) {
     r.deployment = config.small_model;
+    r.tier = Route::Tier::small;
   } else if (l.find("sonnet") != std::string::npos || l.find("opus") != std::string::npos) {
     r.deployment = config.big_model;
+    r.tier = Route::Tier::big;
   } else {
     r.deployment = name;
   }
@@ -49,6 +55,7 @@ Result<Route> route_model(const std::string& model, const Config& config) {
     return Error{404, ErrorKind::not_found,
                  "model: '" + model + "' is not a known model or a valid Azure deployment name ([A-Za-z0-9._-], at most 64)", {}};
   r.reasoning = is_reasoning_deployment(r.deployment, config);
+  r.responses = uses_responses_api(r.deployment, config);
   return r;
 }
 

@@ -12,6 +12,8 @@ struct Route {
   std::string deployment;
   std::string client_model;  // echoed back in answers
   bool reasoning = false;    // o-series / gpt-5 style: no temperature, developer role, reasoning_effort
+  enum class Tier { small, big, other } tier = Tier::other;  // for BIG_EFFORT / SMALL_EFFORT
+  bool responses = false;    // served by the Responses API (AZURE_BACKEND, or a Responses-only family)
 };
 
 // *haiku* → SMALL_MODEL; *sonnet* / *opus* → BIG_MODEL; azure/<d> → d; anthropic/ and
@@ -20,6 +22,8 @@ struct Route {
 Result<Route> route_model(const std::string& model, const Config& config);
 
 bool is_reasoning_deployment(const std::string& deployment, const Config& config);
+// AZURE_BACKEND=responses, or a family that only speaks the Responses API (*codex*).
+bool uses_responses_api(const std::string& deployment, const Config& config);
 bool valid_deployment_name(const std::string& name);
 
 }  // namespace agp::config

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "gateway/calibration.hpp"
 #include "core/error.hpp"
 #include "http/server.hpp"
 #include "upstream/client.hpp"
@@ -23,6 +24,8 @@ struct RequestLog {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   double upstream_ms = -1, ttft_ms = -1;
   std::int64_t tokens_in = -1, tokens_out = -1, tokens_cached = -1;
+  std::int64_t tokens_local = -1;  // our own count of the prompt, for calibration
+  double count_error = 0;          // (local − Azure) / Azure, when both are known
   std::string error;
   void write(std::uint64_t bytes_out) const;
   double since_start_ms() const;
@@ -43,6 +46,7 @@ class App {
 
   config::Config cfg_;
   upstream::Client client_;
+  Calibration calibration_;
 };
 
 // Sends an Anthropic-shaped error (before the stream started).

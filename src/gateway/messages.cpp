@@ -1,5 +1,6 @@
-// POST /v1/messages and /v1/messages/count_tokens: validate, route, translate, call Azure,
-// translate back (whole, or event by event with pings while Azure is silent).
+// POST /v1/messages and /v1/messages/count_tokens: validate, route, translate, call Azure
+// (Chat Completions or the Responses API, per deployment), translate back — whole, or event
+// by event with pings while Azure is silent.
 #include "anthropic/errors.hpp"
 #include "anthropic/request.hpp"
 #include "anthropic/stream_validator.hpp"
@@ -13,7 +14,9 @@
 #include "openai/chat/request.hpp"
 #include "openai/chat/response.hpp"
 #include "openai/chat/stream.hpp"
-#include "tokens/estimate.hpp"
+#include "openai/responses/from_anthropic.hpp"
+#include "openai/responses/to_anthropic.hpp"
+#include "tokens/count.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -23,26 +26,14 @@ namespace json = boost::json;
 
 namespace {
 
-struct Prepared {
-  anthropic::MessagesRequest request;
-  config::Route route;
-  openai::chat::Translated chat;
-};
+anthropic::Events feed_frame(openai::chat::StreamTranslator& t, const http::SseFrame& f) { return t.feed_data(f.data); }
+anthropic::Events feed_frame(openai::responses::AnthropicStream& t, const http::SseFrame& f) { return t.feed(f.event, f.data); }
 
-Result<Prepared> prepare(const http::Request& req, const config::Config& cfg, anthropic::Endpoint endpoint) {
-  auto parsed = anthropic::parse_request(req.message.body(), endpoint);
-  if (!parsed) return parsed.error();
-  auto route = config::route_model(parsed->model, cfg);
-  if (!route) return route.error();
-  openai::chat::Options opts{route->deployment, cfg.azure_api_version, route->reasoning, cfg.max_output_tokens};
-  auto chat = openai::chat::to_chat_request(*parsed, opts);
-  return Prepared{std::move(*parsed), std::move(*route), std::move(chat)};
-}
-
-// Chat Completions stream → Anthropic SSE, for pump().
-struct AnthropicChatAdapter final : StreamAdapter {
-  AnthropicChatAdapter(openai::chat::AnswerContext ctx, openai::UpstreamContext u, bool validate)
-      : translator(std::move(ctx)), upstream_ctx(std::move(u)) {
+// An upstream stream translator → Anthropic SSE, for pump().
+template <typename Translator>
+struct AnthropicAdapter final : StreamAdapter {
+  template <typename Ctx>
+  AnthropicAdapter(Ctx ctx, openai::UpstreamContext u, bool validate) : translator(std::move(ctx)), upstream_ctx(std::move(u)) {
     if (validate) validator.emplace();
   }
   std::string render(const anthropic::Events& events) {
@@ -51,7 +42,7 @@ struct AnthropicChatAdapter final : StreamAdapter {
     return anthropic::to_sse(events);
   }
   std::string start() override { return render(translator.start()); }
-  std::string frame(const http::SseFrame& f) override { return render(translator.feed_data(f.data)); }
+  std::string frame(const http::SseFrame& f) override { return render(feed_frame(translator, f)); }
   std::string finish() override { return render(translator.finish()); }
   std::string fail(const upstream::TransportError& e) override {
     return render(translator.fail(openai::map_transport_error(e, upstream_ctx)));
@@ -59,7 +50,7 @@ struct AnthropicChatAdapter final : StreamAdapter {
   std::string ping() override { return render({anthropic::Event{"ping", {{"type", "ping"}}}}); }
   bool ended() const override { return translator.ended(); }
 
-  openai::chat::StreamTranslator translator;
+  Translator translator;
   openai::UpstreamContext upstream_ctx;
   std::optional<anthropic::StreamValidator> validator;
 };
@@ -71,42 +62,28 @@ void log_usage(RequestLog& log, const openai::chat::Usage& u) {
   log.tokens_cached = u.cached_tokens;
 }
 
-}  // namespace
-
-boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
-  auto prepared = prepare(req, cfg_, anthropic::Endpoint::count_tokens);
-  if (!prepared) {
-    log.error = prepared.error().message;
-    co_await send_anthropic_error(res, prepared.error(), log.id);
-    co_return;
-  }
-  log.client_model = prepared->route.client_model;
-  log.deployment = prepared->route.deployment;
-  auto n = tokens::estimate_chat_request(prepared->chat.body);
-  log.tokens_in = n;
-  http::Headers headers{{"request-id", log.id}};
-  json::object body{{"input_tokens", n}};
-  std::string text = json::serialize(body);
-  co_await res.send(200, "application/json", std::move(text), headers);
+void log_usage(RequestLog& log, const openai::responses::Usage& u) {
+  if (!u.seen) return;
+  log.tokens_in = u.input_tokens;
+  log.tokens_out = u.output_tokens;
+  log.tokens_cached = u.cached_tokens;
 }
 
-boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
-  auto prepared = prepare(req, cfg_, anthropic::Endpoint::messages);
-  if (!prepared) {
-    log.error = prepared.error().message;
-    co_await send_anthropic_error(res, prepared.error(), log.id);
-    co_return;
-  }
-  auto& p = *prepared;
-  log.client_model = p.route.client_model;
-  log.deployment = p.route.deployment;
-  log.stream = p.request.stream;
-  for (auto& d : p.chat.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
+const json::value* usage_of(const json::value& v, bool responses) {
+  auto* o = v.if_object();
+  if (!o) return nullptr;
+  (void)responses;  // both answers keep their usage under "usage"
+  auto it = o->find("usage");
+  return it == o->end() ? nullptr : &it->value();
+}
 
-  auto estimate = tokens::estimate_chat_request(p.chat.body);
-  auto url = chat_completions_url(cfg_, p.route.deployment);
-  std::string upstream_body = json::serialize(p.chat.body);
-  auto answer = co_await call_azure(client_, cfg_, url, p.route.deployment, std::move(upstream_body));
+// Calls Azure and relays the answer: the whole message, or the stream through `Translator`.
+template <typename Translator, typename Ctx, typename Convert>
+boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config::Config& cfg, std::string url,
+                                          std::string body, bool stream, Ctx ctx, Convert convert,
+                                          http::ResponseWriter& res, RequestLog& log) {
+  openai::UpstreamContext uctx{log.deployment, cfg.azure_endpoint};
+  auto answer = co_await call_azure(client, cfg, url, log.deployment, std::move(body));
   log.upstream_ms = log.since_start_ms();
   if (answer.error) {
     log.error = answer.error->message;
@@ -114,35 +91,26 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
     co_return;
   }
 
-  openai::chat::AnswerContext ctx{p.route.client_model, random_id("msg_"), &p.chat.names, estimate};
-  openai::UpstreamContext uctx{p.route.deployment, cfg_.azure_endpoint};
-
-  if (!p.request.stream) {
-    auto body = co_await answer.response->read_all(64 << 20);
-    if (auto* te = std::get_if<upstream::TransportError>(&body)) {
-      auto e = openai::map_transport_error(*te, uctx);
-      log.error = e.message;
-      co_await send_anthropic_error(res, e, log.id);
-      co_return;
-    }
+  if (!stream) {
+    auto raw = co_await answer.response->read_all(64 << 20);
+    Error failure = Error::internal("Azure OpenAI answered with invalid JSON");
     boost::system::error_code ec;
-    auto v = json::parse(std::get<std::string>(body), ec);
-    if (ec) {
-      auto e = Error::internal("Azure OpenAI answered with invalid JSON");
-      log.error = e.message;
-      co_await send_anthropic_error(res, e, log.id);
-      co_return;
-    }
-    auto msg = openai::chat::to_anthropic_message(v, ctx);
+    json::value v;
+    if (auto* te = std::get_if<upstream::TransportError>(&raw)) failure = openai::map_transport_error(*te, uctx);
+    else v = json::parse(std::get<std::string>(raw), ec);
+    auto msg = std::holds_alternative<std::string>(raw) && !ec ? convert(v) : Result<json::object>(failure);
     if (!msg) {
       log.error = msg.error().message;
       co_await send_anthropic_error(res, msg.error(), log.id);
       co_return;
     }
-    if (auto* o = v.if_object(); o && o->contains("usage")) log_usage(log, openai::chat::parse_usage(&o->at("usage")));
+    if (auto* u = usage_of(v, false)) {
+      if constexpr (std::is_same_v<Translator, openai::chat::StreamTranslator>) log_usage(log, openai::chat::parse_usage(u));
+      else log_usage(log, openai::responses::parse_usage(u));
+    }
     log.ttft_ms = log.since_start_ms();
-    http::Headers headers{{"request-id", log.id}};
     std::string text = json::serialize(*msg);
+    http::Headers headers{{"request-id", log.id}};
     co_await res.send(200, "application/json", std::move(text), headers);
     co_return;
   }
@@ -151,14 +119,94 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
   // keeps its real HTTP status (Claude Code's retry and compaction logic depend on it).
   http::Headers stream_headers{{"request-id", log.id}};
   if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", stream_headers)) co_return;
-  AnthropicChatAdapter adapter(ctx, uctx, cfg_.validate_stream);
-  auto result = co_await pump(std::move(answer.response), res, adapter, cfg_.ping_interval, log.start);
+  AnthropicAdapter<Translator> adapter(std::move(ctx), uctx, cfg.validate_stream);
+  auto result = co_await pump(std::move(answer.response), res, adapter, cfg.ping_interval, log.start);
   log.ttft_ms = result.first_output_ms;
   if (result.client_gone) log.error = "client went away; upstream cancelled";
   if (adapter.translator.error()) log.error = adapter.translator.error()->message;
   log_usage(log, adapter.translator.usage());
   if (adapter.validator)
     for (auto& v : adapter.validator->finish()) spdlog::warn("{} stream grammar violation: {}", log.id, v);
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
+  auto parsed = anthropic::parse_request(req.message.body(), anthropic::Endpoint::count_tokens);
+  auto route = parsed ? config::route_model(parsed->model, cfg_) : Result<config::Route>(parsed.error());
+  if (!route) {
+    log.error = route.error().message;
+    co_await send_anthropic_error(res, route.error(), log.id);
+    co_return;
+  }
+  log.client_model = route->client_model;
+  log.deployment = route->deployment;
+  openai::chat::Options opts{route->deployment, cfg_.azure_api_version, route->reasoning, cfg_.max_output_tokens};
+  auto count = tokens::count_chat_request_detailed(openai::chat::to_chat_request(*parsed, opts).body,
+                                                   tokens::encoding_for_model(route->deployment));
+  auto n = calibration_.corrected(route->deployment, count);
+  log.tokens_local = n;
+  http::Headers headers{{"request-id", log.id}};
+  json::object body{{"input_tokens", n}};
+  std::string text = json::serialize(body);
+  co_await res.send(200, "application/json", std::move(text), headers);
+}
+
+boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
+  auto parsed = anthropic::parse_request(req.message.body(), anthropic::Endpoint::messages);
+  auto route = parsed ? config::route_model(parsed->model, cfg_) : Result<config::Route>(parsed.error());
+  if (!route) {
+    log.error = route.error().message;
+    co_await send_anthropic_error(res, route.error(), log.id);
+    co_return;
+  }
+  auto& request = *parsed;
+  log.client_model = route->client_model;
+  log.deployment = route->deployment;
+  log.stream = request.stream;
+
+  openai::chat::Options chat_opts{route->deployment, cfg_.azure_api_version, route->reasoning, cfg_.max_output_tokens};
+  auto chat = openai::chat::to_chat_request(request, chat_opts);
+  auto count = tokens::count_chat_request_detailed(chat.body, tokens::encoding_for_model(route->deployment));
+  auto estimate = calibration_.corrected(route->deployment, count);
+  log.tokens_local = estimate;
+  openai::UpstreamContext uctx{route->deployment, cfg_.azure_endpoint};
+
+  if (!route->responses) {
+    for (auto& d : chat.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
+    openai::chat::AnswerContext ctx{route->client_model, random_id("msg_"), &chat.names, estimate};
+    std::string body = json::serialize(chat.body);
+    auto convert = [&ctx](const json::value& v) { return openai::chat::to_anthropic_message(v, ctx); };
+    co_await relay_answer<openai::chat::StreamTranslator>(client_, cfg_, chat_completions_url(cfg_, route->deployment),
+                                                          std::move(body), request.stream, ctx, convert, res, log);
+    // Azure counted exactly this body: learn from the difference.
+    if (log.tokens_in > 0) log.count_error = calibration_.observe(route->deployment, count, log.tokens_in);
+    co_return;
+  }
+
+  auto url = responses_url(cfg_);
+  if (!url) {
+    log.error = url.error().message;
+    co_await send_anthropic_error(res, url.error(), log.id);
+    co_return;
+  }
+  openai::responses::FromAnthropicOptions opts;
+  opts.deployment = route->deployment;
+  opts.reasoning = route->reasoning;
+  opts.effort_override = route->tier == config::Route::Tier::big     ? cfg_.big_effort
+                         : route->tier == config::Route::Tier::small ? cfg_.small_effort
+                                                                      : std::string{};
+  opts.summary = cfg_.summary_level == "none" ? "" : cfg_.summary_level;
+  opts.max_output_tokens = cfg_.max_output_tokens;
+  auto translated = openai::responses::from_anthropic_request(request, opts);
+  for (auto& d : translated.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
+  openai::responses::ToAnthropicContext ctx{route->client_model, random_id("msg_"), &translated.names, estimate,
+                                            translated.thinking, request.thinking.display == "omitted",
+                                            request.stop_sequences, uctx};
+  std::string body = json::serialize(translated.body);
+  auto convert = [&ctx](const json::value& v) { return openai::responses::to_anthropic_message(v, ctx); };
+  co_await relay_answer<openai::responses::AnthropicStream>(client_, cfg_, *url, std::move(body), request.stream, ctx,
+                                                            convert, res, log);
 }
 
 }  // namespace agp::gateway

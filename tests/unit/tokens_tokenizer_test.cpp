@@ -1,0 +1,115 @@
+// The exact tokenizer: known ids from tiktoken 1.0.22 (the e2e test tokens.test.mjs checks
+// thousands more against the npm package itself), merge-path equivalence, encodings.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tokens/tokenizer.hpp"
+
+using namespace agp::tokens;
+using Ids = std::vector<std::uint32_t>;
+
+TEST(TokensTokenizer, KnownIdsO200k) {
+  const auto& t = Tokenizer::get(Encoding::o200k_base);
+  EXPECT_EQ(t.encode("hello world"), (Ids{24912, 2375}));
+  EXPECT_EQ(t.encode("Hello, 世界! I'm fine   \n\n\t x 12345678 🤷‍♂️ ＡＢＣ"),
+            (Ids{13225, 11, 185558, 0, 5477, 8975, 29104, 197, 1215, 220, 7633, 19354, 4388, 93643, 115, 2524, 178729,
+                 15148, 60558, 94, 181511, 151735}));
+  EXPECT_EQ(t.encode("+l"), (Ids{187706}));
+}
+
+TEST(TokensTokenizer, KnownIdsCl100k) {
+  const auto& t = Tokenizer::get(Encoding::cl100k_base);
+  EXPECT_EQ(t.encode("hello world"), (Ids{15339, 1917}));
+  EXPECT_EQ(t.encode("Hello, 世界! I'm fine   \n\n\t x 12345678 🤷‍♂️ ＡＢＣ"),
+            (Ids{9906, 11, 220, 3574, 244, 98220, 0, 358, 2846, 7060, 35033, 197, 865, 220, 4513, 10961, 2495, 11410, 97,
+                 115, 378, 235, 17245, 224, 31643, 63923, 94, 1569, 95, 1569, 96}));
+  EXPECT_EQ(t.encode("+l"), (Ids{77011}));
+}
+
+TEST(TokensTokenizer, EmptyAndSpecialTokensAsText) {
+  for (auto e : {Encoding::o200k_base, Encoding::cl100k_base}) {
+    const auto& t = Tokenizer::get(e);
+    EXPECT_EQ(t.count(""), 0u);
+    auto ids = t.encode("<|endoftext|>");
+    EXPECT_GT(ids.size(), 1u);  // ordinary text, not the special token
+    EXPECT_EQ(t.decode(ids), "<|endoftext|>");
+  }
+}
+
+TEST(TokensTokenizer, RoundTripsRandomUtf8) {
+  std::mt19937 rng(7);
+  for (auto e : {Encoding::o200k_base, Encoding::cl100k_base}) {
+    const auto& t = Tokenizer::get(e);
+    for (int k = 0; k < 300; ++k) {
+      std::string s;
+      int len = 1 + static_cast<int>(rng() % 300);
+      for (int i = 0; i < len; ++i) {
+        std::uint32_t cp = rng() % 8 == 0 ? 0x80 + rng() % 0x10FF80 : 0x20 + rng() % 0x5F;
+        if (cp >= 0xD800 && cp <= 0xDFFF) cp = 'x';
+        if (cp < 0x80) s += static_cast<char>(cp);
+        else if (cp < 0x800) s += {static_cast<char>(0xC0 | cp >> 6), static_cast<char>(0x80 | (cp & 63))};
+        else if (cp < 0x10000)
+          s += {static_cast<char>(0xE0 | cp >> 12), static_cast<char>(0x80 | ((cp >> 6) & 63)),
+                static_cast<char>(0x80 | (cp & 63))};
+        else
+          s += {static_cast<char>(0xF0 | cp >> 18), static_cast<char>(0x80 | ((cp >> 12) & 63)),
+                static_cast<char>(0x80 | ((cp >> 6) & 63)), static_cast<char>(0x80 | (cp & 63))};
+      }
+      EXPECT_EQ(t.decode(t.encode(s)), s);
+    }
+  }
+}
+
+// Pieces of 128 bytes and more take the heap merge path (tiktoken's quadratic loop
+// below that); counts and ids from tiktoken 1.0.22.
+TEST(TokensTokenizer, LongPiecesUseTheSameMergeOrder) {
+  const auto& t = Tokenizer::get(Encoding::o200k_base);
+  std::string zh, b64, zh2;
+  for (int i = 0; i < 100; ++i) zh += "中";
+  for (int i = 0; i < 10; ++i) b64 += "SGVsbG8gV29ybGQhIFRoaXMgaXMgYSBsb25nIGJhc2U2NCBzdHJpbmc";
+  for (int i = 0; i < 8; ++i) zh2 += "的一是不了人我在有他这为之大来以个中上们";
+  EXPECT_EQ(t.count(zh), 100u);
+  EXPECT_EQ(t.count(b64), 360u);
+  Ids period{64579, 3221, 33058, 1995, 7522, 2178, 3666, 11327, 8327, 6209, 10708, 1640, 6727, 5924, 5920, 1404, 4286, 13932};
+  Ids want;
+  for (int i = 0; i < 8; ++i) want.insert(want.end(), period.begin(), period.end());
+  EXPECT_EQ(t.encode(zh2), want);
+  EXPECT_EQ(t.decode(t.encode(b64)), b64);
+}
+
+TEST(TokensTokenizer, InvalidUtf8BecomesReplacementCharacter) {
+  const auto& t = Tokenizer::get(Encoding::o200k_base);
+  EXPECT_EQ(t.encode("a\xFF" "b"), t.encode("a\xEF\xBF\xBD" "b"));
+  EXPECT_EQ(t.encode("\xE4\xB8"), t.encode("\xEF\xBF\xBD"));  // truncated sequence: one U+FFFD
+}
+
+TEST(TokensTokenizer, WhiteSpaceIsUnicodeWhiteSpaceNotPcreSpace) {
+  // U+180E is not White_Space for tiktoken (PCRE2's \s would take it).
+  const auto& t = Tokenizer::get(Encoding::o200k_base);
+  EXPECT_EQ(t.encode("abc\u180E"), (Ids{26682, 157, 254, 236}));
+  EXPECT_EQ(t.encode("x \u180E y"), (Ids{87, 220, 157, 254, 236, 342}));
+}
+
+TEST(TokensTokenizer, EncodingForModel) {
+  EXPECT_EQ(encoding_for_model("gpt-4o"), Encoding::o200k_base);
+  EXPECT_EQ(encoding_for_model("gpt-4o-mini-2024-07-18"), Encoding::o200k_base);
+  EXPECT_EQ(encoding_for_model("gpt-4.1-nano"), Encoding::o200k_base);
+  EXPECT_EQ(encoding_for_model("gpt-5-chat"), Encoding::o200k_base);
+  EXPECT_EQ(encoding_for_model("o3-mini"), Encoding::o200k_base);
+  EXPECT_EQ(encoding_for_model("o4-mini"), Encoding::o200k_base);
+  EXPECT_EQ(encoding_for_model("gpt-4"), Encoding::cl100k_base);
+  EXPECT_EQ(encoding_for_model("gpt-4-32k"), Encoding::cl100k_base);
+  EXPECT_EQ(encoding_for_model("GPT-35-Turbo"), Encoding::cl100k_base);
+  EXPECT_EQ(encoding_for_model("my-custom-deployment"), Encoding::o200k_base);
+  EXPECT_EQ(encoding_from_name("cl100k_base"), Encoding::cl100k_base);
+  EXPECT_EQ(encoding_from_name("p50k_base"), std::nullopt);
+}
+
+TEST(TokensTokenizer, VocabulariesLoad) {
+  EXPECT_NO_THROW(verify_vocabularies());
+  EXPECT_EQ(Tokenizer::get(Encoding::o200k_base).vocab_size(), 199998u + 2u);
+  EXPECT_EQ(Tokenizer::get(Encoding::cl100k_base).vocab_size(), 100256u + 5u);
+}
