@@ -3,6 +3,7 @@
 #include "config/routing.hpp"
 #include "gateway/app.hpp"
 #include "http/server.hpp"
+#include "record/recording.hpp"
 #include "tokens/tokenizer.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -20,19 +21,44 @@ using namespace agp;
 
 int main(int argc, char** argv) {
   CLI::App cli{"azure-gpt-proxy: Claude Code and Cursor on your Azure OpenAI deployments"};
-  std::string listen, env_file, record_dir, log_level;
+  std::string listen, env_file, record_dir, log_level, replay_dir;
   int threads = -1;
   bool validate_stream = false, version = false;
   cli.add_option("--listen", listen, "HOST:PORT to listen on (env LISTEN_ADDR, or ASPNETCORE_URLS; default 127.0.0.1:8082)");
   cli.add_option("--env-file", env_file, "dotenv file read after the environment (default: .env if present)");
   cli.add_option("--threads", threads, "worker threads (env THREADS; default: number of cores)")->check(CLI::Range(1, 256));
   cli.add_option("--log-level", log_level, "trace|debug|info|warn|error (env LOG_LEVEL; default info)");
+  cli.add_option("--record", record_dir, "write every /v1/messages exchange to DIR, secrets redacted, for replay (env RECORD_DIR)");
   cli.add_flag("--validate-stream", validate_stream, "check every Anthropic stream sent against the SSE grammar and log violations");
   cli.add_flag("--version", version, "print the version and exit");
+  cli.add_option("--replay", replay_dir, "replay a recording folder through today's translators, compare with what the client got, and exit");
   CLI11_PARSE(cli, argc, argv);
   if (version) {
     std::cout << "azure-gpt-proxy " AGP_VERSION "\n";
     return 0;
+  }
+
+  if (!replay_dir.empty()) {
+    auto rec = record::load(replay_dir);
+    if (!rec) {
+      std::cerr << "replay: " << rec.error().message << "\n";
+      return 2;
+    }
+    auto out = record::replay(*rec);
+    if (!out) {
+      std::cerr << "replay: " << out.error().message << "\n";
+      return 2;
+    }
+    auto want = record::without_pings(rec->client_response);
+    auto got = record::without_pings(*out);
+    bool json = !rec->client_response.starts_with("event:");
+    if ((json ? *out : got) == (json ? rec->client_response : want)) {
+      std::cout << "replay: identical (" << rec->client_response.size() << " bytes)\n";
+      return 0;
+    }
+    std::cout << "replay: DIFFERENT\n--- recorded\n" << (json ? rec->client_response : want) << "\n--- replayed\n"
+              << (json ? *out : got) << "\n";
+    return 1;
   }
 
   auto logger = spdlog::stdout_logger_mt("azure-gpt-proxy");
@@ -48,6 +74,7 @@ int main(int argc, char** argv) {
     if (!log_level.empty()) env["LOG_LEVEL"] = log_level;
     if (threads > 0) env["THREADS"] = std::to_string(threads);
     if (validate_stream) env["VALIDATE_STREAM"] = "true";
+    if (!record_dir.empty()) env["RECORD_DIR"] = record_dir;
     cfg = config::load(env);
   } catch (const config::ConfigError& e) {
     std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
@@ -76,7 +103,8 @@ int main(int argc, char** argv) {
   auto ep = server.local_endpoint();
   std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
   spdlog::info("azure-gpt-proxy {} listening on http://{}:{} ({} threads)", AGP_VERSION, host, ep.port(), n_threads);
-  spdlog::info("azure endpoint {} api-version {}", cfg.azure_endpoint, cfg.azure_api_version);
+  spdlog::info("azure endpoint {}: chat completions api-version {}, responses api-version {}; /v1/messages backend: {}",
+               cfg.azure_endpoint, cfg.azure_api_version, cfg.responses_api_version(), cfg.backend);
   spdlog::info("models: *haiku* -> {}{}; *sonnet*/*opus* -> {}{}; azure/<name> -> <name>", cfg.small_model,
                config::is_reasoning_deployment(cfg.small_model, cfg) ? " (reasoning)" : "", cfg.big_model,
                config::is_reasoning_deployment(cfg.big_model, cfg) ? " (reasoning)" : "");
@@ -90,6 +118,7 @@ int main(int argc, char** argv) {
   } else {
     spdlog::info("client auth on (ANTHROPIC_AUTH_TOKEN)");
   }
+  if (!cfg.record_dir.empty()) spdlog::warn("recording every exchange to {} (prompts included; keys and tokens redacted)", cfg.record_dir);
   if (!cfg.verify_tls) spdlog::warn("AZURE_VERIFY_TLS=false: the upstream certificate is NOT verified");
 
   asio::signal_set signals(ioc, SIGINT, SIGTERM);

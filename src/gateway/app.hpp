@@ -2,7 +2,7 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "gateway/calibration.hpp"
+#include "tokens/calibration.hpp"
 #include "core/error.hpp"
 #include "http/server.hpp"
 #include "upstream/client.hpp"
@@ -46,7 +46,7 @@ class App {
 
   config::Config cfg_;
   upstream::Client client_;
-  Calibration calibration_;
+  tokens::Calibration calibration_;
 };
 
 // Sends an Anthropic-shaped error (before the stream started).

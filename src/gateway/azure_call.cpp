@@ -103,6 +103,8 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
       continue;
     }
     answer.error = openai::map_azure_error(s, text, ra, ctx);
+    answer.error_body = std::move(text);
+    answer.retry_after = std::move(ra);
     co_return answer;
   }
 }

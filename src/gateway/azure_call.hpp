@@ -7,6 +7,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <optional>
+
 #include <memory>
 #include <string>
 #include <variant>
@@ -24,6 +26,7 @@ struct AzureAnswer {
   std::unique_ptr<upstream::Response> response;  // set when Azure answered 2xx
   std::optional<Error> error;                    // set otherwise (already mapped)
   unsigned upstream_status = 0;                  // 0 = no HTTP answer
+  std::string error_body, retry_after;           // Azure's raw error answer, for recordings
   int attempts = 0;
 };
 

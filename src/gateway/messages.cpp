@@ -8,6 +8,7 @@
 #include "core/ids.hpp"
 #include "gateway/app.hpp"
 #include "gateway/azure_call.hpp"
+#include "gateway/recorder.hpp"
 #include "gateway/relay.hpp"
 #include "http/sse.hpp"
 #include "openai/azure_errors.hpp"
@@ -81,12 +82,20 @@ const json::value* usage_of(const json::value& v, bool responses) {
 template <typename Translator, typename Ctx, typename Convert>
 boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config::Config& cfg, std::string url,
                                           std::string body, bool stream, Ctx ctx, Convert convert,
-                                          http::ResponseWriter& res, RequestLog& log) {
+                                          http::ResponseWriter& res, RequestLog& log, Recorder* rec) {
   openai::UpstreamContext uctx{log.deployment, cfg.azure_endpoint};
+  if (rec) rec->upstream_request(url, body);
   auto answer = co_await call_azure(client, cfg, url, log.deployment, std::move(body));
   log.upstream_ms = log.since_start_ms();
+  if (rec) rec->meta()["upstream_status"] = answer.upstream_status;
   if (answer.error) {
     log.error = answer.error->message;
+    if (rec) {
+      rec->upstream(answer.error_body);
+      if (!answer.retry_after.empty()) rec->meta()["retry_after"] = answer.retry_after;
+      if (answer.upstream_status == 0) rec->transport_error(*answer.error);
+      rec->client(anthropic::error_json(*answer.error, log.id));
+    }
     co_await send_anthropic_error(res, *answer.error, log.id);
     co_return;
   }
@@ -98,6 +107,7 @@ boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config
     json::value v;
     if (auto* te = std::get_if<upstream::TransportError>(&raw)) failure = openai::map_transport_error(*te, uctx);
     else v = json::parse(std::get<std::string>(raw), ec);
+    if (rec && std::holds_alternative<std::string>(raw)) rec->upstream(std::get<std::string>(raw));
     auto msg = std::holds_alternative<std::string>(raw) && !ec ? convert(v) : Result<json::object>(failure);
     if (!msg) {
       log.error = msg.error().message;
@@ -110,6 +120,7 @@ boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config
     }
     log.ttft_ms = log.since_start_ms();
     std::string text = json::serialize(*msg);
+    if (rec) rec->client(text);
     http::Headers headers{{"request-id", log.id}};
     co_await res.send(200, "application/json", std::move(text), headers);
     co_return;
@@ -120,8 +131,9 @@ boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config
   http::Headers stream_headers{{"request-id", log.id}};
   if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", stream_headers)) co_return;
   AnthropicAdapter<Translator> adapter(std::move(ctx), uctx, cfg.validate_stream);
-  auto result = co_await pump(std::move(answer.response), res, adapter, cfg.ping_interval, log.start);
+  auto result = co_await pump(std::move(answer.response), res, adapter, cfg.ping_interval, log.start, rec);
   log.ttft_ms = result.first_output_ms;
+  if (rec && result.transport_failed && adapter.translator.error()) rec->transport_error(*adapter.translator.error());
   if (result.client_gone) log.error = "client went away; upstream cancelled";
   if (adapter.translator.error()) log.error = adapter.translator.error()->message;
   log_usage(log, adapter.translator.usage());
@@ -167,18 +179,33 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
 
   openai::chat::Options chat_opts{route->deployment, cfg_.azure_api_version, route->reasoning, cfg_.max_output_tokens};
   auto chat = openai::chat::to_chat_request(request, chat_opts);
+  auto rec = Recorder::open(cfg_.record_dir, log.id);
+  auto message_id = random_id("msg_");
   auto count = tokens::count_chat_request_detailed(chat.body, tokens::encoding_for_model(route->deployment));
   auto estimate = calibration_.corrected(route->deployment, count);
   log.tokens_local = estimate;
+  if (rec) {
+    rec->client_request(req);
+    auto& m = rec->meta();
+    m["backend"] = route->responses ? "responses" : "chat";
+    m["deployment"] = route->deployment;
+    m["client_model"] = route->client_model;
+    m["message_id"] = message_id;
+    m["input_tokens_estimate"] = estimate;
+    m["reasoning"] = route->reasoning;
+    m["api_version"] = cfg_.azure_api_version;
+    m["endpoint"] = cfg_.azure_endpoint;
+    m["max_output_tokens"] = cfg_.max_output_tokens;
+  }
   openai::UpstreamContext uctx{route->deployment, cfg_.azure_endpoint};
 
   if (!route->responses) {
     for (auto& d : chat.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
-    openai::chat::AnswerContext ctx{route->client_model, random_id("msg_"), &chat.names, estimate};
+    openai::chat::AnswerContext ctx{route->client_model, message_id, &chat.names, estimate};
     std::string body = json::serialize(chat.body);
     auto convert = [&ctx](const json::value& v) { return openai::chat::to_anthropic_message(v, ctx); };
     co_await relay_answer<openai::chat::StreamTranslator>(client_, cfg_, chat_completions_url(cfg_, route->deployment),
-                                                          std::move(body), request.stream, ctx, convert, res, log);
+                                                          std::move(body), request.stream, ctx, convert, res, log, rec.get());
     // Azure counted exactly this body: learn from the difference.
     if (log.tokens_in > 0) log.count_error = calibration_.observe(route->deployment, count, log.tokens_in);
     co_return;
@@ -199,14 +226,18 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
   opts.summary = cfg_.summary_level == "none" ? "" : cfg_.summary_level;
   opts.max_output_tokens = cfg_.max_output_tokens;
   auto translated = openai::responses::from_anthropic_request(request, opts);
+  if (rec) {
+    rec->meta()["effort_override"] = opts.effort_override;
+    rec->meta()["summary"] = opts.summary;
+  }
   for (auto& d : translated.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
-  openai::responses::ToAnthropicContext ctx{route->client_model, random_id("msg_"), &translated.names, estimate,
+  openai::responses::ToAnthropicContext ctx{route->client_model, message_id, &translated.names, estimate,
                                             translated.thinking, request.thinking.display == "omitted",
                                             request.stop_sequences, uctx};
   std::string body = json::serialize(translated.body);
   auto convert = [&ctx](const json::value& v) { return openai::responses::to_anthropic_message(v, ctx); };
   co_await relay_answer<openai::responses::AnthropicStream>(client_, cfg_, *url, std::move(body), request.stream, ctx,
-                                                            convert, res, log);
+                                                            convert, res, log, rec.get());
 }
 
 }  // namespace agp::gateway

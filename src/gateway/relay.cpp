@@ -91,29 +91,35 @@ asio::awaitable<RelayPiece> Relay::next() {
 
 asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, http::ResponseWriter& res,
                                  StreamAdapter& adapter, std::chrono::milliseconds ping_interval,
-                                 std::chrono::steady_clock::time_point t0) {
+                                 std::chrono::steady_clock::time_point t0, StreamTaps* taps) {
   PumpResult result;
   http::SseParser sse;
   auto relay = co_await Relay::start(std::move(response), ping_interval);
   std::string out = adapter.start();
+  if (taps) taps->client(out);
   bool ok = co_await res.write(out);
   while (ok && !adapter.ended()) {
     auto piece = co_await relay->next();
     out.clear();
     if (piece.kind == RelayPiece::ping) {
       out = adapter.ping();
+      if (taps) taps->client(out);
       ok = co_await res.write(out);
       continue;
     }
     if (piece.kind == RelayPiece::error) {
+      result.transport_failed = true;
       out = adapter.fail(piece.failure);
+      if (taps) taps->client(out);
       ok = co_await res.write(out);
       break;
     }
+    if (taps && piece.kind == RelayPiece::data) taps->upstream(piece.bytes);
     auto frames = piece.kind == RelayPiece::end ? sse.finish() : sse.feed(piece.bytes);
     if (sse.pending() > (16u << 20)) {
       upstream::TransportError e{upstream::TransportFailure::protocol, "an upstream stream frame exceeded 16 MB", false};
       out = adapter.fail(e);
+      if (taps) taps->client(out);
       ok = co_await res.write(out);
       break;
     }
@@ -124,6 +130,7 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
     if (piece.kind == RelayPiece::end && !adapter.ended()) out += adapter.finish();
     if (!out.empty() && result.first_output_ms < 0)
       result.first_output_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (taps) taps->client(out);
     ok = co_await res.write(out);
   }
   relay->stop();

@@ -53,12 +53,21 @@ class StreamAdapter {
 struct PumpResult {
   bool client_gone = false;
   double first_output_ms = -1;  // when the first non-ping bytes after start() were written
+  bool transport_failed = false;  // the upstream connection broke or stalled (not an error event)
+};
+
+// Optional observer of the raw bytes of a relayed stream (recordings).
+class StreamTaps {
+ public:
+  virtual ~StreamTaps() = default;
+  virtual void upstream(std::string_view bytes) = 0;
+  virtual void client(std::string_view bytes) = 0;
 };
 
 // Relays the upstream stream through `adapter` to the client until either side ends,
 // writing each batch as soon as it is produced. Cancels the upstream if the client leaves.
 boost::asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, http::ResponseWriter& res,
                                         StreamAdapter& adapter, std::chrono::milliseconds ping_interval,
-                                        std::chrono::steady_clock::time_point t0);
+                                        std::chrono::steady_clock::time_point t0, StreamTaps* taps = nullptr);
 
 }  // namespace agp::gateway

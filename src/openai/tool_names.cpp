@@ -43,8 +43,16 @@ std::string ToolNames::to_client(std::string_view upstream_name) const {
 }
 
 std::string upstream_call_id(std::string_view id) {
-  if (!id.empty() && id.size() <= 40 && all_id_chars(id)) return std::string(id);
+  std::string up = call_id_from_tool_use_id(id);
+  if (!up.empty() && up.size() <= 40 && all_id_chars(up)) return up;
   return "call_" + sha256_hex(id).substr(0, 32);
+}
+
+std::string call_id_from_tool_use_id(std::string_view id) {
+  // The inverse of client_tool_use_id: Azure's own "call_X" comes back as "call_X", so a
+  // replayed reasoning item sits next to the call ids it was produced with.
+  if (id.starts_with("toolu_") && id.size() > 6) return "call_" + std::string(id.substr(6));
+  return std::string(id);
 }
 
 std::string client_tool_use_id(std::string_view upstream_id) {

@@ -25,6 +25,8 @@ class ToolNames {
 
 // Client tool_use id → upstream call id (≤ 40, [A-Za-z0-9_-]).
 std::string upstream_call_id(std::string_view id);
+// "toolu_X" → "call_X" (the exact inverse of client_tool_use_id); other ids unchanged.
+std::string call_id_from_tool_use_id(std::string_view id);
 // Upstream call id → Anthropic tool_use id ("toolu_…", [A-Za-z0-9_-]).
 std::string client_tool_use_id(std::string_view upstream_id);
 

@@ -132,11 +132,11 @@ const Case kCases[] = {
      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":"data"}]}]})",
      kPlain,
      {{"/messages/1",
-       R"({"role":"assistant","content":"Reading.","tool_calls":[{"id":"toolu_01A","type":"function","function":{"name":"Read","arguments":"{\"path\":\"a b.txt\",\"limit\":10,\"opts\":{\"x\":[1,2]}}"}}]})"},
-      {"/messages/2", R"({"role":"tool","tool_call_id":"toolu_01A","content":"data"})"}}},
+       R"({"role":"assistant","content":"Reading.","tool_calls":[{"id":"call_01A","type":"function","function":{"name":"Read","arguments":"{\"path\":\"a b.txt\",\"limit\":10,\"opts\":{\"x\":[1,2]}}"}}]})"},
+      {"/messages/2", R"({"role":"tool","tool_call_id":"call_01A","content":"data"})"}}},
     {"ToolUseOnlyHasNullContent",
      "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1") R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"x"}]}]})",
-     kPlain, {{"/messages/1", R"({"role":"assistant","content":null,"tool_calls":[)" READ_CALL("toolu_1") "]}"}}},
+     kPlain, {{"/messages/1", R"({"role":"assistant","content":null,"tool_calls":[)" READ_CALL("call_1") "]}"}}},
     {"ThinkingDropped",
      "{" HEAD R"("messages":[)" U("hi") R"(,{"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"redacted_thinking","data":"x"},{"type":"text","text":"ok"}]}]})",
      kPlain, {{"/messages/1", R"({"role":"assistant","content":"ok"})"}}},
@@ -149,8 +149,8 @@ const Case kCases[] = {
      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"r"},{"type":"text","text":""}]}]})",
      kPlain,
      {{"/messages/0", R"({"role":"user","content":"x"})"},
-      {"/messages/1", R"({"role":"assistant","content":null,"tool_calls":[)" READ_CALL("toolu_1") "]}"},
-      {"/messages/2", R"({"role":"tool","tool_call_id":"toolu_1","content":"r"})"},
+      {"/messages/1", R"({"role":"assistant","content":null,"tool_calls":[)" READ_CALL("call_1") "]}"},
+      {"/messages/2", R"({"role":"tool","tool_call_id":"call_1","content":"r"})"},
       {"/messages/3", nullptr}}},
 
     // --- tool results
@@ -158,7 +158,7 @@ const Case kCases[] = {
      "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1")
      R"(,{"role":"user","content":[{"type":"text","text":"and also this"},{"type":"tool_result","tool_use_id":"toolu_1","content":"file"}]}]})",
      kPlain,
-     {{"/messages/2", R"({"role":"tool","tool_call_id":"toolu_1","content":"file"})"},
+     {{"/messages/2", R"({"role":"tool","tool_call_id":"call_1","content":"file"})"},
       {"/messages/3", R"({"role":"user","content":"and also this"})"}}},
     {"ToolResultListContentToText",
      "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1")
@@ -167,7 +167,7 @@ const Case kCases[] = {
     {"ToolResultIsErrorPrefixed",
      "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1")
      R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","is_error":true,"content":"No such file"}]}]})",
-     kPlain, {{"/messages/2", R"({"role":"tool","tool_call_id":"toolu_1","content":"[tool error] No such file"})"}}},
+     kPlain, {{"/messages/2", R"({"role":"tool","tool_call_id":"call_1","content":"[tool error] No such file"})"}}},
     {"ToolResultEmptyContent",
      "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1")
      R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1"}]}]})",
@@ -176,7 +176,7 @@ const Case kCases[] = {
      "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1")
      R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"shot"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}}]},{"type":"text","text":"what is it?"}]}]})",
      kPlain,
-     {{"/messages/2", R"({"role":"tool","tool_call_id":"toolu_1","content":"shot\n[image attached in the next user message]"})"},
+     {{"/messages/2", R"({"role":"tool","tool_call_id":"call_1","content":"shot\n[image attached in the next user message]"})"},
       {"/messages/3",
        R"({"role":"user","content":[{"type":"text","text":"[image returned by tool call toolu_1]"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBOR"}},{"type":"text","text":"what is it?"}]})"},
       {"/messages/4", nullptr}}},
@@ -193,10 +193,10 @@ const Case kCases[] = {
     // --- tool pairing repair
     {"ToolUseWithoutResultGetsSyntheticToolMessage",
      "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1") "," U("never mind") "]}", kPlain,
-     {{"/messages/2", R"x({"role":"tool","tool_call_id":"toolu_1","content":"(no result: the tool call was interrupted)"})x"},
+     {{"/messages/2", R"x({"role":"tool","tool_call_id":"call_1","content":"(no result: the tool call was interrupted)"})x"},
       {"/messages/3", R"({"role":"user","content":"never mind"})"}}},
     {"ToolUseLastMessageGetsSyntheticToolMessage", "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1") "]}", kPlain,
-     {{"/messages/2/role", R"("tool")"}, {"/messages/2/tool_call_id", R"("toolu_1")"}, {"/messages/3", nullptr}}},
+     {{"/messages/2/role", R"("tool")"}, {"/messages/2/tool_call_id", R"("call_1")"}, {"/messages/3", nullptr}}},
     {"OneOfTwoToolUsesAnswered",
      "{" HEAD R"("messages":[)" U("hi")
      R"(,{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"Read","input":{}},{"type":"tool_use","id":"b","name":"Read","input":{}}]},)"
@@ -207,7 +207,7 @@ const Case kCases[] = {
       {"/messages/4", R"({"role":"user","content":"stop"})"}}},
     {"OrphanToolResultBecomesUserText",
      "{" HEAD R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_gone","content":"old output"}]}]})",
-     kPlain, {{"/messages", R"([{"role":"user","content":"[result of an earlier tool call toolu_gone]\nold output"}])"}}},
+     kPlain, {{"/messages", R"([{"role":"user","content":"[result of an earlier tool call call_gone]\nold output"}])"}}},
 
     // --- tools
     {"ToolDefinitionSchemaSanitized",
@@ -339,8 +339,8 @@ const WholeCase kWholeCases[] = {
          "messages":[
            {"role":"system","content":"You are helpful."},
            {"role":"user","content":"make a file"},
-           {"role":"assistant","content":"Sure.","tool_calls":[{"id":"toolu_01","type":"function","function":{"name":"Bash","arguments":"{\"command\":\"touch a\"}"}}]},
-           {"role":"tool","tool_call_id":"toolu_01","content":"(no output)"}],
+           {"role":"assistant","content":"Sure.","tool_calls":[{"id":"call_01","type":"function","function":{"name":"Bash","arguments":"{\"command\":\"touch a\"}"}}]},
+           {"role":"tool","tool_call_id":"call_01","content":"(no output)"}],
          "max_completion_tokens":4096,
          "temperature":1.0,
          "tools":[{"type":"function","function":{"name":"Bash","description":"Run","parameters":{"type":"object","properties":{"command":{"type":"string"}},"required":["command"]}}}],
@@ -454,10 +454,10 @@ TEST(ChatRequestFixture, ClaudeCodeToolLoopTurnOnReasoningV1) {
   EXPECT_EQ(m[1].at("content").as_array().size(), 2u);
   EXPECT_EQ(m[2].at("role"), "developer");  // the role:"system" message, in place
   EXPECT_EQ(m[3].at("role"), "assistant");
-  EXPECT_EQ(m[3].at("tool_calls").at(0).at("id"), "toolu_01XyZabc123");
+  EXPECT_EQ(m[3].at("tool_calls").at(0).at("id"), "call_01XyZabc123");
   EXPECT_EQ(m[3].at("tool_calls").at(0).at("function").at("arguments"),
             R"({"command":"echo hello > notes.txt","description":"Create notes.txt"})");
-  EXPECT_EQ(m[4], json::parse(R"x({"role":"tool","tool_call_id":"toolu_01XyZabc123","content":"(Bash completed with no output)"})x"));
+  EXPECT_EQ(m[4], json::parse(R"x({"role":"tool","tool_call_id":"call_01XyZabc123","content":"(Bash completed with no output)"})x"));
   for (auto& tool : b.at("tools").as_array()) {
     auto& params = tool.at("function").at("parameters").as_object();
     EXPECT_FALSE(params.contains("$schema")) << tool.at("function").at("name");

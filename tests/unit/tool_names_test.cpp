@@ -86,7 +86,7 @@ TEST_P(UpstreamCallId, AtMost40AndStable) {
 }
 
 const CallIdCase kCallIds[] = {
-    {"AnthropicId", "toolu_01XyZabc123", true},
+    {"AnthropicId", "toolu_01XyZabc123", false},  // → call_01XyZabc123
     {"OpenAiId", "call_abc", true},
     {"Exactly40", std::string(40, 'c'), true},
     {"Length41", std::string(41, 'c'), false},
@@ -97,6 +97,16 @@ const CallIdCase kCallIds[] = {
 
 INSTANTIATE_TEST_SUITE_P(Table, UpstreamCallId, ::testing::ValuesIn(kCallIds),
                          [](const auto& info) { return std::string(info.param.name); });
+
+TEST(CallIdRoundTrip, AzureIdComesBackUnchanged) {
+  // Azure's call id → the client's tool_use id → the next request's call id: the same id.
+  for (std::string id : {"call_abc", "call_kom4dLU6S9c7TfAz6RT8ZRi9", "call_rt_1"}) {
+    auto client = client_tool_use_id(id);
+    EXPECT_TRUE(client.starts_with("toolu_")) << client;
+    EXPECT_EQ(upstream_call_id(client), id);
+  }
+  EXPECT_EQ(upstream_call_id("toolu_01XyZabc123"), "call_01XyZabc123");
+}
 
 TEST(UpstreamCallId, DistinctLongIdsStayDistinct) {
   EXPECT_NE(upstream_call_id(std::string(50, 'a') + "1"), upstream_call_id(std::string(50, 'a') + "2"));

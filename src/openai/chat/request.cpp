@@ -1,5 +1,6 @@
 #include "openai/chat/request.hpp"
 
+#include "anthropic/content.hpp"
 #include "core/ids.hpp"
 #include "core/json_util.hpp"
 #include "openai/schema.hpp"
@@ -13,20 +14,16 @@ namespace agp::openai::chat {
 using anthropic::Block;
 using anthropic::BlockType;
 using anthropic::Role;
+using anthropic::blank;
+using anthropic::data_uri;
+using anthropic::joined_text;
 
 namespace {
-
-// Claude Code's first system block is Anthropic billing metadata, meaningless to Azure.
-bool is_billing_header(const std::string& text) { return text.starts_with("x-anthropic-billing-header:"); }
-
-bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
-
-std::string data_uri(const anthropic::Source& s) { return "data:" + s.media_type + ";base64," + s.data; }
 
 json::object text_part(std::string text) { return {{"type", "text"}, {"text", std::move(text)}}; }
 
 json::object image_part(const anthropic::Source& s) {
-  return {{"type", "image_url"}, {"image_url", {{"url", s.type == "url" ? s.url : data_uri(s)}}}};
+  return {{"type", "image_url"}, {"image_url", {{"url", anthropic::url_of(s)}}}};
 }
 
 // A user-side content block as Chat content parts (may be none).
@@ -61,16 +58,6 @@ json::value content_value(json::array parts) {
   // A lone text part is sent as a plain string: smaller, and accepted by every API version.
   if (parts.size() == 1 && parts[0].as_object().at("type") == "text") return parts[0].as_object().at("text");
   return parts;
-}
-
-std::string joined_text(const std::vector<Block>& blocks) {
-  std::string out;
-  for (auto& b : blocks) {
-    if (b.type != BlockType::text || blank(b.text) || is_billing_header(b.text)) continue;
-    if (!out.empty()) out += "\n\n";
-    out += b.text;
-  }
-  return out;
 }
 
 // Tool messages hold text only; images of a tool result travel in a user message after them.
@@ -173,6 +160,7 @@ std::string reasoning_effort(const anthropic::MessagesRequest& req) {
       return "low";
     case ThinkingType::none:
       if (req.effort == "low" || req.effort == "medium" || req.effort == "high") return req.effort;
+      if (req.effort == "xhigh" || req.effort == "max") return "high";
       return "";
   }
   return "";

@@ -1,5 +1,6 @@
 #include "openai/responses/from_anthropic.hpp"
 
+#include "anthropic/content.hpp"
 #include "core/json_util.hpp"
 #include "openai/chat/request.hpp"
 #include "openai/responses/from_chat.hpp"
@@ -12,28 +13,16 @@ namespace agp::openai::responses {
 using anthropic::Block;
 using anthropic::BlockType;
 using anthropic::Role;
+using anthropic::blank;
+using anthropic::data_uri;
+using anthropic::joined_text;
 
 namespace {
 
 constexpr std::string_view kSignaturePrefix = "agp1:";
 
-bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
-bool billing_header(const std::string& s) { return s.starts_with("x-anthropic-billing-header:"); }
-
-std::string joined_text(const std::vector<Block>& blocks) {
-  std::string out;
-  for (auto& b : blocks) {
-    if (b.type != BlockType::text || blank(b.text) || billing_header(b.text)) continue;
-    if (!out.empty()) out += "\n\n";
-    out += b.text;
-  }
-  return out;
-}
-
-std::string data_uri(const anthropic::Source& s) { return "data:" + s.media_type + ";base64," + s.data; }
-
 json::object input_image(const anthropic::Source& s) {
-  return {{"type", "input_image"}, {"image_url", s.type == "url" ? s.url : data_uri(s)}, {"detail", "auto"}};
+  return {{"type", "input_image"}, {"image_url", anthropic::url_of(s)}, {"detail", "auto"}};
 }
 
 void user_part(const Block& b, json::array& parts) {
@@ -104,9 +93,9 @@ std::string responses_effort(const anthropic::MessagesRequest& req, const FromAn
   if (!opts.effort_override.empty()) return opts.effort_override;
   if (req.thinking.type == anthropic::ThinkingType::disabled ||
       (req.thinking.type == anthropic::ThinkingType::none && req.effort.empty())) {
-    // The lowest effort the family accepts: gpt-5 (not 5.x) takes "minimal", others "low".
+    // The lowest effort the family accepts: gpt-5 (not 5.x, not codex) takes "minimal", others "low".
     const auto& d = opts.deployment;
-    bool gpt5 = d.starts_with("gpt-5") && !d.starts_with("gpt-5.");
+    bool gpt5 = d.starts_with("gpt-5") && !d.starts_with("gpt-5.") && d.find("codex") == std::string::npos;
     return gpt5 ? "minimal" : "low";
   }
   return chat::reasoning_effort(req);
@@ -186,7 +175,8 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
         case ToolChoiceType::none: body["tool_choice"] = "none"; break;
         case ToolChoiceType::tool: body["tool_choice"] = {{"type", "function"}, {"name", out.names.to_upstream(req.tool_choice->name)}}; break;
       }
-      if (req.tool_choice->disable_parallel_tool_use) body["parallel_tool_calls"] = false;
+      if (req.tool_choice->disable_parallel_tool_use && req.tool_choice->type != ToolChoiceType::none)
+        body["parallel_tool_calls"] = false;
     }
   }
 

@@ -3,6 +3,7 @@
 #include "core/ids.hpp"
 #include "core/json_util.hpp"
 #include "openai/schema.hpp"
+#include "openai/tool_names.hpp"
 
 #include <fmt/format.h>
 
@@ -216,7 +217,8 @@ std::optional<Bad> convert(const json::object& in, const FromChatOptions& opts, 
 
 std::string responses_call_id(std::string_view id) {
   if (id.empty()) return random_id("call_");
-  if (id.size() <= 64) return std::string(id);
+  std::string up = call_id_from_tool_use_id(id);
+  if (up.size() <= 64) return up;
   return "call_" + sha256_hex(id).substr(0, 40);
 }
 

@@ -18,13 +18,15 @@ StopMatcher::Out StopMatcher::feed(std::string_view delta) {
   }
   std::string buf = held_ + std::string(delta);
   held_.clear();
-  // The earliest match wins; at the same position, the longest stop sequence.
-  std::size_t best = std::string::npos;
+  // The match that completes first wins, as it would while the model generates: with stops
+  // "ab" and "abc", "xabc" stops at "ab". Streamed or whole, the answer is the same.
+  std::size_t best = std::string::npos, best_end = std::string::npos;
   const std::string* which = nullptr;
   for (auto& s : stops_) {
     auto p = buf.find(s);
-    if (p != std::string::npos && (p < best || (p == best && s.size() > which->size()))) {
+    if (p != std::string::npos && (p + s.size() < best_end || (p + s.size() == best_end && p > best))) {
       best = p;
+      best_end = p + s.size();
       which = &s;
     }
   }

@@ -106,7 +106,19 @@ std::string ChunkStream::feed(std::string_view event, std::string_view text) {
     auto it = tool_index_.find(std::string(find_string(o, "item_id").value_or("")));
     auto delta = find_string(o, "delta").value_or("");
     if (it == tool_index_.end() || delta.empty()) return {};
+    args_streamed_[it->first] = true;
     return chunk({{"tool_calls", json::array{json::object{{"index", it->second}, {"function", {{"arguments", delta}}}}}}});
+  }
+
+  if (type == "response.output_item.done") {
+    // Some answers carry a call's arguments only in the finished item.
+    auto* item = find_object(o, "item");
+    if (!item || find_string(*item, "type").value_or("") != "function_call") return {};
+    std::string id(find_string(*item, "id").value_or(""));
+    auto it = tool_index_.find(id);
+    auto args = find_string(*item, "arguments").value_or("");
+    if (it == tool_index_.end() || args_streamed_[id] || args.empty()) return {};
+    return chunk({{"tool_calls", json::array{json::object{{"index", it->second}, {"function", {{"arguments", args}}}}}}});
   }
 
   if (type == "response.completed" || type == "response.incomplete") {

@@ -50,6 +50,7 @@ class ChunkStream {
   bool ended_ = false, think_open_ = false, reasoning_seen_ = false;
   int last_summary_index_ = -1;
   std::map<std::string, int> tool_index_;  // item id → tool_calls index
+  std::map<std::string, bool> args_streamed_;  // item id → saw argument deltas
   std::string finish_reason_;
   Usage usage_;
   std::optional<Error> error_;

@@ -1,15 +1,15 @@
-#include "gateway/calibration.hpp"
+#include "tokens/calibration.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace agp::gateway {
+namespace agp::tokens {
 
 namespace {
 constexpr double kAlpha = 0.2;  // weight of a new observation in the running averages
 }
 
-double Calibration::observe(const std::string& deployment, const tokens::ChatCount& local, std::int64_t azure) {
+double Calibration::observe(const std::string& deployment, const ChatCount& local, std::int64_t azure) {
   if (azure <= 0) return 0;
   std::lock_guard lock(mu_);
   auto& s = by_deployment_[deployment];
@@ -26,7 +26,7 @@ double Calibration::observe(const std::string& deployment, const tokens::ChatCou
   return error;
 }
 
-std::int64_t Calibration::corrected(const std::string& deployment, const tokens::ChatCount& local) const {
+std::int64_t Calibration::corrected(const std::string& deployment, const ChatCount& local) const {
   std::lock_guard lock(mu_);
   auto it = by_deployment_.find(deployment);
   double factor = it == by_deployment_.end() ? 1.0 : it->second.factor;
@@ -39,4 +39,4 @@ Calibration::Stats Calibration::stats(const std::string& deployment) const {
   return it == by_deployment_.end() ? Stats{} : it->second;
 }
 
-}  // namespace agp::gateway
+}  // namespace agp::tokens

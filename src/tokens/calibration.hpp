@@ -11,7 +11,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace agp::gateway {
+namespace agp::tokens {
 
 class Calibration {
  public:
@@ -22,9 +22,9 @@ class Calibration {
   };
 
   // Records one observation; returns the relative error of the local (corrected) count.
-  double observe(const std::string& deployment, const tokens::ChatCount& local, std::int64_t azure_prompt_tokens);
+  double observe(const std::string& deployment, const ChatCount& local, std::int64_t azure_prompt_tokens);
   // The count to report: exact + estimated × the deployment's factor.
-  std::int64_t corrected(const std::string& deployment, const tokens::ChatCount& local) const;
+  std::int64_t corrected(const std::string& deployment, const ChatCount& local) const;
   Stats stats(const std::string& deployment) const;
 
  private:
@@ -32,4 +32,4 @@ class Calibration {
   std::unordered_map<std::string, Stats> by_deployment_;
 };
 
-}  // namespace agp::gateway
+}  // namespace agp::tokens

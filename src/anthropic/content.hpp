@@ -1,0 +1,21 @@
+// Helpers over Anthropic content blocks that every request translator needs.
+#pragma once
+
+#include "anthropic/request.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agp::anthropic {
+
+bool blank(std::string_view s);
+// Claude Code's first system block is Anthropic billing metadata, meaningless upstream.
+bool is_billing_header(std::string_view text);
+// The non-blank text blocks joined by blank lines, billing header left out.
+std::string joined_text(const std::vector<Block>& blocks);
+// base64 source → data: URI (url sources are used as they are).
+std::string data_uri(const Source& s);
+std::string url_of(const Source& s);
+
+}  // namespace agp::anthropic

@@ -1,0 +1,72 @@
+#include "gateway/recorder.hpp"
+
+#include "record/recording.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+namespace agp::gateway {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+std::unique_ptr<Recorder> Recorder::open(const std::string& dir, const std::string& request_id) {
+  if (dir.empty()) return nullptr;
+  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  auto r = std::unique_ptr<Recorder>(new Recorder((fs::path(dir) / (std::string(stamp) + "-" + request_id)).string()));
+  r->meta_["request_id"] = request_id;
+  return r;
+}
+
+void Recorder::client_request(const http::Request& req) {
+  json::object headers;
+  for (auto& f : req.message) {
+    std::string name(f.name_string());
+    headers[name] = record::is_secret_header(name) ? std::string("<redacted>") : std::string(f.value());
+  }
+  boost::system::error_code ec;
+  auto body = json::parse(req.message.body(), ec);
+  client_request_ = {{"method", std::string(req.message.method_string())},
+                     {"target", std::string(req.message.target())},
+                     {"headers", std::move(headers)},
+                     {"body", ec ? json::value(req.message.body()) : std::move(body)}};
+}
+
+void Recorder::upstream_request(const std::string& url, const std::string& body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  upstream_request_ = {{"url", url}, {"body", ec ? json::value(body) : std::move(v)}};
+}
+
+void Recorder::transport_error(const Error& e) {
+  meta_["transport_error"] = {{"status", e.status}, {"kind", static_cast<int>(e.kind)}, {"message", e.message}};
+}
+
+Recorder::~Recorder() {
+  std::error_code ec;
+  fs::create_directories(folder_, ec);
+  if (ec) {
+    spdlog::warn("cannot write recording {}: {}", folder_, ec.message());
+    return;
+  }
+  auto write = [&](const char* name, const std::string& text) {
+    std::ofstream out(fs::path(folder_) / name, std::ios::binary);
+    out << text;
+  };
+  write("meta.json", json::serialize(meta_));
+  write("client_request.json", json::serialize(client_request_));
+  write("upstream_request.json", json::serialize(upstream_request_));
+  write("upstream_response", upstream_);
+  write("client_response", client_);
+  spdlog::info("recorded {}", folder_);
+}
+
+}  // namespace agp::gateway
