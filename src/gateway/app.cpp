@@ -98,6 +98,7 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
     co_await send_anthropic_error(res, e, log.id);
   }
   log.status = res.status();
+  if (log.status == 0 && !res.alive()) log.status = 499;  // client closed the request (nginx's code)
   if (quiet) {
     spdlog::debug("{} {} status={}", log.id, log.route, log.status);
   } else {

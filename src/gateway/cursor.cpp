@@ -4,6 +4,7 @@
 #include "core/ids.hpp"
 #include "gateway/app.hpp"
 #include "gateway/azure_call.hpp"
+#include "gateway/client_watch.hpp"
 #include "gateway/relay.hpp"
 #include "openai/azure_errors.hpp"
 #include "openai/errors.hpp"
@@ -113,8 +114,15 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
     co_return;
   }
   std::string upstream_body = json::serialize(translated->body);
-  auto answer = co_await call_azure(client_, cfg_, *url, opts.deployment, std::move(upstream_body));
+  auto call = call_azure(client_, cfg_, *url, opts.deployment, std::move(upstream_body));
+  auto watched = co_await unless_client_leaves(std::move(call), res);
   log.upstream_ms = log.since_start_ms();
+  if (!watched) {
+    log.error = "client went away before Azure answered; upstream cancelled";
+    res.abort();
+    co_return;
+  }
+  auto answer = std::move(*watched);
   if (answer.error) {
     log.error = answer.error->message;
     co_await send_openai_error(res, *answer.error, log.id);

@@ -8,6 +8,7 @@
 #include "core/ids.hpp"
 #include "gateway/app.hpp"
 #include "gateway/azure_call.hpp"
+#include "gateway/client_watch.hpp"
 #include "gateway/recorder.hpp"
 #include "gateway/relay.hpp"
 #include "http/sse.hpp"
@@ -85,8 +86,15 @@ boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config
                                           http::ResponseWriter& res, RequestLog& log, Recorder* rec) {
   openai::UpstreamContext uctx{log.deployment, cfg.azure_endpoint};
   if (rec) rec->upstream_request(url, body);
-  auto answer = co_await call_azure(client, cfg, url, log.deployment, std::move(body));
+  auto call = call_azure(client, cfg, url, log.deployment, std::move(body));
+  auto watched = co_await unless_client_leaves(std::move(call), res);
   log.upstream_ms = log.since_start_ms();
+  if (!watched) {
+    log.error = "client went away before Azure answered; upstream cancelled";
+    res.abort();
+    co_return;
+  }
+  auto answer = std::move(*watched);
   if (rec) rec->meta()["upstream_status"] = answer.upstream_status;
   if (answer.error) {
     log.error = answer.error->message;
@@ -101,7 +109,14 @@ boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config
   }
 
   if (!stream) {
-    auto raw = co_await answer.response->read_all(64 << 20);
+    auto read = answer.response->read_all(64 << 20);
+    auto body_or_gone = co_await unless_client_leaves(std::move(read), res);
+    if (!body_or_gone) {
+      log.error = "client went away while Azure answered; upstream cancelled";
+      res.abort();
+      co_return;
+    }
+    auto raw = std::move(*body_or_gone);
     Error failure = Error::internal("Azure OpenAI answered with invalid JSON");
     boost::system::error_code ec;
     json::value v;

@@ -1,14 +1,13 @@
 // The real Claude Code CLI (node_modules/.bin/claude) running a Bash tool loop
 // through the proxy on the Responses backend (AZURE_BACKEND=responses) against
-// the mock Azure. Same isolation as claude_cli.test.mjs: HOME is a fresh temp
-// dir, non-essential traffic is disabled and any other HTTP(S) goes to a dead
-// proxy port.
+// the mock Azure. Same isolation as claude_cli.test.mjs (see
+// claude_cli_harness.mjs): HOME is a fresh temp dir, non-essential traffic is
+// disabled and any other HTTP(S) goes to a dead proxy port.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { useStack, TOKEN, E2E_DIR, upstreamBody } from './harness.mjs';
+import { useStack, upstreamBody } from './harness.mjs';
+import { claudeRunner, tempDirs, checked, streamJsonLines, assistantBlocks, assertResultLine } from './claude_cli_harness.mjs';
 
 const stack = useStack({
   deployments: ['gpt-5-mini', 'gpt-5'],
@@ -16,68 +15,8 @@ const stack = useStack({
 });
 const test = stack.test;
 
-const CLAUDE_BIN = process.env.AGP_CLAUDE_BIN || path.join(E2E_DIR, 'node_modules', '.bin', 'claude');
 const CLI_TIMEOUT_MS = 45000;
-
-function runClaude(args, { cwd, home }) {
-  const env = {
-    PATH: process.env.PATH,
-    LANG: process.env.LANG ?? 'C.UTF-8',
-    TERM: 'dumb',
-    HOME: home,
-    ANTHROPIC_BASE_URL: stack.proxyUrl,
-    ANTHROPIC_AUTH_TOKEN: TOKEN,
-    DISABLE_TELEMETRY: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DISABLE_AUTOUPDATER: '1',
-    DISABLE_ERROR_REPORTING: '1',
-    // Anything not addressed to the proxy (127.0.0.1) goes to a closed port.
-    HTTPS_PROXY: 'http://127.0.0.1:9',
-    HTTP_PROXY: 'http://127.0.0.1:9',
-    NO_PROXY: '127.0.0.1,localhost',
-  };
-  return new Promise((resolve) => {
-    const child = spawn(CLAUDE_BIN, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, CLI_TIMEOUT_MS);
-    child.on('error', (err) => {
-      stderr += `\n[spawn error] ${err.message}`;
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, timedOut, stdout, stderr });
-    });
-  });
-}
-
-function tempDirs() {
-  const home = mkdtempSync(path.join(tmpdir(), 'agp-cli-home-'));
-  const cwd = mkdtempSync(path.join(tmpdir(), 'agp-cli-work-'));
-  return { home, cwd, cleanup: () => [home, cwd].forEach((d) => rmSync(d, { recursive: true, force: true })) };
-}
-
-function describeRun(run) {
-  return (
-    `claude exit=${run.code} signal=${run.signal} timedOut=${run.timedOut}\n` +
-    `----- claude stdout -----\n${run.stdout.slice(-6000)}\n----- claude stderr -----\n${run.stderr.slice(-6000)}`
-  );
-}
-
-async function checked(run, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    e.message = `${e.message}\n${describeRun(run)}`;
-    throw e;
-  }
-}
+const runClaude = claudeRunner(stack, { timeoutMs: CLI_TIMEOUT_MS });
 
 test('claude -p on the Responses backend: reasoning + Bash call, file written, final answer; thinking goes back as a reasoning item', { timeout: CLI_TIMEOUT_MS + 15000 }, async () => {
   const MARK = 'E2E-CLI-RESP-4e17';
@@ -105,14 +44,8 @@ test('claude -p on the Responses backend: reasoning + Bash call, file written, f
       const proof = path.join(dirs.cwd, 'proof.txt');
       assert.ok(existsSync(proof), 'proof.txt was not created by the Bash tool');
       assert.equal(readFileSync(proof, 'utf8'), 'hello-from-responses');
-      const lines = run.stdout
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => JSON.parse(l));
-      const result = lines.find((l) => l.type === 'result');
-      assert.ok(result, 'no result line in stream-json output');
-      assert.equal(result.is_error, false);
-      assert.ok(String(result.result).includes(FINAL), `result: ${JSON.stringify(result).slice(0, 500)}`);
+      const lines = streamJsonLines(run.stdout);
+      assertResultLine(lines, FINAL);
       assert.equal(run.code, 0);
 
       const reqs = await stack.mockRequests();
@@ -134,10 +67,7 @@ test('claude -p on the Responses backend: reasoning + Bash call, file written, f
       assert.equal(first.reasoning?.summary, 'detailed');
 
       // The CLI shows the summary as a thinking block carrying our agp1 signature...
-      const thinking = lines
-        .filter((l) => l.type === 'assistant')
-        .flatMap((l) => l.message.content)
-        .filter((c) => c.type === 'thinking');
+      const thinking = assistantBlocks(lines, 'thinking');
       assert.equal(thinking.length, 1, `thinking blocks in the CLI output: ${JSON.stringify(thinking)}`);
       assert.equal(thinking[0].thinking, SUMMARY);
       const m = /^agp1:(rs_[^:]+):(.+)$/.exec(thinking[0].signature ?? '');

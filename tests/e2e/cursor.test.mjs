@@ -82,6 +82,21 @@ function summarize(chunks) {
   return { chunks, content, reasoning, finish, usage, role, toolCalls };
 }
 
+/** An SDK stream of gpt-high answering a single user message 'x'. */
+function streamX(c = openai()) {
+  return c.chat.completions.create({
+    model: 'gpt-high',
+    stream: true,
+    messages: [{ role: 'user', content: 'x' }],
+  });
+}
+
+/** Iterates an SDK stream to its end, pushing each chunk into `got` (kept if the iteration throws). */
+async function drain(stream, got = []) {
+  for await (const ch of stream) got.push(ch);
+  return got;
+}
+
 async function onlyRequest(s = stack) {
   const reqs = await s.mockRequests();
   assert.equal(reqs.length, 1, `expected exactly one upstream request, got ${JSON.stringify(reqs.map((r) => r.path))}`);
@@ -517,7 +532,7 @@ test('upstream 429 → RateLimitError 429 (non-stream and stream)', async () => 
   assert.ok(n >= 1, 'upstream was called');
   assert.ok((await stack.mockRequests()).every((r) => r.status === 429));
   await expectApiError(
-    c.chat.completions.create({ model: 'gpt-high', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+    streamX(c),
     OpenAI.RateLimitError,
     429,
   );
@@ -550,16 +565,10 @@ test('context overflow → 400 mentioning "prompt is too long"', async () => {
 
 test('mid-stream response.failed → stream iteration throws APIError (no hang)', async () => {
   await stack.mockRules([{ respond: { text: 'partial text before failure', failed: 'boom CURSOR-FAIL-1' } }]);
-  const stream = await openai().chat.completions.create({
-    model: 'gpt-high',
-    stream: true,
-    messages: [{ role: 'user', content: 'x' }],
-  });
+  const stream = await streamX();
   const got = [];
   await assert.rejects(
-    (async () => {
-      for await (const ch of stream) got.push(ch);
-    })(),
+    drain(stream, got),
     (e) => e instanceof OpenAI.APIError && /boom CURSOR-FAIL-1/.test(e.message),
   );
   assert.ok(summarize(got).content.startsWith('partial'), 'text before the failure was streamed');
@@ -567,15 +576,9 @@ test('mid-stream response.failed → stream iteration throws APIError (no hang)'
 
 test('mid-stream error event → stream iteration throws APIError', async () => {
   await stack.mockRules([{ respond: { text: 'some text', error_event: 'Rate limit reached mid stream' } }]);
-  const stream = await openai().chat.completions.create({
-    model: 'gpt-high',
-    stream: true,
-    messages: [{ role: 'user', content: 'x' }],
-  });
+  const stream = await streamX();
   await assert.rejects(
-    (async () => {
-      for await (const _ of stream);
-    })(),
+    drain(stream),
     (e) => e instanceof OpenAI.APIError && /Rate limit reached mid stream/.test(e.message),
   );
 });
@@ -598,15 +601,9 @@ test('upstream connection reset mid-stream → error data object, stream ends', 
 
   await stack.mockReset();
   await stack.mockRules([{ respond: { text: 'a fairly long answer that is cut off', chunk_size: 2, fault: 'reset_mid_stream' } }]);
-  const stream = await openai().chat.completions.create({
-    model: 'gpt-high',
-    stream: true,
-    messages: [{ role: 'user', content: 'x' }],
-  });
+  const stream = await streamX();
   await assert.rejects(
-    (async () => {
-      for await (const _ of stream);
-    })(),
+    drain(stream),
     (e) => e instanceof OpenAI.APIError,
   );
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe } from 'node:test';
 import { useStack, TOKEN, E2E_DIR, SMALL_DEPLOYMENT, BIG_DEPLOYMENT, upstreamBody } from './harness.mjs';
 import { assertValidAnthropicSSE, sseEvents } from './sse_validator.mjs';
+import { deltaText } from './anthropic_helpers.mjs';
 
 const FIXTURES = path.join(E2E_DIR, 'fixtures');
 const captured = JSON.parse(readFileSync(path.join(FIXTURES, 'claude_code_headers.json'), 'utf8'));
@@ -157,17 +158,11 @@ describe('reasoning-model deployments', () => {
       assert.equal(res.status, 200, text);
       assertValidAnthropicSSE(text);
       const events = sseEvents(text);
-      const answer = events
-        .filter((e) => e.type === 'content_block_delta' && e.delta.type === 'text_delta')
-        .map((e) => e.delta.text)
-        .join('');
+      const answer = deltaText(events, 'text_delta', 'text');
       assert.equal(answer, 'Done thinking. REASONED-OK');
       // The client asked for thinking: the upstream reasoning comes back as a thinking block before the text.
       if (body.thinking && body.thinking.type !== 'disabled') {
-        const thinking = events
-          .filter((e) => e.type === 'content_block_delta' && e.delta.type === 'thinking_delta')
-          .map((e) => e.delta.thinking)
-          .join('');
+        const thinking = deltaText(events, 'thinking_delta', 'thinking');
         assert.equal(thinking, 'Thinking about the request step by step.', 'reasoning_content should surface as a thinking block');
       }
       const reqs = await stack.mockRequests();

@@ -4,24 +4,13 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { useStack, TOKEN, SMALL_DEPLOYMENT, BIG_DEPLOYMENT, API_VERSION, PNG_1X1, upstreamBody } from './harness.mjs';
+import { SONNET, HAIKU, WEATHER_TOOL, rawMessagesStream, sdkStream, deltaText, sonnetBody } from './anthropic_helpers.mjs';
 import { validateAnthropicSSE, assertValidAnthropicSSE, sseEvents } from './sse_validator.mjs';
 
 const stack = useStack();
 const test = stack.test;
 
-const SONNET = 'claude-sonnet-5-5';
 const OPUS = 'claude-opus-4-1-20250805';
-const HAIKU = 'claude-haiku-4-5-20251001';
-
-const WEATHER_TOOL = {
-  name: 'get_weather',
-  description: 'Get the current weather for a city',
-  input_schema: {
-    type: 'object',
-    properties: { location: { type: 'string', description: 'City name' } },
-    required: ['location'],
-  },
-};
 
 // ---------- helpers ----------
 
@@ -38,30 +27,7 @@ function contentText(content) {
   return '';
 }
 
-async function rawStream(body, headers = {}) {
-  const res = await fetch(stack.proxyUrl + '/v1/messages', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01', ...headers },
-    body: JSON.stringify({ ...body, stream: true }),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text };
-}
-
-async function sdkStream(client, params) {
-  const stream = client.messages.stream(params);
-  const events = [];
-  for await (const ev of stream) events.push(ev);
-  const final = await stream.finalMessage();
-  return { events, final };
-}
-
-function textOfEvents(events) {
-  return events
-    .filter((e) => e.type === 'content_block_delta' && e.delta.type === 'text_delta')
-    .map((e) => e.delta.text)
-    .join('');
-}
+const rawStream = (body, headers) => rawMessagesStream(stack, body, headers);
 
 function assertAnthropicError(json, type, status) {
   assert.ok(json, `expected a JSON error body (status ${status})`);
@@ -130,7 +96,7 @@ test('stream text via SDK messages.stream(): events valid, final message assembl
     messages: [{ role: 'user', content: 'stream please E2E-STREAM-1' }],
   });
   assert.deepEqual(validateAnthropicSSE(events), []);
-  assert.equal(textOfEvents(events), 'The quick brown fox jumps over the lazy dog');
+  assert.equal(deltaText(events), 'The quick brown fox jumps over the lazy dog');
   assert.equal(final.content[0].text, 'The quick brown fox jumps over the lazy dog');
   assert.equal(final.stop_reason, 'end_turn');
   assert.equal(final.model, SONNET);
@@ -149,7 +115,7 @@ test('stream text via raw fetch: content-type and full SSE grammar', async () =>
   assert.match(headers.get('content-type') ?? '', /^text\/event-stream/);
   assertValidAnthropicSSE(text);
   const events = sseEvents(text);
-  assert.equal(textOfEvents(events), 'alpha beta gamma delta');
+  assert.equal(deltaText(events), 'alpha beta gamma delta');
   assert.equal(events.find((e) => e.type === 'message_start').message.model, SONNET);
   assert.equal(events.find((e) => e.type === 'message_delta').delta.stop_reason, 'end_turn');
 });
@@ -325,7 +291,7 @@ test('image input (base64 PNG) reaches upstream as an image_url data URI', async
 // ---------- auth ----------
 
 test('auth: Bearer and x-api-key accepted; wrong or missing token rejected with 401 authentication_error', async () => {
-  const body = { model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'auth check' }] };
+  const body = sonnetBody('auth check');
   const bearer = await stack.post('/v1/messages', body, { authorization: `Bearer ${TOKEN}` });
   assert.equal(bearer.status, 200, bearer.text);
   const xkey = await fetch(stack.proxyUrl + '/v1/messages', {
@@ -414,7 +380,7 @@ test('usage: prompt/completion/cached tokens map to Anthropic usage', async () =
   await stack.mockRules([
     { match: { contains: 'E2E-USAGE' }, respond: { text: 'ok', usage: { prompt_tokens: 120, completion_tokens: 7, cached_tokens: 100 } } },
   ]);
-  const msg = await stack.client().messages.create({ model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'E2E-USAGE' }] });
+  const msg = await stack.client().messages.create(sonnetBody('E2E-USAGE'));
   assert.equal(msg.usage.output_tokens, 7);
   const cached = msg.usage.cache_read_input_tokens ?? 0;
   assert.equal(msg.usage.input_tokens + cached + (msg.usage.cache_creation_input_tokens ?? 0), 120, JSON.stringify(msg.usage));
@@ -435,7 +401,7 @@ test('upstream 429 → 429 rate_limit_error with retry-after passed on', async (
       },
     },
   ]);
-  const body = { model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'E2E-429' }] };
+  const body = sonnetBody('E2E-429');
   const e = await expectApiError(stack.client().messages.create(body), Anthropic.RateLimitError, 429);
   assert.equal(e.error?.type, 'error');
   assert.equal(e.error?.error?.type, 'rate_limit_error');
@@ -464,7 +430,7 @@ test('upstream 400 context_length_exceeded → 400 invalid_request_error "prompt
     },
   ]);
   const e = await expectApiError(
-    stack.client().messages.create({ model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'E2E-CTX' }] }),
+    stack.client().messages.create(sonnetBody('E2E-CTX')),
     Anthropic.BadRequestError,
     400,
   );
@@ -483,7 +449,7 @@ test('upstream 401 → 500 api_error mentioning the credentials', async () => {
     },
   ]);
   const e = await expectApiError(
-    stack.client().messages.create({ model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'E2E-401' }] }),
+    stack.client().messages.create(sonnetBody('E2E-401')),
     Anthropic.InternalServerError,
     500,
   );
@@ -502,7 +468,7 @@ test('upstream 404 deployment → 404 not_found_error', async () => {
     },
   ]);
   const e = await expectApiError(
-    stack.client().messages.create({ model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'E2E-404' }] }),
+    stack.client().messages.create(sonnetBody('E2E-404')),
     Anthropic.NotFoundError,
     404,
   );
@@ -533,7 +499,7 @@ test('mid-stream upstream reset → SSE error event ends the stream (raw and SDK
 
 test('upstream connection reset before headers → Anthropic-shaped 5xx error', { timeout: 60000 }, async () => {
   await stack.mockRules([{ match: { contains: 'E2E-RBH' }, respond: { fault: 'reset_before_headers' } }]);
-  const res = await stack.post('/v1/messages', { model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'E2E-RBH' }] });
+  const res = await stack.post('/v1/messages', sonnetBody('E2E-RBH'));
   assert.ok(res.status >= 500 && res.status <= 599, `status ${res.status}: ${res.text}`);
   assert.equal(res.json?.type, 'error', res.text);
   assert.equal(typeof res.json?.error?.type, 'string');

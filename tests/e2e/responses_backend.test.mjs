@@ -3,7 +3,8 @@
 // strict mock Azure's /openai/v1/responses (and dated /openai/responses).
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import { useStack, TOKEN, upstreamBody } from './harness.mjs';
+import { useStack, upstreamBody } from './harness.mjs';
+import { SONNET, HAIKU, WEATHER_TOOL, rawMessagesStream, sdkStream, deltaText, sonnetBody } from './anthropic_helpers.mjs';
 import { validateAnthropicSSE, assertValidAnthropicSSE, sseEvents } from './sse_validator.mjs';
 
 // The mock treats gpt-5* names as reasoning deployments.
@@ -29,43 +30,7 @@ const chatStack = useStack({
 });
 const test = stack.test;
 
-const SONNET = 'claude-sonnet-5-5';
-const HAIKU = 'claude-haiku-4-5-20251001';
-
-const WEATHER_TOOL = {
-  name: 'get_weather',
-  description: 'Get the current weather for a city',
-  input_schema: {
-    type: 'object',
-    properties: { location: { type: 'string', description: 'City name' } },
-    required: ['location'],
-  },
-};
-
 // ---------- helpers ----------
-
-async function rawStream(s, body) {
-  const res = await fetch(s.proxyUrl + '/v1/messages', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01' },
-    body: JSON.stringify({ ...body, stream: true }),
-  });
-  return { status: res.status, headers: res.headers, text: await res.text() };
-}
-
-async function sdkStream(client, params) {
-  const stream = client.messages.stream(params);
-  const events = [];
-  for await (const ev of stream) events.push(ev);
-  const final = await stream.finalMessage();
-  return { events, final };
-}
-
-const deltas = (events, type, field) =>
-  events
-    .filter((e) => e.type === 'content_block_delta' && e.delta.type === type)
-    .map((e) => e.delta[field])
-    .join('');
 
 /** Responses-API requests the mock saw (asserting that every request went there). */
 async function responsesRequests(s) {
@@ -153,8 +118,8 @@ test('thinking enabled, SDK stream: thinking block before text, agp1 signature, 
   });
   assert.deepEqual(validateAnthropicSSE(events), []);
   assert.deepEqual(blockTypes(events), ['thinking', 'text']);
-  assert.equal(deltas(events, 'thinking_delta', 'thinking'), 'Let me think about the weather carefully.');
-  assert.equal(deltas(events, 'text_delta', 'text'), 'It is sunny.');
+  assert.equal(deltaText(events, 'thinking_delta', 'thinking'), 'Let me think about the weather carefully.');
+  assert.equal(deltaText(events, 'text_delta', 'text'), 'It is sunny.');
   // The signature arrives after the thinking deltas, before the thinking block closes.
   const sigIdx = events.findIndex((e) => e.type === 'content_block_delta' && e.delta.type === 'signature_delta');
   const lastThink = events.findLastIndex((e) => e.type === 'content_block_delta' && e.delta.type === 'thinking_delta');
@@ -177,7 +142,7 @@ test('thinking enabled, SDK stream: thinking block before text, agp1 signature, 
 
 test('thinking enabled, raw fetch: SSE grammar valid, thinking then text, agp1 signature', async () => {
   await stack.mockRules([THINK_RULE('E2E-THINK-R', { chunk_size: 3 })]);
-  const { status, headers, text } = await rawStream(stack, {
+  const { status, headers, text } = await rawMessagesStream(stack, {
     model: SONNET,
     max_tokens: 20000,
     thinking: { type: 'enabled', budget_tokens: 10000 },
@@ -190,9 +155,9 @@ test('thinking enabled, raw fetch: SSE grammar valid, thinking then text, agp1 s
   assert.deepEqual(blockTypes(events), ['thinking', 'text']);
   const start = events.find((e) => e.type === 'content_block_start' && e.content_block.type === 'thinking');
   assert.equal(start.index, 0);
-  assert.equal(deltas(events, 'thinking_delta', 'thinking'), 'Let me think about the weather carefully.');
-  assertAgpSignature(deltas(events, 'signature_delta', 'signature'), 'ENC-blob-AAA+/=');
-  assert.equal(deltas(events, 'text_delta', 'text'), 'It is sunny.');
+  assert.equal(deltaText(events, 'thinking_delta', 'thinking'), 'Let me think about the weather carefully.');
+  assertAgpSignature(deltaText(events, 'signature_delta', 'signature'), 'ENC-blob-AAA+/=');
+  assert.equal(deltaText(events, 'text_delta', 'text'), 'It is sunny.');
   assert.equal(events.find((e) => e.type === 'message_delta').delta.stop_reason, 'end_turn');
 });
 
@@ -227,7 +192,7 @@ test('thinking display "omitted": thinking block with empty text but the signatu
   const { events, final } = await sdkStream(stack.client(), params);
   assert.deepEqual(validateAnthropicSSE(events), []);
   assert.deepEqual(blockTypes(events), ['thinking', 'text']);
-  assert.equal(deltas(events, 'thinking_delta', 'thinking'), '');
+  assert.equal(deltaText(events, 'thinking_delta', 'thinking'), '');
   assert.equal(final.content[0].thinking, '');
   assertAgpSignature(final.content[0].signature, 'ENC-blob-AAA+/=');
   assert.equal(final.content[1].text, 'It is sunny.');
@@ -382,7 +347,7 @@ test('stop_sequences, streaming: match split across chunks, text cut, stop_reaso
   // 3-byte chunks split "STOPHERE"; 60 ms per chunk makes the full answer take ~4 s.
   await stack.mockRules([{ match: { contains: 'E2E-STOP-S' }, respond: { text: STOP_TEXT, chunk_size: 3, chunk_delay_ms: 60 } }]);
   const t0 = Date.now();
-  const { status, text } = await rawStream(stack, {
+  const { status, text } = await rawMessagesStream(stack, {
     model: SONNET,
     max_tokens: 200,
     stop_sequences: ['NOPE', 'STOPHERE'],
@@ -393,7 +358,7 @@ test('stop_sequences, streaming: match split across chunks, text cut, stop_reaso
   assert.equal(status, 200, text);
   assertValidAnthropicSSE(text, { allowError: false });
   const events = sseEvents(text);
-  assert.equal(deltas(events, 'text_delta', 'text'), 'alpha beta ');
+  assert.equal(deltaText(events, 'text_delta', 'text'), 'alpha beta ');
   const md = events.find((e) => e.type === 'message_delta');
   assert.equal(md.delta.stop_reason, 'stop_sequence');
   assert.equal(md.delta.stop_sequence, 'STOPHERE');
@@ -429,7 +394,7 @@ test('stop_sequences, non-stream: text cut at the first match, stop_sequence set
 
 test('response.incomplete (max_output_tokens) → stop_reason max_tokens (stream and non-stream)', async () => {
   await stack.mockRules([{ match: { contains: 'E2E-INCOMPLETE' }, respond: { text: 'This answer is cut', incomplete: true } }]);
-  const params = { model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'long E2E-INCOMPLETE' }] };
+  const params = sonnetBody('long E2E-INCOMPLETE');
   const { events, final } = await sdkStream(stack.client(), params);
   assert.deepEqual(validateAnthropicSSE(events), []);
   assert.equal(final.stop_reason, 'max_tokens');
@@ -441,8 +406,8 @@ test('response.incomplete (max_output_tokens) → stop_reason max_tokens (stream
 
 test('response.failed mid-stream → event: error; SDK stream throws', async () => {
   await stack.mockRules([{ match: { contains: 'E2E-FAILED' }, respond: { text: 'partial', failed: 'The model crashed (E2E).' } }]);
-  const body = { model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'x E2E-FAILED' }] };
-  const { status, text } = await rawStream(stack, body);
+  const body = sonnetBody('x E2E-FAILED');
+  const { status, text } = await rawMessagesStream(stack, body);
   assert.equal(status, 200, text);
   assertValidAnthropicSSE(text, { allowError: true });
   const events = sseEvents(text);
@@ -466,7 +431,7 @@ test('response.failed mid-stream → event: error; SDK stream throws', async () 
 
 test('bare error event mid-stream → event: error', async () => {
   await stack.mockRules([{ match: { contains: 'E2E-ERREV' }, respond: { text: 'partial', error_event: 'Rate limit reached (E2E).' } }]);
-  const { status, text } = await rawStream(stack, { model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'x E2E-ERREV' }] });
+  const { status, text } = await rawMessagesStream(stack, sonnetBody('x E2E-ERREV'));
   assert.equal(status, 200, text);
   assertValidAnthropicSSE(text, { allowError: true });
   const last = sseEvents(text).at(-1);
@@ -481,7 +446,7 @@ test('usage: input_tokens = input − cached, cache_read_input_tokens = cached (
   await stack.mockRules([
     { match: { contains: 'E2E-USAGE' }, respond: { text: 'ok', usage: { input_tokens: 1000, output_tokens: 70, cached_tokens: 600, reasoning_tokens: 20 } } },
   ]);
-  const params = { model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'count E2E-USAGE' }] };
+  const params = sonnetBody('count E2E-USAGE');
   const msg = await stack.client().messages.create(params);
   assert.equal(msg.usage.input_tokens, 400);
   assert.equal(msg.usage.cache_read_input_tokens, 600);
@@ -499,7 +464,7 @@ chatStack.test('azure/gpt-5-codex goes to the Responses API without AZURE_BACKEN
   const msg = await client.messages.create({ model: 'azure/gpt-5-codex', max_tokens: 50, messages: [{ role: 'user', content: 'hi E2E-CODEX' }] });
   assert.equal(msg.model, 'azure/gpt-5-codex');
   assert.equal(msg.content[0].text, 'mock reply: hi E2E-CODEX');
-  await client.messages.create({ model: SONNET, max_tokens: 50, messages: [{ role: 'user', content: 'hi E2E-CHAT' }] });
+  await client.messages.create(sonnetBody('hi E2E-CHAT'));
   const reqs = await chatStack.mockRequests();
   assert.equal(reqs.length, 2);
   assert.equal(reqs[0].api, 'responses');

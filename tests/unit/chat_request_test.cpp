@@ -2,10 +2,9 @@
 // One row per line of DESIGN.md's "Anthropic → Azure Chat Completions" table.
 #include "openai/chat/request.hpp"
 
-#include <gtest/gtest.h>
+#include "test_util.hpp"
 
-#include <fstream>
-#include <sstream>
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -14,6 +13,10 @@ using agp::anthropic::parse_request;
 using agp::openai::chat::Options;
 using agp::openai::chat::to_chat_request;
 using agp::openai::chat::Translated;
+using agp_test::Expect;
+using agp_test::expect_pointers;
+using agp_test::parse_anthropic;
+using agp_test::read_test_data;
 
 const Options kPlain{"gpt-4o", "2024-10-21", false, 0};
 const Options kPlainV1{"gpt-4o", "v1", false, 0};
@@ -24,19 +27,10 @@ const Options kCapped{"gpt-4o", "2024-10-21", false, 50};
 const Options kCacheKeyApi{"gpt-4o", "2025-04-01-preview", false, 0};
 
 Translated translate(std::string_view anthropic_body, const Options& opts) {
-  auto req = parse_request(anthropic_body);
-  if (!req.ok()) {
-    ADD_FAILURE() << "parse: " << req.error().message << "\n" << anthropic_body;
-    return {};
-  }
+  auto req = parse_anthropic(anthropic_body);
+  if (!req) return {};
   return to_chat_request(*req, opts);
 }
-
-// One expectation: the value at a JSON pointer of the Chat body (nullptr = must be absent).
-struct Expect {
-  const char* pointer;
-  const char* json;
-};
 
 struct Case {
   const char* name;
@@ -51,18 +45,7 @@ TEST_P(ChatRequest, Maps) {
   const auto& c = GetParam();
   auto t = translate(c.request, c.opts);
   json::value body = t.body;
-  for (auto& e : c.expect) {
-    boost::system::error_code ec;
-    auto* got = body.find_pointer(e.pointer, ec);
-    if (!e.json) {
-      EXPECT_EQ(got, nullptr) << e.pointer << " should be absent, is " << (got ? json::serialize(*got) : "")
-                              << "\nbody: " << json::serialize(body);
-      continue;
-    }
-    ASSERT_NE(got, nullptr) << e.pointer << " missing\nbody: " << json::serialize(body);
-    EXPECT_EQ(*got, json::parse(e.json)) << e.pointer << "\n got: " << json::serialize(*got)
-                                         << "\nwant: " << e.json << "\nbody: " << json::serialize(body);
-  }
+  ASSERT_NO_FATAL_FAILURE(expect_pointers(body, c.expect));
 }
 
 #define HEAD R"("model":"claude-sonnet-4-5","max_tokens":100,)"
@@ -425,15 +408,8 @@ TEST(ChatRequestCallIds, LongIdsShortenedConsistently) {
   EXPECT_EQ(msgs[3].at("content"), "L");
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(ChatRequestFixture, ClaudeCodeToolLoopTurnOnReasoningV1) {
-  auto text = read_file(std::string(AGP_TEST_DATA) + "/claude_code_tool_loop_turn.json");
+  auto text = read_test_data("claude_code_tool_loop_turn.json");
   auto t = translate(text, kReasoningV1);
   auto& b = t.body;
   EXPECT_EQ(b.at("model"), "gpt-5");
@@ -465,7 +441,7 @@ TEST(ChatRequestFixture, ClaudeCodeToolLoopTurnOnReasoningV1) {
 }
 
 TEST(ChatRequestFixture, ClaudeCodeHaikuRequestOnPlainDeployment) {
-  auto text = read_file(std::string(AGP_TEST_DATA) + "/claude_code_haiku_request.json");
+  auto text = read_test_data("claude_code_haiku_request.json");
   auto t = translate(text, kPlain);
   auto& b = t.body;
   EXPECT_FALSE(b.contains("reasoning_effort"));  // not a reasoning deployment

@@ -4,11 +4,9 @@
 
 #include "anthropic/stream_validator.hpp"
 #include "http/sse.hpp"
+#include "test_util.hpp"
 
 #include <gtest/gtest.h>
-
-#include <fstream>
-#include <sstream>
 
 namespace {
 
@@ -16,6 +14,7 @@ namespace json = boost::json;
 using agp::anthropic::Events;
 using agp::openai::chat::AnswerContext;
 using agp::openai::chat::StreamTranslator;
+using agp_test::read_test_data;
 
 // One normal chunk of choice 0.
 std::string chunk(std::string_view delta, std::string_view finish = "null", std::string_view extra_choice = "") {
@@ -45,23 +44,7 @@ std::string tool_args(int index, std::string_view args) {
   return chunk(R"({"tool_calls":[{"index":)" + std::to_string(index) + R"(,"function":{"arguments":)" + json::serialize(json::string(args)) + "}}]}");
 }
 
-// Compact signature of an event: "type[:detail]".
-std::string signature(const agp::anthropic::Event& e) {
-  auto& d = e.data;
-  if (e.type == "content_block_start") return "start:" + std::string(d.at("content_block").at("type").as_string());
-  if (e.type == "content_block_delta") return "delta:" + std::string(d.at("delta").at("type").as_string());
-  if (e.type == "content_block_stop") return "stop";
-  if (e.type == "message_delta") return "message_delta:" + std::string(d.at("delta").at("stop_reason").as_string());
-  if (e.type == "error") return "error:" + std::string(d.at("error").at("type").as_string());
-  return e.type;
-}
-
-struct Run {
-  Events events;
-  std::vector<std::string> sigs;
-  std::string text, thinking;
-  std::vector<std::string> tool_json;  // per tool block
-};
+using Run = agp_test::EventRun;
 
 Run run(StreamTranslator& t, const std::vector<std::string>& data, bool call_finish) {
   Run r;
@@ -69,15 +52,7 @@ Run run(StreamTranslator& t, const std::vector<std::string>& data, bool call_fin
   add(t.start());
   for (auto& d : data) add(t.feed_data(d));
   if (call_finish) add(t.finish());
-  for (auto& e : r.events) {
-    r.sigs.push_back(signature(e));
-    if (e.type == "content_block_start" && e.data.at("content_block").at("type") == "tool_use") r.tool_json.emplace_back();
-    if (e.type != "content_block_delta") continue;
-    auto& delta = e.data.at("delta").as_object();
-    if (delta.at("type") == "text_delta") r.text += delta.at("text").as_string();
-    if (delta.at("type") == "thinking_delta") r.thinking += delta.at("thinking").as_string();
-    if (delta.at("type") == "input_json_delta") r.tool_json.back() += delta.at("partial_json").as_string();
-  }
+  agp_test::summarize_events(r);
   return r;
 }
 
@@ -238,17 +213,10 @@ TEST(ChatStreamExact, TextOnly) {
   EXPECT_TRUE(t.finish().empty());  // nothing after message_stop
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A recorded SSE body, split into frames by the real SSE parser, fed at every split point.
 TEST(ChatStreamExact, RecordedToolCallsStream) {
-  auto sse = read_file(std::string(AGP_TEST_DATA) + "/chat_stream_tool_calls.sse");
-  auto expected = json::parse(read_file(std::string(AGP_TEST_DATA) + "/chat_stream_tool_calls.expected.json"));
+  auto sse = read_test_data("chat_stream_tool_calls.sse");
+  auto expected = json::parse(read_test_data("chat_stream_tool_calls.expected.json"));
   ASSERT_FALSE(sse.empty());
   for (std::size_t split : {std::size_t{0}, sse.size() / 3, sse.size() / 2, sse.size() - 3}) {
     agp::http::SseParser parser;

@@ -1,11 +1,11 @@
 // anthropic::parse_request: validation errors name the field path; valid bodies become typed structs.
 #include "anthropic/request.hpp"
 
+#include "test_util.hpp"
+
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <functional>
-#include <sstream>
 
 namespace {
 
@@ -320,16 +320,9 @@ const OkCase kOkCases[] = {
 INSTANTIATE_TEST_SUITE_P(Table, ParseRequestOk, ::testing::ValuesIn(kOkCases),
                          [](const auto& info) { return std::string(info.param.name); });
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(ParseRequestFixture, ClaudeCodeRequestsParse) {
   for (const char* file : {"claude_code_tool_loop_turn.json", "claude_code_haiku_request.json"}) {
-    auto text = read_file(std::string(AGP_TEST_DATA) + "/" + file);
+    auto text = agp_test::read_test_data(file);
     ASSERT_FALSE(text.empty()) << file;
     auto r = parse_request(std::string_view(text));
     ASSERT_TRUE(r.ok()) << file << ": " << r.error().message;

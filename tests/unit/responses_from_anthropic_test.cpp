@@ -3,19 +3,22 @@
 #include "openai/responses/from_anthropic.hpp"
 
 #include "openai/tool_names.hpp"
+#include "test_util.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
 namespace json = boost::json;
-using agp::anthropic::parse_request;
 using agp::openai::responses::FromAnthropic;
 using agp::openai::responses::FromAnthropicOptions;
 using agp::openai::responses::from_anthropic_request;
 using agp::openai::responses::make_signature;
 using agp::openai::responses::parse_signature;
 using agp::openai::responses::responses_effort;
+using agp_test::Expect;
+using agp_test::expect_pointers;
+using agp_test::parse_anthropic;
 
 FromAnthropicOptions reasoning_opts(std::string deployment = "gpt-5.1-codex", std::int64_t cap = 0, std::string override_effort = "") {
   FromAnthropicOptions o;
@@ -34,19 +37,10 @@ FromAnthropicOptions plain_opts(std::int64_t cap = 0) {
 }
 
 agp::anthropic::MessagesRequest parsed(std::string_view body) {
-  auto req = parse_request(body);
-  if (!req.ok()) {
-    ADD_FAILURE() << "parse: " << req.error().message << "\n" << body;
-    return {};
-  }
-  return *req;
+  auto req = parse_anthropic(body);
+  if (!req) return {};
+  return std::move(*req);
 }
-
-// One expectation: the value at a JSON pointer of the Responses body (nullptr = must be absent).
-struct Expect {
-  const char* pointer;
-  const char* json;
-};
 
 struct Case {
   const char* name;
@@ -65,18 +59,7 @@ TEST_P(ResponsesFromAnthropic, Maps) {
   const auto& c = GetParam();
   auto out = from_anthropic_request(parsed(c.request), c.opts);
   json::value body = out.body;
-  for (auto& e : c.expect) {
-    boost::system::error_code ec;
-    auto* got = body.find_pointer(e.pointer, ec);
-    if (!e.json) {
-      EXPECT_EQ(got, nullptr) << e.pointer << " should be absent, is " << (got ? json::serialize(*got) : "")
-                              << "\nbody: " << json::serialize(body);
-      continue;
-    }
-    ASSERT_NE(got, nullptr) << e.pointer << " missing\nbody: " << json::serialize(body);
-    EXPECT_EQ(*got, json::parse(e.json)) << e.pointer << "\n got: " << json::serialize(*got) << "\nwant: " << e.json
-                                         << "\nbody: " << json::serialize(body);
-  }
+  ASSERT_NO_FATAL_FAILURE(expect_pointers(body, c.expect));
   for (auto& want : c.dropped_contains) {
     bool found = false;
     for (auto& d : out.dropped) found = found || d.find(want) != std::string::npos;

@@ -2,6 +2,8 @@
 // out (DESIGN.md "Cursor (OpenAI chat → Responses)"), and validation errors naming the parameter.
 #include "openai/responses/from_chat.hpp"
 
+#include "test_util.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +14,8 @@ namespace json = boost::json;
 using agp::openai::responses::from_chat_request;
 using agp::openai::responses::FromChatOptions;
 using agp::openai::responses::responses_call_id;
+using agp_test::Expect;
+using agp_test::expect_pointers;
 
 FromChatOptions reasoning_opts(std::string effort = "", std::string summary = "detailed") {
   FromChatOptions o;
@@ -28,11 +32,6 @@ FromChatOptions plain_opts() {
   o.reasoning = false;
   return o;
 }
-
-struct Expect {
-  const char* pointer;
-  const char* json;  // nullptr = must be absent
-};
 
 struct Case {
   const char* name;
@@ -51,18 +50,7 @@ TEST_P(ResponsesFromChat, Maps) {
   auto res = from_chat_request(json::parse(c.request), c.opts);
   ASSERT_TRUE(res.ok()) << res.error().message;
   json::value body = res->body;
-  for (auto& e : c.expect) {
-    boost::system::error_code ec;
-    auto* got = body.find_pointer(e.pointer, ec);
-    if (!e.json) {
-      EXPECT_EQ(got, nullptr) << e.pointer << " should be absent, is " << (got ? json::serialize(*got) : "")
-                              << "\nbody: " << json::serialize(body);
-      continue;
-    }
-    ASSERT_NE(got, nullptr) << e.pointer << " missing\nbody: " << json::serialize(body);
-    EXPECT_EQ(*got, json::parse(e.json)) << e.pointer << "\n got: " << json::serialize(*got) << "\nwant: " << e.json
-                                         << "\nbody: " << json::serialize(body);
-  }
+  ASSERT_NO_FATAL_FAILURE(expect_pointers(body, c.expect));
   auto dropped = res->dropped;
   auto want = c.dropped;
   std::sort(dropped.begin(), dropped.end());

@@ -6,11 +6,9 @@
 #include "anthropic/stream_validator.hpp"
 #include "http/sse.hpp"
 #include "openai/tool_names.hpp"
+#include "test_util.hpp"
 
 #include <gtest/gtest.h>
-
-#include <fstream>
-#include <sstream>
 
 namespace {
 
@@ -20,30 +18,8 @@ using agp::http::SseFrame;
 using agp::openai::responses::AnthropicStream;
 using agp::openai::responses::to_anthropic_message;
 using agp::openai::responses::ToAnthropicContext;
-
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  EXPECT_TRUE(f.good()) << path;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-std::vector<SseFrame> frames(const std::string& file) {
-  agp::http::SseParser p;
-  auto out = p.feed(read_file(std::string(AGP_TEST_DATA) + "/responses/" + file));
-  auto rest = p.finish();
-  out.insert(out.end(), rest.begin(), rest.end());
-  EXPECT_FALSE(out.empty()) << file;
-  return out;
-}
-
-// The final Response object of a recorded stream (the terminal event's `response`).
-json::value final_response(const std::string& file) {
-  auto fs = frames(file);
-  auto v = json::parse(fs.back().data);
-  return v.at("response");
-}
+using agp_test::final_response;
+using agp_test::response_frames;
 
 ToAnthropicContext context(bool thinking, bool omit = false, std::vector<std::string> stops = {},
                            const agp::openai::ToolNames* names = nullptr) {
@@ -59,22 +35,7 @@ ToAnthropicContext context(bool thinking, bool omit = false, std::vector<std::st
   return c;
 }
 
-std::string signature_of(const agp::anthropic::Event& e) {
-  auto& d = e.data;
-  if (e.type == "content_block_start") return "start:" + std::string(d.at("content_block").at("type").as_string());
-  if (e.type == "content_block_delta") return "delta:" + std::string(d.at("delta").at("type").as_string());
-  if (e.type == "content_block_stop") return "stop";
-  if (e.type == "message_delta") return "message_delta:" + std::string(d.at("delta").at("stop_reason").as_string());
-  if (e.type == "error") return "error:" + std::string(d.at("error").at("type").as_string());
-  return e.type;
-}
-
-struct Run {
-  Events events;
-  std::vector<std::string> sigs;
-  std::string text, thinking;
-  std::vector<std::string> signatures;
-  std::vector<std::string> tool_json, tool_ids, tool_names;
+struct Run : agp_test::EventRun {
   std::size_t events_after_end = 0;  // events produced by frames fed after the stream ended
 };
 
@@ -97,20 +58,7 @@ Run run(AnthropicStream& s, const std::vector<SseFrame>& fs) {
     if (was_ended) r.events_after_end += ev.size();
     r.events.insert(r.events.end(), ev.begin(), ev.end());
   }
-  for (auto& e : r.events) {
-    r.sigs.push_back(signature_of(e));
-    if (e.type == "content_block_start" && e.data.at("content_block").at("type") == "tool_use") {
-      r.tool_json.emplace_back();
-      r.tool_ids.emplace_back(e.data.at("content_block").at("id").as_string());
-      r.tool_names.emplace_back(e.data.at("content_block").at("name").as_string());
-    }
-    if (e.type != "content_block_delta") continue;
-    auto& delta = e.data.at("delta").as_object();
-    if (delta.at("type") == "text_delta") r.text += delta.at("text").as_string();
-    if (delta.at("type") == "thinking_delta") r.thinking += delta.at("thinking").as_string();
-    if (delta.at("type") == "signature_delta") r.signatures.emplace_back(delta.at("signature").as_string());
-    if (delta.at("type") == "input_json_delta") r.tool_json.back() += delta.at("partial_json").as_string();
-  }
+  agp_test::summarize_events(r);
   return r;
 }
 
@@ -140,7 +88,7 @@ class ResponsesAnthropicStream : public ::testing::TestWithParam<Case> {};
 TEST_P(ResponsesAnthropicStream, Translates) {
   const auto& c = GetParam();
   AnthropicStream s(c.ctx);
-  auto r = run(s, frames(c.file));
+  auto r = run(s, response_frames(c.file));
   if (!c.sigs.empty()) {
     EXPECT_EQ(r.sigs, c.sigs) << ::testing::PrintToString(r.sigs);
   }
@@ -246,7 +194,7 @@ INSTANTIATE_TEST_SUITE_P(Responses, ResponsesAnthropicStream, ::testing::ValuesI
 // Exact events for the reasoning → text stream.
 TEST(ResponsesAnthropicStreamExact, ReasoningThenText) {
   AnthropicStream s(context(true));
-  auto r = run(s, frames("reasoning_then_text.sse"));
+  auto r = run(s, response_frames("reasoning_then_text.sse"));
   auto want = json::parse(R"([
     {"type":"message_start","message":{"id":"msg_test","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":42,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}},
     {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}},
@@ -274,7 +222,7 @@ TEST(ResponsesAnthropicStreamExact, ReasoningThenText) {
 // Exact events for the stop-sequence stream: the upstream is cut, nothing follows message_stop.
 TEST(ResponsesAnthropicStreamExact, StopSequence) {
   AnthropicStream s(context(false, false, {"\nEND"}));
-  auto r = run(s, frames("stop_sequence.sse"));
+  auto r = run(s, response_frames("stop_sequence.sse"));
   auto want = json::parse(R"([
     {"type":"message_start","message":{"id":"msg_test","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":42,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}},
     {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}},

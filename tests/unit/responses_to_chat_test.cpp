@@ -3,11 +3,9 @@
 #include "openai/responses/to_chat.hpp"
 
 #include "http/sse.hpp"
+#include "test_util.hpp"
 
 #include <gtest/gtest.h>
-
-#include <fstream>
-#include <sstream>
 
 namespace {
 
@@ -17,30 +15,9 @@ using agp::openai::responses::ChunkStream;
 using agp::openai::responses::ReasoningDisplay;
 using agp::openai::responses::to_chat_completion;
 using agp::openai::responses::ToChatContext;
-
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  EXPECT_TRUE(f.good()) << path;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-std::vector<SseFrame> parse_sse(std::string_view bytes) {
-  agp::http::SseParser p;
-  auto out = p.feed(bytes);
-  auto rest = p.finish();
-  out.insert(out.end(), rest.begin(), rest.end());
-  return out;
-}
-
-std::vector<SseFrame> frames(const std::string& file) {
-  auto out = parse_sse(read_file(std::string(AGP_TEST_DATA) + "/responses/" + file));
-  EXPECT_FALSE(out.empty()) << file;
-  return out;
-}
-
-json::value final_response(const std::string& file) { return json::parse(frames(file).back().data).at("response"); }
+using agp_test::final_response;
+using agp_test::parse_sse;
+using agp_test::response_frames;
 
 ToChatContext context(ReasoningDisplay display, bool include_usage = false) {
   ToChatContext c;
@@ -119,7 +96,7 @@ class ResponsesChunkStream : public ::testing::TestWithParam<Case> {};
 TEST_P(ResponsesChunkStream, Translates) {
   const auto& c = GetParam();
   ChunkStream s(c.ctx);
-  auto r = run(s, frames(c.file));
+  auto r = run(s, response_frames(c.file));
   EXPECT_EQ(r.content, c.content) << ::testing::PrintToString(r.content);
   EXPECT_EQ(r.reasoning, c.reasoning) << ::testing::PrintToString(r.reasoning);
   EXPECT_EQ(json::value(r.tool_calls), c.tool_calls ? json::parse(c.tool_calls) : json::value(json::array{}))
@@ -231,7 +208,7 @@ INSTANTIATE_TEST_SUITE_P(Responses, ResponsesChunkStream, ::testing::ValuesIn(kC
 TEST(ResponsesChunkStreamErrors, ErrorEventBodyIsOpenAIShaped) {
   ChunkStream s(context(ReasoningDisplay::think));
   std::string raw;
-  for (auto& f : frames("error_event.sse")) raw += s.feed(f.event, f.data);
+  for (auto& f : response_frames("error_event.sse")) raw += s.feed(f.event, f.data);
   auto out = parse_sse(raw);
   ASSERT_EQ(out.size(), 2u) << raw;
   auto err = json::parse(out[0].data);
