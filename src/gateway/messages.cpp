@@ -192,7 +192,9 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
   log.deployment = route->deployment;
   log.stream = request.stream;
 
-  openai::chat::Options chat_opts{route->deployment, cfg_.azure_api_version, route->reasoning, cfg_.max_output_tokens};
+  bool emulate_stop = openai::chat::emulates_stop(request, route->reasoning);
+  openai::chat::Options chat_opts{route->deployment, cfg_.azure_api_version, route->reasoning, cfg_.max_output_tokens,
+                                  emulate_stop};
   auto chat = openai::chat::to_chat_request(request, chat_opts);
   auto rec = Recorder::open(cfg_.record_dir, log.id);
   auto message_id = random_id("msg_");
@@ -216,7 +218,8 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
 
   if (!route->responses) {
     for (auto& d : chat.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
-    openai::chat::AnswerContext ctx{route->client_model, message_id, &chat.names, estimate};
+    openai::chat::AnswerContext ctx{route->client_model, message_id, &chat.names, estimate,
+                                    emulate_stop ? request.stop_sequences : std::vector<std::string>{}};
     std::string body = json::serialize(chat.body);
     auto convert = [&ctx](const json::value& v) { return openai::chat::to_anthropic_message(v, ctx); };
     co_await relay_answer<openai::chat::StreamTranslator>(client_, cfg_, chat_completions_url(cfg_, route->deployment),

@@ -129,10 +129,12 @@ Result<std::string> replay(const Recording& r) {
   }
 
   if (backend == "chat") {
+    bool emulate_stop = openai::chat::emulates_stop(*parsed, reasoning);
     openai::chat::Options opts{deployment, std::string(find_string(m, "api_version").value_or("")), reasoning,
-                               find_int(m, "max_output_tokens").value_or(0)};
+                               find_int(m, "max_output_tokens").value_or(0), emulate_stop};
     auto chat = openai::chat::to_chat_request(*parsed, opts);
-    openai::chat::AnswerContext ctx{client_model, message_id, &chat.names, estimate};
+    openai::chat::AnswerContext ctx{client_model, message_id, &chat.names, estimate,
+                                    emulate_stop ? parsed->stop_sequences : std::vector<std::string>{}};
     if (!stream) {
       boost::system::error_code ec;
       auto v = json::parse(r.upstream_response, ec);

@@ -139,6 +139,10 @@ json::array tools_of(const anthropic::MessagesRequest& req, Translated& t) {
 
 }  // namespace
 
+bool emulates_stop(const anthropic::MessagesRequest& req, bool reasoning) {
+  return !req.stop_sequences.empty() && (req.stream || reasoning);
+}
+
 bool api_version_at_least(const std::string& version, const std::string& date) {
   if (version == "v1" || version == "preview" || version == "latest") return true;
   return version.substr(0, 10) >= date;
@@ -231,7 +235,7 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
   if (!opts.reasoning) {
     if (req.temperature) body["temperature"] = *req.temperature;
     if (req.top_p) body["top_p"] = *req.top_p;
-    if (!req.stop_sequences.empty()) {
+    if (!req.stop_sequences.empty() && !opts.emulate_stop) {
       json::array stop;
       for (std::size_t i = 0; i < req.stop_sequences.size() && i < 4; ++i) stop.push_back(json::string(req.stop_sequences[i]));
       if (req.stop_sequences.size() > 4) t.dropped.push_back("stop sequences beyond the first 4");
@@ -239,7 +243,7 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
     }
   } else {
     if (req.temperature || req.top_p) t.dropped.push_back("temperature/top_p (reasoning deployment)");
-    if (!req.stop_sequences.empty()) t.dropped.push_back("stop_sequences (reasoning deployment)");
+    if (!req.stop_sequences.empty() && !opts.emulate_stop) t.dropped.push_back("stop_sequences (reasoning deployment)");
     auto effort = reasoning_effort(req);
     if (!effort.empty() && api_version_at_least(opts.api_version, "2024-12-01")) body["reasoning_effort"] = effort;
   }

@@ -17,7 +17,13 @@ struct Options {
   std::string api_version;         // "v1" or dated; gates newer fields
   bool reasoning = false;          // o-series / gpt-5: developer role, no sampling params
   std::int64_t max_output_tokens = 0;  // cap; 0 = none
+  bool emulate_stop = false;       // stop sequences are matched by the proxy, not sent as `stop`
 };
+
+// Whether the proxy matches stop sequences itself: always when streaming (so the answer can
+// say which stop matched, as Anthropic's does), and on reasoning deployments (Azure rejects
+// `stop` there). Whole answers on other deployments use Azure's `stop`.
+bool emulates_stop(const anthropic::MessagesRequest& req, bool reasoning);
 
 struct Translated {
   boost::json::object body;

@@ -2,6 +2,7 @@
 
 #include "core/json_util.hpp"
 #include "openai/azure_errors.hpp"
+#include "openai/stop_matcher.hpp"
 
 #include <fmt/format.h>
 
@@ -55,12 +56,16 @@ Result<json::object> to_anthropic_message(const json::value& chat, const AnswerC
   json::array content;
   if (auto r = find_string(*msg, "reasoning_content"); r && !r->empty())
     content.push_back({{"type", "thinking"}, {"thinking", *r}, {"signature", ""}});
-  if (auto text = find_string(*msg, "content"); text && !text->empty())
-    content.push_back({{"type", "text"}, {"text", *text}});
+  std::optional<std::string> matched;
+  if (auto text = find_string(*msg, "content"); text && !text->empty()) {
+    auto cut = cut_at_stop(*text, ctx.stop_sequences);
+    matched = cut.matched;
+    if (!cut.text.empty()) content.push_back({{"type", "text"}, {"text", cut.text}});
+  }
   if (auto refusal = find_string(*msg, "refusal"); refusal && !refusal->empty())
     content.push_back({{"type", "text"}, {"text", *refusal}});
   bool had_tools = false;
-  if (auto* calls = find_array(*msg, "tool_calls")) {
+  if (auto* calls = matched ? nullptr : find_array(*msg, "tool_calls")) {  // a stop ends the answer
     for (auto& cv : *calls) {
       auto* c = cv.if_object();
       auto* fn = c ? find_object(*c, "function") : nullptr;
@@ -82,8 +87,8 @@ Result<json::object> to_anthropic_message(const json::value& chat, const AnswerC
                       {"role", "assistant"},
                       {"model", ctx.client_model},
                       {"content", std::move(content)},
-                      {"stop_reason", stop_reason_of(finish, had_tools)},
-                      {"stop_sequence", nullptr},
+                      {"stop_reason", matched ? std::string("stop_sequence") : stop_reason_of(finish, had_tools)},
+                      {"stop_sequence", matched ? json::value(*matched) : json::value(nullptr)},
                       {"usage", anthropic_usage(usage)}};
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace agp::openai::chat {
 
@@ -18,6 +19,7 @@ struct AnswerContext {
   std::string message_id;    // "msg_…"
   const ToolNames* names = nullptr;
   std::int64_t input_tokens_estimate = 0;  // for message_start, before Azure's usage arrives
+  std::vector<std::string> stop_sequences;  // matched by the proxy (see emulates_stop)
 };
 
 struct Usage {

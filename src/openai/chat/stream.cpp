@@ -10,7 +10,7 @@ using anthropic::Events;
 using Block = anthropic::StreamBuilder::Block;
 
 StreamTranslator::StreamTranslator(AnswerContext ctx)
-    : ctx_(std::move(ctx)), out_(ctx_.message_id, ctx_.client_model, ctx_.input_tokens_estimate) {}
+    : ctx_(std::move(ctx)), out_(ctx_.message_id, ctx_.client_model, ctx_.input_tokens_estimate), stop_(ctx_.stop_sequences) {}
 
 Events StreamTranslator::start() { return out_.start(); }
 
@@ -43,9 +43,23 @@ Events StreamTranslator::feed(const json::value& chunk) {
     auto* choice = cv.if_object();
     if (!choice || find_int(*choice, "index").value_or(0) != 0) continue;
     if (auto* d = find_object(*choice, "delta")) {
-      if (auto r = find_string(*d, "reasoning_content")) out_.thinking(out, *r);
-      for (auto key : {"content", "refusal"})
-        if (auto text = find_string(*d, key)) out_.text(out, *text);
+      if (auto r = find_string(*d, "reasoning_content"); r && !r->empty()) {
+        out_.text(out, stop_.flush());
+        out_.thinking(out, *r);
+      }
+      for (auto key : {"content", "refusal"}) {
+        auto text = find_string(*d, key);
+        if (!text || text->empty()) continue;
+        auto cut = stop_.feed(*text);
+        out_.text(out, cut.text);
+        if (cut.matched) {
+          // The answer ends here, as it would have on Anthropic; the upstream is cancelled.
+          stopped_early_ = true;
+          anthropic::FinalUsage usage{ctx_.input_tokens_estimate, 0, static_cast<std::int64_t>((output_chars() + 3) / 4)};
+          out_.finish(out, "stop_sequence", *cut.matched, usage);
+          return out;
+        }
+      }
       if (auto* calls = find_array(*d, "tool_calls")) {
         for (auto& tv : *calls) {
           auto* tc = tv.if_object();
@@ -56,6 +70,7 @@ Events StreamTranslator::feed(const json::value& chunk) {
           if (fn)
             if (auto a = find_string(*fn, "arguments")) args = *a;
           if (!tools_.contains(ti)) {
+            out_.text(out, stop_.flush());
             tools_.insert(ti);
             std::string name(fn ? find_string(*fn, "name").value_or("") : "");
             std::string id(find_string(*tc, "id").value_or(""));
@@ -90,6 +105,7 @@ Events StreamTranslator::finish() {
     return fail(content_filter_error(filter_results_.is_null() ? nullptr : &filter_results_));
   if (finish_reason_.empty())
     return fail(Error{529, ErrorKind::overloaded, "Azure OpenAI ended the stream before the answer was complete", {}});
+  out_.text(out, stop_.flush());
   stop_reason_ = stop_reason_of(finish_reason_, out_.any_tool());
   auto u = anthropic_usage(usage_);
   // Without Azure's usage chunk, keep the estimates rather than overwrite them with zeros.

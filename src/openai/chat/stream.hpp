@@ -6,6 +6,7 @@
 #include "anthropic/stream_builder.hpp"
 #include "core/error.hpp"
 #include "openai/chat/response.hpp"
+#include "openai/stop_matcher.hpp"
 
 #include <boost/json.hpp>
 
@@ -26,6 +27,8 @@ class StreamTranslator {
   anthropic::Events fail(const Error& error);               // upstream failed mid-answer
 
   bool ended() const { return out_.ended(); }
+  // A stop sequence matched before Azure finished: the caller cancels the upstream.
+  bool stopped_early() const { return stopped_early_; }
   bool saw_finish() const { return !finish_reason_.empty(); }
   bool saw_done() const { return saw_done_; }
   const Usage& usage() const { return usage_; }
@@ -36,6 +39,8 @@ class StreamTranslator {
  private:
   AnswerContext ctx_;
   anthropic::StreamBuilder out_;
+  StopMatcher stop_;
+  bool stopped_early_ = false;
   int open_tool_ = -1;     // upstream tool_call index of the open tool block
   std::set<int> tools_;    // upstream tool indexes seen
   bool saw_done_ = false;

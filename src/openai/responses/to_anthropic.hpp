@@ -8,7 +8,7 @@
 #include "core/error.hpp"
 #include "openai/azure_errors.hpp"
 #include "openai/responses/common.hpp"
-#include "openai/responses/stop_matcher.hpp"
+#include "openai/stop_matcher.hpp"
 #include "openai/tool_names.hpp"
 
 #include <boost/json.hpp>
