@@ -51,14 +51,16 @@ void Recorder::transport_error(const Error& e) {
 }
 
 Recorder::~Recorder() {
+  // Written under a temporary name and renamed, so a recording folder is always complete.
   std::error_code ec;
-  fs::create_directories(folder_, ec);
+  std::string partial = folder_ + ".partial";
+  fs::create_directories(partial, ec);
   if (ec) {
     spdlog::warn("cannot write recording {}: {}", folder_, ec.message());
     return;
   }
   auto write = [&](const char* name, const std::string& text) {
-    std::ofstream out(fs::path(folder_) / name, std::ios::binary);
+    std::ofstream out(fs::path(partial) / name, std::ios::binary);
     out << text;
   };
   write("meta.json", json::serialize(meta_));
@@ -66,6 +68,11 @@ Recorder::~Recorder() {
   write("upstream_request.json", json::serialize(upstream_request_));
   write("upstream_response", upstream_);
   write("client_response", client_);
+  fs::rename(partial, folder_, ec);
+  if (ec) {
+    spdlog::warn("cannot write recording {}: {}", folder_, ec.message());
+    return;
+  }
   spdlog::info("recorded {}", folder_);
 }
 
