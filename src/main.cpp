@@ -4,6 +4,9 @@
 #include "gateway/app.hpp"
 #include "http/server.hpp"
 #include "record/recording.hpp"
+#include "upstream/client.hpp"
+
+#include <fmt/ranges.h>
 #include "tokens/tokenizer.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -117,6 +120,11 @@ int main(int argc, char** argv) {
                    host);
   } else {
     spdlog::info("client auth on (ANTHROPIC_AUTH_TOKEN)");
+  }
+  if (!cfg.upstream_proxy.empty()) {
+    upstream::Url p;
+    upstream::parse_url(cfg.upstream_proxy, p);
+    spdlog::info("upstream through proxy {}:{} (CONNECT); direct for NO_PROXY {}", p.host, p.port, fmt::join(cfg.no_proxy, ","));
   }
   if (!cfg.record_dir.empty()) spdlog::warn("recording every exchange to {} (prompts included; keys and tokens redacted)", cfg.record_dir);
   if (!cfg.verify_tls) spdlog::warn("AZURE_VERIFY_TLS=false: the upstream certificate is NOT verified");

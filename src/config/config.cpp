@@ -189,6 +189,19 @@ Config load(const Env& env) {
   c.ping_interval = std::chrono::seconds(get_int(env, "PING_INTERVAL", 10, 1, 300));
   c.upstream_retries = static_cast<int>(get_int(env, "UPSTREAM_RETRIES", 2, 0, 10));
   c.verify_tls = get_bool(env, "AZURE_VERIFY_TLS", true);
+  // Outbound proxy, as curl reads it: the scheme's variable, upper or lower case.
+  bool https = c.azure_endpoint.starts_with("https://");
+  for (auto key : https ? std::vector<std::string>{"HTTPS_PROXY", "https_proxy"} : std::vector<std::string>{"HTTP_PROXY", "http_proxy"})
+    if (c.upstream_proxy.empty()) c.upstream_proxy = trim(get(env, key));
+  if (!c.upstream_proxy.empty()) {
+    if (c.upstream_proxy.find("://") == std::string::npos) c.upstream_proxy = "http://" + c.upstream_proxy;
+    auto p = boost::urls::parse_absolute_uri(c.upstream_proxy);
+    if (!p || p->scheme() != "http" || p->host().empty())
+      // Not echoed: a proxy URL may carry credentials.
+      throw ConfigError("HTTPS_PROXY/HTTP_PROXY must be an http:// proxy URL like http://proxy.corp:3128.");
+  }
+  auto no_proxy = env.count("NO_PROXY") ? env.at("NO_PROXY") : env.count("no_proxy") ? env.at("no_proxy") : std::string("localhost,127.0.0.1,::1");
+  c.no_proxy = split_list(no_proxy);
   c.log_level = get(env, "LOG_LEVEL", "info");
   if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
       c.log_level != "error")

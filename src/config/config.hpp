@@ -44,6 +44,8 @@ struct Config {
   std::chrono::seconds ping_interval{10};
   int upstream_retries = 2;                      // before any byte reached the client
   bool verify_tls = true;
+  std::string upstream_proxy;            // HTTPS_PROXY (or HTTP_PROXY for an http endpoint); "" = direct
+  std::vector<std::string> no_proxy;     // NO_PROXY entries; loopback when NO_PROXY is unset
 
   std::string log_level = "info";
   bool validate_stream = false;  // log Anthropic SSE grammar violations (debug aid)

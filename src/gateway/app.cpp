@@ -23,7 +23,8 @@ void RequestLog::write(std::uint64_t bytes_out) const {
               num(tokens_out), num(tokens_cached), local, bytes_out, error.empty() ? "" : " error=\"" + error + "\"");
 }
 
-App::App(config::Config cfg) : cfg_(std::move(cfg)), client_(cfg_.verify_tls) {}
+App::App(config::Config cfg)
+    : cfg_(std::move(cfg)), client_(cfg_.verify_tls, upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy}) {}
 
 bool App::authorized(const http::Request& req) const {
   if (cfg_.auth_token.empty()) return true;

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/core/detail/base64.hpp>
 #include <boost/url/parse.hpp>
 
 #include <openssl/ssl.h>
@@ -175,7 +176,28 @@ asio::awaitable<Outcome<std::string>> Response::read_all(std::size_t limit) {
   }
 }
 
-Client::Client(bool verify_tls) : ssl_(ssl::context::tls_client) {
+bool bypasses_proxy(std::string_view host, const std::vector<std::string>& no_proxy) {
+  for (std::string_view entry : no_proxy) {
+    if (entry == "*") return true;
+    if (entry.starts_with(".")) entry.remove_prefix(1);
+    if (entry.empty()) continue;
+    if (host == entry) return true;
+    if (host.size() > entry.size() && host.ends_with(entry) && host[host.size() - entry.size() - 1] == '.') return true;
+  }
+  return false;
+}
+
+Client::Client(bool verify_tls, ProxySettings proxy) : ssl_(ssl::context::tls_client), proxy_(std::move(proxy)) {
+  if (!proxy_.url.empty()) {
+    if (!parse_url(proxy_.url, proxy_url_)) throw std::invalid_argument("the outbound proxy URL is malformed");
+    auto u = boost::urls::parse_absolute_uri(proxy_.url);
+    if (u && u->has_userinfo()) {
+      std::string creds = std::string(u->user()) + ":" + std::string(u->password());
+      std::string b64(beast::detail::base64::encoded_size(creds.size()), '\0');
+      b64.resize(beast::detail::base64::encode(b64.data(), creds.data(), creds.size()));
+      proxy_auth_ = "Basic " + b64;
+    }
+  }
   ssl_.set_default_verify_paths();
   ssl_.set_verify_mode(verify_tls ? ssl::verify_peer : ssl::verify_none);
   ssl_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -184,17 +206,37 @@ Client::Client(bool verify_tls) : ssl_(ssl::context::tls_client) {
 
 asio::awaitable<Outcome<std::unique_ptr<Connection>>> Client::connect(const Url& url, Timeouts timeouts) {
   auto ex = co_await asio::this_coro::executor;
+  bool tunnel = !proxy_url_.host.empty() && !bypasses_proxy(url.host, proxy_.no_proxy);
+  const std::string& host = tunnel ? proxy_url_.host : url.host;
+  const std::string& port = tunnel ? proxy_url_.port : url.port;
   tcp::resolver resolver(ex);
-  auto [rec, results] = co_await resolver.async_resolve(url.host, url.port, kAsTuple);
-  if (rec) co_return TransportError{TransportFailure::connect, "cannot resolve " + url.host + ": " + rec.message()};
+  auto [rec, results] = co_await resolver.async_resolve(host, port, kAsTuple);
+  if (rec) co_return TransportError{TransportFailure::connect, "cannot resolve " + host + ": " + rec.message()};
   auto tcp_stream = std::make_unique<beast::tcp_stream>(ex);
   tcp_stream->expires_after(timeouts.connect);
   auto [cec, ep] = co_await tcp_stream->async_connect(results, kAsTuple);
   if (cec) {
     auto what = cec == beast::error::timeout ? "timed out" : cec.message();
-    co_return TransportError{TransportFailure::connect, "connect to " + url.host + ":" + url.port + " " + what};
+    co_return TransportError{TransportFailure::connect,
+                             std::string(tunnel ? "connect to proxy " : "connect to ") + host + ":" + port + " " + what};
   }
   tcp_stream->socket().set_option(tcp::no_delay(true));
+  if (tunnel) {
+    // CONNECT host:port through the proxy; afterwards the stream is a raw tunnel to the target.
+    bhttp::request<bhttp::empty_body> connect_req{bhttp::verb::connect, url.host + ":" + url.port, 11};
+    connect_req.set(bhttp::field::host, url.host + ":" + url.port);
+    if (!proxy_auth_.empty()) connect_req.set(bhttp::field::proxy_authorization, proxy_auth_);
+    auto [wec, wn] = co_await bhttp::async_write(*tcp_stream, connect_req, kAsTuple);
+    bhttp::response_parser<bhttp::empty_body> answer;
+    answer.skip(true);  // a CONNECT answer has no body
+    beast::flat_buffer buf;
+    boost::system::error_code hec = wec;
+    if (!hec) std::tie(hec, std::ignore) = co_await bhttp::async_read_header(*tcp_stream, buf, answer, kAsTuple);
+    if (hec) co_return TransportError{TransportFailure::connect, "proxy " + host + ":" + port + " CONNECT failed: " + hec.message()};
+    if (answer.get().result_int() != 200)
+      co_return TransportError{TransportFailure::connect, "proxy " + host + ":" + port + " refused CONNECT to " + url.host +
+                                                              ": HTTP " + std::to_string(answer.get().result_int())};
+  }
   if (!url.tls) co_return std::make_unique<Connection>(std::move(tcp_stream));
 
   auto tls = std::make_unique<Connection::Tls>(std::move(*tcp_stream), ssl_);

@@ -99,9 +99,17 @@ struct Request {
   std::string body;
 };
 
+// An outbound HTTP proxy reached with CONNECT (corporate networks).
+struct ProxySettings {
+  std::string url;                    // http://[user:password@]host:port; "" = connect directly
+  std::vector<std::string> no_proxy;  // hosts and domain suffixes to reach directly; "*" = all
+};
+// Whether `host` is reached directly under these NO_PROXY entries.
+bool bypasses_proxy(std::string_view host, const std::vector<std::string>& no_proxy);
+
 class Client {
  public:
-  explicit Client(bool verify_tls = true);
+  explicit Client(bool verify_tls = true, ProxySettings proxy = {});
   // Sends the request and reads the response header. A pooled connection that turns out to
   // be stale is replaced by a fresh one transparently.
   asio::awaitable<Outcome<std::unique_ptr<Response>>> send(const Request& req, Timeouts timeouts);
@@ -113,6 +121,9 @@ class Client {
                                                                Timeouts timeouts);
   asio::ssl::context ssl_;
   Pool pool_;
+  ProxySettings proxy_;
+  Url proxy_url_;               // parsed proxy_.url
+  std::string proxy_auth_;      // "Basic …" from the URL's user info, or ""
 };
 
 }  // namespace agp::upstream
