@@ -11,11 +11,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -129,11 +131,30 @@ int main(int argc, char** argv) {
   if (!cfg.record_dir.empty()) spdlog::warn("recording every exchange to {} (prompts included; keys and tokens redacted)", cfg.record_dir);
   if (!cfg.verify_tls) spdlog::warn("AZURE_VERIFY_TLS=false: the upstream certificate is NOT verified");
 
+  // SIGTERM/SIGINT: stop accepting, let answers in flight finish (up to SHUTDOWN_GRACE), then
+  // stop. A second signal stops at once.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int sig) {
-    spdlog::info("signal {}: shutting down", sig);
+  asio::steady_timer drain(ioc);
+  auto deadline = std::chrono::steady_clock::now();
+  std::function<void()> check_drained = [&] {
+    if (server.in_flight() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      if (server.in_flight() > 0) spdlog::warn("stopping with {} requests still in flight", server.in_flight());
+      ioc.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(100));
+    drain.async_wait([&](const boost::system::error_code&) { check_drained(); });
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: no new connections; waiting up to {} s for {} requests in flight", sig,
+                 cfg.shutdown_grace.count(), server.in_flight());
     server.stop();
-    ioc.stop();
+    deadline = std::chrono::steady_clock::now() + cfg.shutdown_grace;
+    check_drained();
+    signals.async_wait([&](const boost::system::error_code& ec2, int) {
+      if (!ec2) ioc.stop();
+    });
   });
 
   std::vector<std::thread> pool;

@@ -187,6 +187,7 @@ Config load(const Env& env) {
   c.first_byte_timeout = std::chrono::seconds(get_int(env, "UPSTREAM_FIRST_BYTE_TIMEOUT", 600, 1, 3600));
   c.idle_timeout = std::chrono::seconds(get_int(env, "UPSTREAM_IDLE_TIMEOUT", 300, 1, 3600));
   c.ping_interval = std::chrono::seconds(get_int(env, "PING_INTERVAL", 10, 1, 300));
+  c.shutdown_grace = std::chrono::seconds(get_int(env, "SHUTDOWN_GRACE", 30, 0, 3600));
   c.upstream_retries = static_cast<int>(get_int(env, "UPSTREAM_RETRIES", 2, 0, 10));
   c.verify_tls = get_bool(env, "AZURE_VERIFY_TLS", true);
   // Outbound proxy, as curl reads it: the scheme's variable, upper or lower case.

@@ -42,6 +42,7 @@ struct Config {
   std::chrono::seconds first_byte_timeout{600};  // reasoning models think for minutes
   std::chrono::seconds idle_timeout{300};        // silence between two upstream chunks
   std::chrono::seconds ping_interval{10};
+  std::chrono::seconds shutdown_grace{30};  // SIGTERM: time for answers in flight to finish
   int upstream_retries = 2;                      // before any byte reached the client
   bool verify_tls = true;
   std::string upstream_proxy;            // HTTPS_PROXY (or HTTP_PROXY for an http endpoint); "" = direct

@@ -156,6 +156,7 @@ void Server::start() {
 }
 
 void Server::stop() {
+  stopping_ = true;
   boost::system::error_code ec;
   acceptor_.close(ec);
 }
@@ -224,13 +225,20 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
     }
     Request req{parser.release(), remote};
     ResponseWriter writer(stream, req, limits_);
-    co_await handler_(req, writer);
+    {
+      struct InFlight {  // counted while the handler runs, whatever way it leaves
+        std::atomic<std::size_t>& n;
+        explicit InFlight(std::atomic<std::size_t>& c) : n(c) { ++n; }
+        ~InFlight() { --n; }
+      } counted(in_flight_);
+      co_await handler_(req, writer);
+    }
     if (writer.started() && !writer.finished()) co_await writer.end_stream();
     if (!writer.started()) {
       std::string body = error_json_for(500);  // named: see the note in gateway/app.cpp
       co_await writer.send(500, "application/json", std::move(body));
     }
-    if (!writer.alive() || !writer.keep_alive()) break;
+    if (!writer.alive() || !writer.keep_alive() || stopping_) break;  // draining: no keep-alive
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream.close();

@@ -8,6 +8,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -88,8 +89,10 @@ class Server {
   Server(asio::io_context& ioc, asio::ip::tcp::endpoint endpoint, Handler handler, Limits limits = {});
   // Binds and listens; throws std::system_error at start-up if the address is taken.
   void start();
-  void stop();
+  void stop();  // stops accepting; connections being served go on
   asio::ip::tcp::endpoint local_endpoint() const;
+  // Requests whose handler is running now (for a graceful drain).
+  std::size_t in_flight() const { return in_flight_.load(); }
 
  private:
   asio::awaitable<void> accept_loop();
@@ -100,6 +103,8 @@ class Server {
   asio::ip::tcp::acceptor acceptor_;
   Handler handler_;
   Limits limits_;
+  std::atomic<std::size_t> in_flight_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 // Parses "HOST:PORT", "[v6]:PORT", ":PORT", or ASP.NET-style "http://+:8080".
