@@ -142,6 +142,8 @@ Config load(const Env& env) {
   for (std::string suffix : {"/openai/v1", "/openai"})
     if (c.azure_endpoint.ends_with(suffix)) c.azure_endpoint.resize(c.azure_endpoint.size() - suffix.size());
   auto url = boost::urls::parse_absolute_uri(c.azure_endpoint);
+  if (url && url->has_userinfo())  // not echoed: the URL holds a secret
+    throw ConfigError("AZURE_OPENAI_ENDPOINT must not contain credentials (user:password@); put the key in AZURE_OPENAI_API_KEY.");
   if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty() ||
       url->has_query() || url->has_fragment())
     throw ConfigError("AZURE_OPENAI_ENDPOINT '" + c.azure_endpoint + "' is not an http(s) URL like https://my-resource.openai.azure.com.");

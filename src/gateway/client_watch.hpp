@@ -28,14 +28,32 @@ inline boost::asio::awaitable<void> client_gone(http::ResponseWriter& res, std::
   }
 }
 
+// The operation's result in a box: awaitable_operators' `||` flattens a std::variant result
+// into its own variant, which would make a variant T's alternatives indistinguishable from
+// "the watcher won". A box is never flattened.
+template <typename T>
+struct Boxed {
+  T value;
+};
+
+template <typename T>
+boost::asio::awaitable<Boxed<T>> boxed(boost::asio::awaitable<T> op) {
+  // Named steps, no co_await inside an initializer: GCC 12 miscompiles those.
+  T value = co_await std::move(op);
+  Boxed<T> box{std::move(value)};
+  co_return box;
+}
+
 // `op`'s result, or nullopt when the client left first (and `op` was cancelled).
 template <typename T>
 boost::asio::awaitable<std::optional<T>> unless_client_leaves(boost::asio::awaitable<T> op, http::ResponseWriter& res,
                                                               std::chrono::milliseconds poll = std::chrono::milliseconds(500)) {
   using namespace boost::asio::experimental::awaitable_operators;
+  auto work = boxed(std::move(op));
   auto watcher = client_gone(res, poll);
-  auto result = co_await (std::move(op) || std::move(watcher));
-  if (result.index() == 0) co_return std::move(std::get<0>(result));
+  auto result = co_await (std::move(work) || std::move(watcher));
+  static_assert(std::variant_size_v<decltype(result)> == 2, "the box must keep the result one alternative");
+  if (auto* done = std::get_if<0>(&result)) co_return std::move(done->value);
   co_return std::nullopt;
 }
 

@@ -142,7 +142,14 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
   };
 
   if (!translated->stream) {
-    auto body = co_await answer.response->read_all(64 << 20);
+    auto read = answer.response->read_all(64 << 20);
+    auto body_or_gone = co_await unless_client_leaves(std::move(read), res);
+    if (!body_or_gone) {
+      log.error = "client went away while Azure answered; upstream cancelled";
+      res.abort();
+      co_return;
+    }
+    auto body = std::move(*body_or_gone);
     Error failure = Error::internal("Azure OpenAI answered with invalid JSON");
     if (auto* te = std::get_if<upstream::TransportError>(&body)) failure = openai::map_transport_error(*te, uctx);
     json::value v;

@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -14,6 +15,7 @@
 
 #include <charconv>
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <cerrno>
 
@@ -27,10 +29,12 @@ constexpr auto kAsTuple = asio::as_tuple(use_awaitable);
 
 std::string error_json_for(unsigned status) {
   // Generic protocol-neutral answer for requests the server rejects before a handler sees them.
-  const char* msg = status == 413 ? "request body too large" : "malformed HTTP request";
-  return std::string(R"({"type":"error","error":{"type":")") +
-         (status == 413 ? "request_too_large" : "invalid_request_error") + R"(","message":")" + msg +
-         R"("}})";
+    const char* msg = status == 413 ? "request body too large"
+                    : status == 431 ? "request headers too large"
+                    : status == 500 ? "the request could not be handled"
+                                    : "malformed HTTP request";
+  const char* type = status == 413 ? "request_too_large" : status == 500 ? "api_error" : "invalid_request_error";
+  return std::string(R"({"type":"error","error":{"type":")") + type + R"(","message":")" + msg + R"("}})";
 }
 }  // namespace
 
@@ -164,13 +168,38 @@ void Server::stop() {
 tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
 
 asio::awaitable<void> Server::accept_loop() {
+  asio::steady_timer pause(ioc_);
+  std::size_t max = limits_.max_connections;
+  if (max == 0) {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) max = 4096;
+    else if (rl.rlim_cur > 256) max = static_cast<std::size_t>(rl.rlim_cur) - 128;  // room for upstream sockets, files
+    else max = std::max<std::size_t>(static_cast<std::size_t>(rl.rlim_cur) / 2, 1);  // each client may need an upstream
+  }
+  auto last_warning = std::chrono::steady_clock::time_point{};
+  int failures = 0;
   for (;;) {
+    if (connections_ >= max) {  // at capacity: let connections finish before taking more
+      pause.expires_after(std::chrono::milliseconds(20));
+      co_await pause.async_wait(kAsTuple);
+      if (!acceptor_.is_open()) co_return;
+      continue;
+    }
     auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kAsTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-      spdlog::warn("accept failed: {}", ec.message());
-      continue;  // e.g. EMFILE: keep serving the connections we have
+      // e.g. EMFILE: keep serving the connections we have, back off, and do not flood the log.
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_warning > std::chrono::seconds(5)) {
+        spdlog::warn("accept failed: {} ({} connections open)", ec.message(), connections_.load());
+        last_warning = now;
+      }
+      failures = std::min(failures + 1, 6);
+      pause.expires_after(std::chrono::milliseconds(10 << failures));
+      co_await pause.async_wait(kAsTuple);
+      continue;
     }
+    failures = 0;
     auto ex = socket.get_executor();
     asio::co_spawn(ex, serve(std::move(socket)), [](std::exception_ptr e) {
       if (!e) return;
@@ -184,6 +213,11 @@ asio::awaitable<void> Server::accept_loop() {
 }
 
 asio::awaitable<void> Server::serve(tcp::socket socket) {
+  struct Open {  // counted while the connection is open
+    std::atomic<std::size_t>& n;
+    explicit Open(std::atomic<std::size_t>& c) : n(c) { ++n; }
+    ~Open() { --n; }
+  } open(connections_);
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   std::string remote;
@@ -200,6 +234,13 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
     // Wait for the header (idle keep-alive may take long), then give the body its own budget.
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
     if (!hec && !parser.is_done()) {
+      auto& h = parser.get();
+      if (auto e = h.find(bhttp::field::expect); e != h.end() && beast::iequals(e->value(), "100-continue")) {
+        // curl and others wait for this before sending a body over 1 KB.
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, h.version()};
+        stream.expires_after(limits_.write_timeout);
+        co_await bhttp::async_write(stream, cont, kAsTuple);
+      }
       stream.expires_after(limits_.read_timeout);
       auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
       hec = bec;

@@ -41,6 +41,7 @@ struct Limits {
   std::chrono::seconds read_timeout{60};   // whole request must arrive in this time
   std::chrono::seconds idle_timeout{120};  // keep-alive idle
   std::chrono::seconds write_timeout{60};  // one write may take this long
+  std::size_t max_connections = 0;          // open client connections at most; 0 = from RLIMIT_NOFILE
 };
 
 // What a handler writes to. Either one complete response (send) or a chunked
@@ -104,6 +105,7 @@ class Server {
   Handler handler_;
   Limits limits_;
   std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::size_t> connections_{0};
   std::atomic<bool> stopping_{false};
 };
 

@@ -112,7 +112,9 @@ Response::Response(std::unique_ptr<Connection> conn, Pool& pool, std::string key
 
 Response::~Response() {
   if (!conn_) return;
-  if (!conn_->failed && conn_->parser && conn_->parser->is_done() && conn_->parser->keep_alive() && conn_->is_open()) {
+  // Pooled only when the answer was read to its end and nothing more arrived behind it.
+  if (!conn_->failed && conn_->parser && conn_->parser->is_done() && conn_->parser->keep_alive() && conn_->is_open() &&
+      conn_->buffer.size() == 0) {
     conn_->parser.reset();
     pool_.put(key_, std::move(conn_));
   } else {
@@ -267,10 +269,16 @@ asio::awaitable<Outcome<std::unique_ptr<Response>>> Client::exchange(std::unique
     conn->close();
     co_return TransportError{TransportFailure::reset, "sending the request: " + wec.message()};
   }
-  conn->parser.emplace();
-  conn->parser->body_limit(boost::none);  // streams are unbounded; read_all applies its own limit
-  conn->lowest().expires_after(timeouts.first_byte);
-  auto [rec, rn] = co_await conn->with_stream([&](auto& s) { return bhttp::async_read_header(s, conn->buffer, *conn->parser, kAsTuple); });
+  boost::system::error_code rec;
+  for (int interim = 0;; ++interim) {
+    conn->parser.emplace();
+    conn->parser->body_limit(boost::none);  // streams are unbounded; read_all applies its own limit
+    conn->lowest().expires_after(timeouts.first_byte);
+    std::tie(rec, std::ignore) =
+        co_await conn->with_stream([&](auto& s) { return bhttp::async_read_header(s, conn->buffer, *conn->parser, kAsTuple); });
+    // 1xx answers are interim: the real one follows on the same connection.
+    if (rec || conn->parser->get().result_int() >= 200 || conn->parser->get().result_int() == 101 || interim > 8) break;
+  }
   if (rec) {
     conn->close();
     if (rec == beast::error::timeout)

@@ -218,6 +218,16 @@ test('stream with include_usage: usage chunk with empty choices, finish stop, us
   assertResponsesRequest(await onlyRequest(), { effort: 'high', stream: true });
 });
 
+test('upstream reset while a whole answer is read → OpenAI-shaped 5xx, not a dropped connection', async () => {
+  await stack.mockRules([{ match: { contains: 'E2E-C-RESET-WHOLE' }, respond: { text: 'breaks half way through the body', fault: 'reset_mid_stream' } }]);
+  const res = await stack.post('/cursor/chat/completions', {
+    model: 'gpt-high',
+    messages: [{ role: 'user', content: 'E2E-C-RESET-WHOLE' }],
+  });
+  assert.ok(res.status >= 500 && res.status <= 599, `status ${res.status}: ${res.text}`);
+  assert.equal(typeof res.json?.error?.message, 'string', res.text);
+});
+
 test('raw SSE: role chunk first, finish chunk, [DONE] last; usage in finish chunk without include_usage', async () => {
   const res = await stack.post('/cursor/chat/completions', {
     model: 'gpt-low',

@@ -497,6 +497,16 @@ test('mid-stream upstream reset → SSE error event ends the stream (raw and SDK
   await assert.rejects(sdkStream(stack.client(), body), (err) => err instanceof Anthropic.AnthropicError);
 });
 
+test('upstream reset while a whole (non-stream) answer is read → Anthropic-shaped 5xx, not a dropped connection', async () => {
+  await stack.mockRules([
+    { match: { contains: 'E2E-RESET-WHOLE' }, respond: { text: 'A whole answer that breaks half way through its body.', fault: 'reset_mid_stream' } },
+  ]);
+  const res = await stack.post('/v1/messages', sonnetBody('E2E-RESET-WHOLE'));
+  assert.ok(res.status >= 500 && res.status <= 599, `status ${res.status}: ${res.text}`);
+  assert.equal(res.json?.type, 'error', res.text);
+  assert.match(res.json?.error?.message ?? '', /broke mid-answer/);
+});
+
 test('upstream connection reset before headers → Anthropic-shaped 5xx error', { timeout: 60000 }, async () => {
   await stack.mockRules([{ match: { contains: 'E2E-RBH' }, respond: { fault: 'reset_before_headers' } }]);
   const res = await stack.post('/v1/messages', sonnetBody('E2E-RBH'));

@@ -67,11 +67,13 @@ void add_tool_result(const Block& b, json::array& messages, json::array& carried
     if (c.type == BlockType::text) {
       if (!text.empty() && !c.text.empty()) text += "\n";
       text += c.text;
-    } else if (c.type == BlockType::image) {
-      carried_images.push_back(text_part(fmt::format("[image returned by tool call {}]", b.tool_use_id)));
-      carried_images.push_back(image_part(c.source));
+    } else if (c.type == BlockType::image || (c.type == BlockType::document && c.source.type != "text")) {
+      // Tool messages take text only: images and PDFs travel in the user message after them.
+      const char* what = c.type == BlockType::image ? "image" : "document";
+      carried_images.push_back(text_part(fmt::format("[{} returned by tool call {}]", what, b.tool_use_id)));
+      append_user_part(c, carried_images);
       if (!text.empty()) text += "\n";
-      text += "[image attached in the next user message]";
+      text += fmt::format("[{} attached in the next user message]", what);
     } else if (c.type == BlockType::document && c.source.type == "text") {
       if (!text.empty()) text += "\n";
       text += c.source.data;

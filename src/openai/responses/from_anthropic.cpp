@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace agp::openai::responses {
 
 using anthropic::Block;
@@ -51,13 +53,13 @@ void user_part(const Block& b, json::array& parts) {
 // function_call_output takes text or a list with images (unlike Chat's tool messages).
 json::object tool_output(const Block& b) {
   json::array parts;
-  bool has_image = false;
-  for (auto& c : b.content) {
-    if (c.type == BlockType::image) has_image = true;
-    user_part(c, parts);
-  }
+  for (auto& c : b.content) user_part(c, parts);
+  // Text only → a string; anything else (images, PDFs) → the list form, which takes them.
+  bool text_only = std::all_of(parts.begin(), parts.end(), [](const json::value& p) {
+    return p.as_object().at("type") == "input_text";
+  });
   json::value output;
-  if (has_image) {
+  if (!text_only) {
     if (b.is_error) parts.insert(parts.begin(), json::object{{"type", "input_text"}, {"text", "[tool error]"}});
     output = std::move(parts);
   } else {
