@@ -23,7 +23,10 @@ inline boost::asio::awaitable<void> client_gone(http::ResponseWriter& res, std::
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
   for (;;) {
     timer.expires_after(poll);
-    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    // Cancelled because the work finished first: return now. Looping would co_await again in
+    // a cancelled coroutine, which throws (an exception per request, seen in a profile).
+    if (ec) co_return;
     if (res.peer_closed()) co_return;
   }
 }
