@@ -13,9 +13,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <functional>
 #include <iostream>
@@ -29,14 +29,19 @@ int main(int argc, char** argv) {
   std::string listen, env_file, record_dir, log_level, replay_dir;
   int threads = -1;
   bool validate_stream = false, version = false;
-  cli.add_option("--listen", listen, "HOST:PORT to listen on (env LISTEN_ADDR, or ASPNETCORE_URLS; default 127.0.0.1:8082)");
+  cli.add_option("--listen", listen,
+                 "HOST:PORT to listen on (env LISTEN_ADDR, or ASPNETCORE_URLS; default 127.0.0.1:8082)");
   cli.add_option("--env-file", env_file, "dotenv file read after the environment (default: .env if present)");
-  cli.add_option("--threads", threads, "worker threads (env THREADS; default: number of cores)")->check(CLI::Range(1, 256));
+  cli.add_option("--threads", threads, "worker threads (env THREADS; default: number of cores)")
+      ->check(CLI::Range(1, 256));
   cli.add_option("--log-level", log_level, "trace|debug|info|warn|error (env LOG_LEVEL; default info)");
-  cli.add_option("--record", record_dir, "write every /v1/messages exchange to DIR, secrets redacted, for replay (env RECORD_DIR)");
-  cli.add_flag("--validate-stream", validate_stream, "check every Anthropic stream sent against the SSE grammar and log violations");
+  cli.add_option("--record", record_dir,
+                 "write every /v1/messages exchange to DIR, secrets redacted, for replay (env RECORD_DIR)");
+  cli.add_flag("--validate-stream", validate_stream,
+               "check every Anthropic stream sent against the SSE grammar and log violations");
   cli.add_flag("--version", version, "print the version and exit");
-  cli.add_option("--replay", replay_dir, "replay a recording folder through today's translators, compare with what the client got, and exit");
+  cli.add_option("--replay", replay_dir,
+                 "replay a recording folder through today's translators, compare with what the client got, and exit");
   CLI11_PARSE(cli, argc, argv);
   if (version) {
     std::cout << "azure-gpt-proxy " AGP_VERSION "\n";
@@ -61,7 +66,8 @@ int main(int argc, char** argv) {
       std::cout << "replay: identical (" << rec->client_response.size() << " bytes)\n";
       return 0;
     }
-    std::cout << "replay: DIFFERENT\n--- recorded\n" << (json ? rec->client_response : want) << "\n--- replayed\n"
+    std::cout << "replay: DIFFERENT\n--- recorded\n"
+              << (json ? rec->client_response : want) << "\n--- replayed\n"
               << (json ? *out : got) << "\n";
     return 1;
   }
@@ -102,7 +108,8 @@ int main(int argc, char** argv) {
   try {
     server.start();
   } catch (const std::system_error& e) {
-    std::cerr << "azure-gpt-proxy: cannot listen on " << cfg.listen_host << ":" << cfg.listen_port << ": " << e.what() << "\n";
+    std::cerr << "azure-gpt-proxy: cannot listen on " << cfg.listen_host << ":" << cfg.listen_port << ": " << e.what()
+              << "\n";
     return 2;
   }
   auto ep = server.local_endpoint();
@@ -117,18 +124,21 @@ int main(int argc, char** argv) {
     if (cfg.listen_is_loopback())
       spdlog::info("client auth off (ANTHROPIC_AUTH_TOKEN unset); listening on loopback only");
     else
-      spdlog::warn("!!! ANTHROPIC_AUTH_TOKEN is unset and {} is reachable from the network: anyone who can connect "
-                   "spends your Azure quota. Set ANTHROPIC_AUTH_TOKEN. !!!",
-                   host);
+      spdlog::warn(
+          "!!! ANTHROPIC_AUTH_TOKEN is unset and {} is reachable from the network: anyone who can connect "
+          "spends your Azure quota. Set ANTHROPIC_AUTH_TOKEN. !!!",
+          host);
   } else {
     spdlog::info("client auth on (ANTHROPIC_AUTH_TOKEN)");
   }
   if (!cfg.upstream_proxy.empty()) {
     upstream::Url p;
     upstream::parse_url(cfg.upstream_proxy, p);
-    spdlog::info("upstream through proxy {}:{} (CONNECT); direct for NO_PROXY {}", p.host, p.port, fmt::join(cfg.no_proxy, ","));
+    spdlog::info("upstream through proxy {}:{} (CONNECT); direct for NO_PROXY {}", p.host, p.port,
+                 fmt::join(cfg.no_proxy, ","));
   }
-  if (!cfg.record_dir.empty()) spdlog::warn("recording every exchange to {} (prompts included; keys and tokens redacted)", cfg.record_dir);
+  if (!cfg.record_dir.empty())
+    spdlog::warn("recording every exchange to {} (prompts included; keys and tokens redacted)", cfg.record_dir);
   if (!cfg.verify_tls) spdlog::warn("AZURE_VERIFY_TLS=false: the upstream certificate is NOT verified");
 
   // SIGTERM/SIGINT: stop accepting, let answers in flight finish (up to SHUTDOWN_GRACE), then

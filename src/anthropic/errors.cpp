@@ -4,16 +4,26 @@ namespace agp::anthropic {
 
 std::string_view error_type(const Error& e) {
   switch (e.kind) {
-    case ErrorKind::invalid_request: return "invalid_request_error";
-    case ErrorKind::authentication: return "authentication_error";
-    case ErrorKind::permission: return "permission_error";
-    case ErrorKind::not_found: return "not_found_error";
-    case ErrorKind::request_too_large: return "request_too_large";
-    case ErrorKind::rate_limit: return "rate_limit_error";
-    case ErrorKind::api: return "api_error";
-    case ErrorKind::upstream_auth: return "api_error";
-    case ErrorKind::upstream_timeout: return "timeout_error";
-    case ErrorKind::overloaded: return "overloaded_error";
+    case ErrorKind::invalid_request:
+      return "invalid_request_error";
+    case ErrorKind::authentication:
+      return "authentication_error";
+    case ErrorKind::permission:
+      return "permission_error";
+    case ErrorKind::not_found:
+      return "not_found_error";
+    case ErrorKind::request_too_large:
+      return "request_too_large";
+    case ErrorKind::rate_limit:
+      return "rate_limit_error";
+    case ErrorKind::api:
+      return "api_error";
+    case ErrorKind::upstream_auth:
+      return "api_error";
+    case ErrorKind::upstream_timeout:
+      return "timeout_error";
+    case ErrorKind::overloaded:
+      return "overloaded_error";
   }
   return "api_error";
 }
@@ -35,8 +45,6 @@ std::string error_json(const Error& e, std::string_view request_id) {
   return json::serialize(error_body(e, request_id));
 }
 
-Event error_event(const Error& e, std::string_view request_id) {
-  return Event{"error", error_body(e, request_id)};
-}
+Event error_event(const Error& e, std::string_view request_id) { return Event{"error", error_body(e, request_id)}; }
 
 }  // namespace agp::anthropic

@@ -11,8 +11,8 @@ namespace agp::anthropic {
 namespace json = boost::json;
 
 struct Event {
-  std::string type;  // message_start, content_block_delta, ..., ping, error
-  json::object data; // includes "type"
+  std::string type;   // message_start, content_block_delta, ..., ping, error
+  json::object data;  // includes "type"
 };
 
 using Events = std::vector<Event>;

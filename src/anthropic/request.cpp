@@ -14,7 +14,9 @@ struct Fail {
 };
 
 using Path = std::string;
-Path join(const Path& base, std::string_view key) { return base.empty() ? std::string(key) : base + "." + std::string(key); }
+Path join(const Path& base, std::string_view key) {
+  return base.empty() ? std::string(key) : base + "." + std::string(key);
+}
 Path join(const Path& base, std::size_t index) { return base + "." + std::to_string(index); }
 
 std::optional<Fail> expect_string(const json::object& o, std::string_view key, const Path& path, std::string& out,
@@ -24,7 +26,8 @@ std::optional<Fail> expect_string(const json::object& o, std::string_view key, c
     if (required) return Fail{join(path, key), "Field required"};
     return std::nullopt;
   }
-  if (!v->is_string()) return Fail{join(path, key), fmt::format("Input should be a valid string, not {}", type_name(*v))};
+  if (!v->is_string())
+    return Fail{join(path, key), fmt::format("Input should be a valid string, not {}", type_name(*v))};
   out = std::string(v->get_string());
   return std::nullopt;
 }
@@ -46,8 +49,7 @@ std::optional<Fail> parse_source(const json::object& o, const Path& path, Source
       bool ok = false;
       for (auto* t : kTypes) ok |= src.media_type == t;
       if (!ok)
-        return Fail{join(sp, "media_type"),
-                    "Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'"};
+        return Fail{join(sp, "media_type"), "Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'"};
     }
     if (src.data.empty()) return Fail{join(sp, "data"), "image or document data must be non-empty"};
   } else if (src.type == "url") {
@@ -78,7 +80,8 @@ std::optional<Fail> parse_blocks(const json::value& v, const Path& path, std::ve
     return std::nullopt;
   }
   auto* arr = v.if_array();
-  if (!arr) return Fail{path, fmt::format("Input should be a valid string or list of content blocks, not {}", type_name(v))};
+  if (!arr)
+    return Fail{path, fmt::format("Input should be a valid string or list of content blocks, not {}", type_name(v))};
   out.reserve(arr->size());
   for (std::size_t i = 0; i < arr->size(); ++i) {
     Block b;
@@ -135,7 +138,8 @@ std::optional<Fail> parse_block(const json::value& v, const Path& path, Block& b
       if (!e->is_bool()) return Fail{join(path, "is_error"), "Input should be a valid boolean"};
       b.is_error = e->get_bool();
     }
-    if (auto* c = find(*o, "content"); c && !c->is_null()) return parse_blocks(*c, join(path, "content"), b.content, true);
+    if (auto* c = find(*o, "content"); c && !c->is_null())
+      return parse_blocks(*c, join(path, "content"), b.content, true);
     return std::nullopt;
   }
   if (t == "thinking") {
@@ -179,10 +183,14 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
     Message m;
     std::string role;
     if (auto f = expect_string(*mo, "role", p, role)) return f;
-    if (role == "user") m.role = Role::user;
-    else if (role == "assistant") m.role = Role::assistant;
-    else if (role == "system") m.role = Role::system;
-    else return Fail{join(p, "role"), "Input should be 'user', 'assistant' or 'system'"};
+    if (role == "user")
+      m.role = Role::user;
+    else if (role == "assistant")
+      m.role = Role::assistant;
+    else if (role == "system")
+      m.role = Role::system;
+    else
+      return Fail{join(p, "role"), "Input should be 'user', 'assistant' or 'system'"};
     auto* c = find(*mo, "content");
     if (!c) return Fail{join(p, "content"), "Field required"};
     if (auto f = parse_blocks(*c, join(p, "content"), m.content)) return f;
@@ -224,13 +232,17 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
     ToolChoice choice;
     std::string type;
     if (auto f = expect_string(*tco, "type", "tool_choice", type)) return f;
-    if (type == "auto") choice.type = ToolChoiceType::auto_;
-    else if (type == "any") choice.type = ToolChoiceType::any;
-    else if (type == "none") choice.type = ToolChoiceType::none;
+    if (type == "auto")
+      choice.type = ToolChoiceType::auto_;
+    else if (type == "any")
+      choice.type = ToolChoiceType::any;
+    else if (type == "none")
+      choice.type = ToolChoiceType::none;
     else if (type == "tool") {
       choice.type = ToolChoiceType::tool;
       if (auto f = expect_string(*tco, "name", "tool_choice", choice.name)) return f;
-    } else return Fail{"tool_choice.type", "Input should be 'auto', 'any', 'tool' or 'none'"};
+    } else
+      return Fail{"tool_choice.type", "Input should be 'auto', 'any', 'tool' or 'none'"};
     choice.disable_parallel_tool_use = find_bool(*tco, "disable_parallel_tool_use").value_or(false);
     r.tool_choice = choice;
   }
@@ -274,7 +286,8 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
       r.thinking.type = ThinkingType::enabled;
       auto budget = find_int(*th, "budget_tokens");
       if (!budget) return Fail{"thinking.enabled.budget_tokens", "Field required"};
-      if (*budget < 1024) return Fail{"thinking.enabled.budget_tokens", "Input should be greater than or equal to 1024"};
+      if (*budget < 1024)
+        return Fail{"thinking.enabled.budget_tokens", "Input should be greater than or equal to 1024"};
       r.thinking.budget_tokens = *budget;
     } else if (type == "adaptive") {
       r.thinking.type = ThinkingType::adaptive;

@@ -26,15 +26,15 @@ struct Source {
 
 struct Block {
   BlockType type = BlockType::text;
-  std::string type_name;     // as sent, for "other"
-  std::string text;          // text; thinking text
-  std::string signature;     // thinking
-  std::string data;          // redacted_thinking
-  Source source;             // image, document
-  std::string title;         // document
-  std::string id, name;      // tool_use
-  json::value input;         // tool_use
-  std::string tool_use_id;   // tool_result
+  std::string type_name;       // as sent, for "other"
+  std::string text;            // text; thinking text
+  std::string signature;       // thinking
+  std::string data;            // redacted_thinking
+  Source source;               // image, document
+  std::string title;           // document
+  std::string id, name;        // tool_use
+  json::value input;           // tool_use
+  std::string tool_use_id;     // tool_result
   std::vector<Block> content;  // tool_result (a string becomes one text block); document content
   bool is_error = false;       // tool_result
 };

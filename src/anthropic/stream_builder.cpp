@@ -31,7 +31,8 @@ void StreamBuilder::open_block(Events& out, Block kind, json::object content_blo
   close(out);
   ++index_;
   open_ = kind;
-  out.push_back({"content_block_start", {{"type", "content_block_start"}, {"index", index_}, {"content_block", std::move(content_block)}}});
+  out.push_back({"content_block_start",
+                 {{"type", "content_block_start"}, {"index", index_}, {"content_block", std::move(content_block)}}});
 }
 
 void StreamBuilder::delta(Events& out, json::object d) {
@@ -65,7 +66,8 @@ void StreamBuilder::signature(Events& out, std::string_view sig) {
 void StreamBuilder::open_tool(Events& out, std::string id, std::string name) {
   if (ended_) return;
   any_tool_ = true;
-  open_block(out, Block::tool_use, {{"type", "tool_use"}, {"id", std::move(id)}, {"name", std::move(name)}, {"input", json::object{}}});
+  open_block(out, Block::tool_use,
+             {{"type", "tool_use"}, {"id", std::move(id)}, {"name", std::move(name)}, {"input", json::object{}}});
 }
 
 void StreamBuilder::tool_input(Events& out, std::string_view partial_json) {
@@ -89,7 +91,9 @@ void StreamBuilder::finish(Events& out, std::string_view stop_reason, std::optio
   ended_ = true;
   out.push_back({"message_delta",
                  {{"type", "message_delta"},
-                  {"delta", {{"stop_reason", stop_reason}, {"stop_sequence", stop_sequence ? json::value(*stop_sequence) : json::value(nullptr)}}},
+                  {"delta",
+                   {{"stop_reason", stop_reason},
+                    {"stop_sequence", stop_sequence ? json::value(*stop_sequence) : json::value(nullptr)}}},
                   {"usage",
                    {{"input_tokens", usage.input_tokens},
                     {"cache_creation_input_tokens", 0},

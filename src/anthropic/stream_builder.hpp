@@ -26,11 +26,12 @@ class StreamBuilder {
   void text(Events& out, std::string_view delta);
   void thinking(Events& out, std::string_view delta);  // opens a thinking block if needed
   void open_thinking(Events& out);
-  void signature(Events& out, std::string_view sig);    // into the open thinking block
+  void signature(Events& out, std::string_view sig);  // into the open thinking block
   void open_tool(Events& out, std::string id, std::string name);
   void tool_input(Events& out, std::string_view partial_json);
   void close(Events& out);
-  void finish(Events& out, std::string_view stop_reason, std::optional<std::string> stop_sequence, const FinalUsage& usage);
+  void finish(Events& out, std::string_view stop_reason, std::optional<std::string> stop_sequence,
+              const FinalUsage& usage);
   void fail(Events& out, const Error& e);
 
   Block open() const { return open_; }

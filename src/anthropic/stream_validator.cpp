@@ -24,7 +24,8 @@ void StreamValidator::feed(const Event& e) {
   if (e.type == "message_start") {
     if (phase_ != Phase::before_start) fail("second message_start");
     auto* m = find_object(e.data, "message");
-    if (!m || !find_object(*m, "usage") || !find_array(*m, "content")) fail("message_start without message.usage/content");
+    if (!m || !find_object(*m, "usage") || !find_array(*m, "content"))
+      fail("message_start without message.usage/content");
     phase_ = Phase::in_message;
     return;
   }
@@ -36,14 +37,17 @@ void StreamValidator::feed(const Event& e) {
   if (e.type == "content_block_start") {
     if (phase_ == Phase::after_delta) fail("content_block_start after message_delta");
     if (open_index_ >= 0) fail(fmt::format("block {} started while block {} is open", index.value_or(-1), open_index_));
-    if (!index || *index != next_index_) fail(fmt::format("block index {} where {} was expected", index.value_or(-1), next_index_));
+    if (!index || *index != next_index_)
+      fail(fmt::format("block index {} where {} was expected", index.value_or(-1), next_index_));
     auto* block = find_object(e.data, "content_block");
     auto btype = block ? find_string(*block, "type") : std::nullopt;
     if (!btype) fail("content_block_start without content_block.type");
     open_type_ = btype ? std::string(*btype) : "";
     if (open_type_ == "text" && !find_string(*block, "text")) fail("text block start without text:\"\"");
-    if (open_type_ == "thinking" && !find_string(*block, "thinking")) fail("thinking block start without thinking:\"\"");
-    if (open_type_ == "tool_use" && (!find_string(*block, "id") || !find_string(*block, "name") || !find_object(*block, "input")))
+    if (open_type_ == "thinking" && !find_string(*block, "thinking"))
+      fail("thinking block start without thinking:\"\"");
+    if (open_type_ == "tool_use" &&
+        (!find_string(*block, "id") || !find_string(*block, "name") || !find_object(*block, "input")))
       fail("tool_use block start without id/name/input");
     open_index_ = static_cast<int>(index.value_or(next_index_));
     next_index_ = open_index_ + 1;
@@ -75,7 +79,8 @@ void StreamValidator::feed(const Event& e) {
     if (open_type_ == "tool_use" && !tool_json_.empty()) {
       boost::system::error_code ec;
       auto v = json::parse(tool_json_, ec);
-      if (ec || !v.is_object()) fail(fmt::format("tool_use block {} input is not a JSON object: {}", open_index_, tool_json_));
+      if (ec || !v.is_object())
+        fail(fmt::format("tool_use block {} input is not a JSON object: {}", open_index_, tool_json_));
     }
     open_index_ = -1;
     return;

@@ -35,8 +35,8 @@ std::int64_t get_int(const Env& env, const std::string& key, std::int64_t fallba
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
-    throw ConfigError(key + " must be a whole number from " + std::to_string(min) + " to " +
-                      std::to_string(max) + ", not '" + text + "'.");
+    throw ConfigError(key + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                      ", not '" + text + "'.");
   return v;
 }
 
@@ -72,9 +72,7 @@ bool valid_api_version(const std::string& v) {
 
 }  // namespace
 
-bool Config::listen_is_loopback() const {
-  return listen_host.starts_with("127.") || listen_host == "::1";
-}
+bool Config::listen_is_loopback() const { return listen_host.starts_with("127.") || listen_host == "::1"; }
 
 Env read_env_file(const std::string& path, bool required) {
   std::ifstream in(path);
@@ -100,7 +98,8 @@ Env read_env_file(const std::string& path, bool required) {
       auto close = value.find(value.front(), 1);
       std::string rest = close == std::string::npos ? "x" : trim(value.substr(close + 1));
       if (!rest.empty() && rest.front() != '#')
-        throw ConfigError("Line " + std::to_string(lineno) + " of '" + path + "' has an unterminated or malformed quoted value.");
+        throw ConfigError("Line " + std::to_string(lineno) + " of '" + path +
+                          "' has an unterminated or malformed quoted value.");
       value = value.substr(1, close - 1);
     } else if (auto hash = value.find(" #"); hash != std::string::npos) {
       value = trim(value.substr(0, hash));  // trailing comment on an unquoted value
@@ -136,39 +135,51 @@ Config load(const Env& env) {
 
   c.azure_endpoint = trim(get(env, "AZURE_OPENAI_ENDPOINT"));
   if (c.azure_endpoint.empty())
-    throw ConfigError("AZURE_OPENAI_ENDPOINT is not set: give your Azure OpenAI resource URL, e.g. https://my-resource.openai.azure.com.");
+    throw ConfigError(
+        "AZURE_OPENAI_ENDPOINT is not set: give your Azure OpenAI resource URL, e.g. "
+        "https://my-resource.openai.azure.com.");
   while (c.azure_endpoint.ends_with('/')) c.azure_endpoint.pop_back();
   // Users paste the whole ".../openai" or ".../openai/v1" URL from the portal; keep the resource root.
   for (std::string suffix : {"/openai/v1", "/openai"})
     if (c.azure_endpoint.ends_with(suffix)) c.azure_endpoint.resize(c.azure_endpoint.size() - suffix.size());
   auto url = boost::urls::parse_absolute_uri(c.azure_endpoint);
   if (url && url->has_userinfo())  // not echoed: the URL holds a secret
-    throw ConfigError("AZURE_OPENAI_ENDPOINT must not contain credentials (user:password@); put the key in AZURE_OPENAI_API_KEY.");
-  if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty() ||
-      url->has_query() || url->has_fragment())
-    throw ConfigError("AZURE_OPENAI_ENDPOINT '" + c.azure_endpoint + "' is not an http(s) URL like https://my-resource.openai.azure.com.");
+    throw ConfigError(
+        "AZURE_OPENAI_ENDPOINT must not contain credentials (user:password@); put the key in AZURE_OPENAI_API_KEY.");
+  if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty() || url->has_query() ||
+      url->has_fragment())
+    throw ConfigError("AZURE_OPENAI_ENDPOINT '" + c.azure_endpoint +
+                      "' is not an http(s) URL like https://my-resource.openai.azure.com.");
 
   c.azure_api_key = get(env, "AZURE_OPENAI_API_KEY");
-  if (c.azure_api_key.empty()) throw ConfigError("AZURE_OPENAI_API_KEY is not set: give the key of your Azure OpenAI resource.");
+  if (c.azure_api_key.empty())
+    throw ConfigError("AZURE_OPENAI_API_KEY is not set: give the key of your Azure OpenAI resource.");
 
   c.azure_api_version_set = !get(env, "AZURE_API_VERSION").empty();
   c.azure_api_version = get(env, "AZURE_API_VERSION", "2024-10-21");
   if (!valid_api_version(c.azure_api_version))
-    throw ConfigError("AZURE_API_VERSION '" + c.azure_api_version + "' is not a version like 2024-10-21, 2025-04-01-preview or v1.");
+    throw ConfigError("AZURE_API_VERSION '" + c.azure_api_version +
+                      "' is not a version like 2024-10-21, 2025-04-01-preview or v1.");
 
   c.auth_token = get(env, "ANTHROPIC_AUTH_TOKEN");
 
   c.big_model = get(env, "BIG_MODEL");
-  if (c.big_model.empty()) throw ConfigError("BIG_MODEL is not set: name the Azure deployment that answers sonnet and opus requests.");
-  if (!valid_deployment_name(c.big_model)) throw ConfigError("BIG_MODEL '" + c.big_model + "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
+  if (c.big_model.empty())
+    throw ConfigError("BIG_MODEL is not set: name the Azure deployment that answers sonnet and opus requests.");
+  if (!valid_deployment_name(c.big_model))
+    throw ConfigError("BIG_MODEL '" + c.big_model + "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
   c.small_model = get(env, "SMALL_MODEL", c.big_model);
-  if (!valid_deployment_name(c.small_model)) throw ConfigError("SMALL_MODEL '" + c.small_model + "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
+  if (!valid_deployment_name(c.small_model))
+    throw ConfigError("SMALL_MODEL '" + c.small_model +
+                      "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
   c.reasoning_deployments = split_list(get(env, "REASONING_DEPLOYMENTS"));
   c.cursor_deployment = get(env, "CURSOR_AZURE_DEPLOYMENT", c.big_model);
   if (!valid_deployment_name(c.cursor_deployment))
-    throw ConfigError("CURSOR_AZURE_DEPLOYMENT '" + c.cursor_deployment + "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
+    throw ConfigError("CURSOR_AZURE_DEPLOYMENT '" + c.cursor_deployment +
+                      "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
   c.summary_level = get(env, "AZURE_SUMMARY_LEVEL", "detailed");
-  if (c.summary_level != "auto" && c.summary_level != "concise" && c.summary_level != "detailed" && c.summary_level != "none")
+  if (c.summary_level != "auto" && c.summary_level != "concise" && c.summary_level != "detailed" &&
+      c.summary_level != "none")
     throw ConfigError("AZURE_SUMMARY_LEVEL '" + c.summary_level + "' must be one of auto, concise, detailed, none.");
   c.backend = get(env, "AZURE_BACKEND", "chat");
   if (c.backend != "chat" && c.backend != "responses")
@@ -194,7 +205,8 @@ Config load(const Env& env) {
   c.verify_tls = get_bool(env, "AZURE_VERIFY_TLS", true);
   // Outbound proxy, as curl reads it: the scheme's variable, upper or lower case.
   bool https = c.azure_endpoint.starts_with("https://");
-  for (auto key : https ? std::vector<std::string>{"HTTPS_PROXY", "https_proxy"} : std::vector<std::string>{"HTTP_PROXY", "http_proxy"})
+  for (auto key : https ? std::vector<std::string>{"HTTPS_PROXY", "https_proxy"}
+                        : std::vector<std::string>{"HTTP_PROXY", "http_proxy"})
     if (c.upstream_proxy.empty()) c.upstream_proxy = trim(get(env, key));
   if (!c.upstream_proxy.empty()) {
     if (c.upstream_proxy.find("://") == std::string::npos) c.upstream_proxy = "http://" + c.upstream_proxy;
@@ -203,7 +215,9 @@ Config load(const Env& env) {
       // Not echoed: a proxy URL may carry credentials.
       throw ConfigError("HTTPS_PROXY/HTTP_PROXY must be an http:// proxy URL like http://proxy.corp:3128.");
   }
-  auto no_proxy = env.count("NO_PROXY") ? env.at("NO_PROXY") : env.count("no_proxy") ? env.at("no_proxy") : std::string("localhost,127.0.0.1,::1");
+  auto no_proxy = env.count("NO_PROXY")   ? env.at("NO_PROXY")
+                  : env.count("no_proxy") ? env.at("no_proxy")
+                                          : std::string("localhost,127.0.0.1,::1");
   c.no_proxy = split_list(no_proxy);
   c.log_level = get(env, "LOG_LEVEL", "info");
   if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&

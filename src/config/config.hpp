@@ -23,13 +23,13 @@ struct Config {
   std::uint16_t listen_port = 8082;
   int threads = 0;  // 0 = number of cores
 
-  std::string azure_endpoint;     // scheme://host[:port][/base], no trailing slash
+  std::string azure_endpoint;  // scheme://host[:port][/base], no trailing slash
   std::string azure_api_key;
-  std::string azure_api_version;  // dated ("2024-10-21") or "v1"
-  bool azure_api_version_set = false;  // given by the user (else the Responses API uses v1)
-  std::string auth_token;         // client token; empty = no client auth
-  std::string small_model;        // deployment for *haiku*
-  std::string big_model;          // deployment for *sonnet* / *opus*
+  std::string azure_api_version;                   // dated ("2024-10-21") or "v1"
+  bool azure_api_version_set = false;              // given by the user (else the Responses API uses v1)
+  std::string auth_token;                          // client token; empty = no client auth
+  std::string small_model;                         // deployment for *haiku*
+  std::string big_model;                           // deployment for *sonnet* / *opus*
   std::vector<std::string> reasoning_deployments;  // extra names treated as reasoning models
   std::int64_t max_output_tokens = 0;              // cap for max_completion_tokens; 0 = none
   std::string cursor_deployment;                   // gpt-high|medium|low|minimal go here
@@ -43,10 +43,10 @@ struct Config {
   std::chrono::seconds idle_timeout{300};        // silence between two upstream chunks
   std::chrono::seconds ping_interval{10};
   std::chrono::seconds shutdown_grace{30};  // SIGTERM: time for answers in flight to finish
-  int upstream_retries = 2;                      // before any byte reached the client
+  int upstream_retries = 2;                 // before any byte reached the client
   bool verify_tls = true;
-  std::string upstream_proxy;            // HTTPS_PROXY (or HTTP_PROXY for an http endpoint); "" = direct
-  std::vector<std::string> no_proxy;     // NO_PROXY entries; loopback when NO_PROXY is unset
+  std::string upstream_proxy;         // HTTPS_PROXY (or HTTP_PROXY for an http endpoint); "" = direct
+  std::vector<std::string> no_proxy;  // NO_PROXY entries; loopback when NO_PROXY is unset
 
   std::string log_level = "info";
   bool validate_stream = false;  // log Anthropic SSE grammar violations (debug aid)

@@ -14,9 +14,8 @@ std::string lower(std::string s) {
 
 bool valid_deployment_name(const std::string& name) {
   if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.'; });
 }
 
 bool is_reasoning_deployment(const std::string& deployment, const Config& config) {
@@ -52,8 +51,11 @@ Result<Route> route_model(const std::string& model, const Config& config) {
     r.deployment = name;
   }
   if (!valid_deployment_name(r.deployment))
-    return Error{404, ErrorKind::not_found,
-                 "model: '" + model + "' is not a known model or a valid Azure deployment name ([A-Za-z0-9._-], at most 64)", {}};
+    return Error{
+        404,
+        ErrorKind::not_found,
+        "model: '" + model + "' is not a known model or a valid Azure deployment name ([A-Za-z0-9._-], at most 64)",
+        {}};
   r.reasoning = is_reasoning_deployment(r.deployment, config);
   r.responses = uses_responses_api(r.deployment, config);
   return r;

@@ -13,7 +13,7 @@ struct Route {
   std::string client_model;  // echoed back in answers
   bool reasoning = false;    // o-series / gpt-5 style: no temperature, developer role, reasoning_effort
   enum class Tier { small, big, other } tier = Tier::other;  // for BIG_EFFORT / SMALL_EFFORT
-  bool responses = false;    // served by the Responses API (AZURE_BACKEND, or a Responses-only family)
+  bool responses = false;  // served by the Responses API (AZURE_BACKEND, or a Responses-only family)
 };
 
 // *haiku* → SMALL_MODEL; *sonnet* / *opus* → BIG_MODEL; azure/<d> → d; anthropic/ and

@@ -10,16 +10,16 @@
 namespace agp {
 
 enum class ErrorKind {
-  invalid_request,   // 400: the client's request is wrong
-  authentication,    // 401: the client's token is wrong
-  permission,        // 403
-  not_found,         // 404
-  request_too_large, // 413
-  rate_limit,        // 429
-  api,               // 500: our fault, or upstream misconfiguration
-  upstream_auth,     // 500: Azure rejected the proxy's own credentials (not the client's)
-  upstream_timeout,  // 504
-  overloaded,        // 529 (Anthropic) / 503
+  invalid_request,    // 400: the client's request is wrong
+  authentication,     // 401: the client's token is wrong
+  permission,         // 403
+  not_found,          // 404
+  request_too_large,  // 413
+  rate_limit,         // 429
+  api,                // 500: our fault, or upstream misconfiguration
+  upstream_auth,      // 500: Azure rejected the proxy's own credentials (not the client's)
+  upstream_timeout,   // 504
+  overloaded,         // 529 (Anthropic) / 503
 };
 
 struct Error {

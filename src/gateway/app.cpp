@@ -18,9 +18,10 @@ void RequestLog::write(std::uint64_t bytes_out) const {
   auto level = status >= 500 ? spdlog::level::warn : spdlog::level::info;
   std::string local = tokens_local < 0 ? "" : fmt::format(" local={}", tokens_local);
   if (tokens_local >= 0 && tokens_in > 0) local += fmt::format(" count_err={:+.1f}%", count_error * 100);
-  spdlog::log(level, "{} {} status={}{}{} upstream={} ttft={} total={} tokens_in={} out={} cached={}{} bytes={}{}", id, route,
-              status, model, stream ? " stream" : "", ms(upstream_ms), ms(ttft_ms), ms(since_start_ms()), num(tokens_in),
-              num(tokens_out), num(tokens_cached), local, bytes_out, error.empty() ? "" : " error=\"" + error + "\"");
+  spdlog::log(level, "{} {} status={}{}{} upstream={} ttft={} total={} tokens_in={} out={} cached={}{} bytes={}{}", id,
+              route, status, model, stream ? " stream" : "", ms(upstream_ms), ms(ttft_ms), ms(since_start_ms()),
+              num(tokens_in), num(tokens_out), num(tokens_cached), local, bytes_out,
+              error.empty() ? "" : " error=\"" + error + "\"");
 }
 
 App::App(config::Config cfg)
@@ -36,11 +37,13 @@ bool App::authorized(const http::Request& req) const {
   return false;
 }
 
-boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, const Error& e, const std::string& request_id) {
+boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, const Error& e,
+                                                  const std::string& request_id) {
   http::Headers h{{"request-id", request_id}};
   if (e.retry_after) h.emplace_back("retry-after", *e.retry_after);
   // Client errors will fail the same way again; tell the SDKs not to retry them.
-  if (e.status >= 400 && e.status < 500 && e.status != 429 && e.status != 408) h.emplace_back("x-should-retry", "false");
+  if (e.status >= 400 && e.status < 500 && e.status != 429 && e.status != 408)
+    h.emplace_back("x-should-retry", "false");
   // GCC 12 destroys temporaries in a co_await expression twice: pass named values only.
   std::string body = anthropic::error_json(e, request_id);
   co_await res.send(anthropic::error_status(e), "application/json", std::move(body), h);
@@ -59,26 +62,37 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
       Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
       co_await send_anthropic_error(res, e, log.id);
     } else if (!authorized(req)) {
-      Error e{401, ErrorKind::authentication, "invalid x-api-key or Authorization bearer token (ANTHROPIC_AUTH_TOKEN of the proxy)", {}};
+      Error e{401,
+              ErrorKind::authentication,
+              "invalid x-api-key or Authorization bearer token (ANTHROPIC_AUTH_TOKEN of the proxy)",
+              {}};
       co_await send_anthropic_error(res, e, log.id);
     } else if (path == "/v1/messages") {
       co_await messages(req, res, log);
     } else {
       co_await count_tokens(req, res, log);
     }
-  } else if (path == "/cursor/chat/completions" || path == "/cursor/v1/chat/completions" || path == "/v1/chat/completions") {
+  } else if (path == "/cursor/chat/completions" || path == "/cursor/v1/chat/completions" ||
+             path == "/v1/chat/completions") {
     if (method != http::bhttp::verb::post) {
       Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
       co_await send_openai_error(res, e, log.id);
     } else if (!authorized(req)) {
-      Error e{401, ErrorKind::authentication, "invalid API key: use the proxy's ANTHROPIC_AUTH_TOKEN as the OpenAI API key", {}};
+      Error e{401,
+              ErrorKind::authentication,
+              "invalid API key: use the proxy's ANTHROPIC_AUTH_TOKEN as the OpenAI API key",
+              {}};
       co_await send_openai_error(res, e, log.id);
     } else {
       co_await chat_completions(req, res, log);
     }
-  } else if ((path == "/cursor/models" || path == "/cursor/v1/models" || path == "/v1/models") && method == http::bhttp::verb::get) {
+  } else if ((path == "/cursor/models" || path == "/cursor/v1/models" || path == "/v1/models") &&
+             method == http::bhttp::verb::get) {
     if (!authorized(req)) {
-      Error e{401, ErrorKind::authentication, "invalid API key: use the proxy's ANTHROPIC_AUTH_TOKEN as the OpenAI API key", {}};
+      Error e{401,
+              ErrorKind::authentication,
+              "invalid API key: use the proxy's ANTHROPIC_AUTH_TOKEN as the OpenAI API key",
+              {}};
       co_await send_openai_error(res, e, log.id);
     } else {
       quiet = true;
@@ -95,7 +109,10 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
     std::string body = "{}";
     co_await res.send(200, "application/json", std::move(body));
   } else {
-    Error e{404, ErrorKind::not_found, "no route for " + std::string(req.message.method_string()) + " " + std::string(path), {}};
+    Error e{404,
+            ErrorKind::not_found,
+            "no route for " + std::string(req.message.method_string()) + " " + std::string(path),
+            {}};
     co_await send_anthropic_error(res, e, log.id);
   }
   log.status = res.status();

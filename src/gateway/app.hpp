@@ -2,9 +2,9 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "tokens/calibration.hpp"
 #include "core/error.hpp"
 #include "http/server.hpp"
+#include "tokens/calibration.hpp"
 #include "upstream/client.hpp"
 
 #include <atomic>
@@ -50,8 +50,10 @@ class App {
 };
 
 // Sends an Anthropic-shaped error (before the stream started).
-boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, const Error& e, const std::string& request_id);
+boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, const Error& e,
+                                                  const std::string& request_id);
 // Sends an OpenAI-shaped error (Cursor and OpenAI-compatible routes).
-boost::asio::awaitable<void> send_openai_error(http::ResponseWriter& res, const Error& e, const std::string& request_id);
+boost::asio::awaitable<void> send_openai_error(http::ResponseWriter& res, const Error& e,
+                                               const std::string& request_id);
 
 }  // namespace agp::gateway

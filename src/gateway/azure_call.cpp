@@ -28,7 +28,8 @@ Result<std::string> responses_url(const config::Config& cfg) {
   auto v = cfg.responses_api_version();
   if (v == "v1") return cfg.azure_endpoint + "/openai/v1/responses";
   if (v != "preview" && v != "latest" && v.substr(0, 10) < "2025-03-01")
-    return Error::internal("the Responses API needs AZURE_API_VERSION 2025-03-01-preview or later (or v1); the proxy is set to " + v);
+    return Error::internal(
+        "the Responses API needs AZURE_API_VERSION 2025-03-01-preview or later (or v1); the proxy is set to " + v);
   return cfg.azure_endpoint + "/openai/responses?api-version=" + v;
 }
 
@@ -66,7 +67,9 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
     answer.error = Error::internal("the Azure URL '" + url + "' is malformed");
     co_return answer;
   }
-  req.headers = {{"api-key", cfg.azure_api_key}, {"content-type", "application/json"}, {"accept", "application/json, text/event-stream"}};
+  req.headers = {{"api-key", cfg.azure_api_key},
+                 {"content-type", "application/json"},
+                 {"accept", "application/json, text/event-stream"}};
   req.body = std::move(body);
   upstream::Timeouts timeouts{cfg.connect_timeout, cfg.first_byte_timeout, cfg.idle_timeout};
 

@@ -33,7 +33,6 @@ struct AzureAnswer {
 // POSTs `body`; retries connect failures, resets, 429 with a short retry-after and 5xx,
 // with backoff, up to cfg.upstream_retries times. Non-2xx answers are read and mapped.
 boost::asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg,
-                                               const std::string& url, const std::string& deployment,
-                                               std::string body);
+                                               const std::string& url, const std::string& deployment, std::string body);
 
 }  // namespace agp::gateway

@@ -49,8 +49,9 @@ boost::asio::awaitable<Boxed<T>> boxed(boost::asio::awaitable<T> op) {
 
 // `op`'s result, or nullopt when the client left first (and `op` was cancelled).
 template <typename T>
-boost::asio::awaitable<std::optional<T>> unless_client_leaves(boost::asio::awaitable<T> op, http::ResponseWriter& res,
-                                                              std::chrono::milliseconds poll = std::chrono::milliseconds(500)) {
+boost::asio::awaitable<std::optional<T>> unless_client_leaves(
+    boost::asio::awaitable<T> op, http::ResponseWriter& res,
+    std::chrono::milliseconds poll = std::chrono::milliseconds(500)) {
   using namespace boost::asio::experimental::awaitable_operators;
   auto work = boxed(std::move(op));
   auto watcher = client_gone(res, poll);

@@ -25,11 +25,14 @@ constexpr std::string_view kEfforts[] = {"high", "medium", "low", "minimal"};
 
 // Responses events → chat.completion.chunk frames, for pump().
 struct ChunkAdapter final : StreamAdapter {
-  ChunkAdapter(openai::responses::ToChatContext ctx, openai::UpstreamContext u) : stream(std::move(ctx)), upstream_ctx(std::move(u)) {}
+  ChunkAdapter(openai::responses::ToChatContext ctx, openai::UpstreamContext u)
+      : stream(std::move(ctx)), upstream_ctx(std::move(u)) {}
   std::string start() override { return stream.start(); }
   std::string frame(const http::SseFrame& f) override { return stream.feed(f.event, f.data); }
   std::string finish() override { return stream.finish(); }
-  std::string fail(const upstream::TransportError& e) override { return stream.fail(openai::map_transport_error(e, upstream_ctx)); }
+  std::string fail(const upstream::TransportError& e) override {
+    return stream.fail(openai::map_transport_error(e, upstream_ctx));
+  }
   std::string ping() override { return ": ping\n\n"; }  // an SSE comment: OpenAI clients skip it
   bool ended() const override { return stream.ended(); }
   openai::responses::ChunkStream stream;
@@ -42,7 +45,8 @@ std::int64_t unix_now() {
 
 }  // namespace
 
-boost::asio::awaitable<void> send_openai_error(http::ResponseWriter& res, const Error& e, const std::string& request_id) {
+boost::asio::awaitable<void> send_openai_error(http::ResponseWriter& res, const Error& e,
+                                               const std::string& request_id) {
   http::Headers h{{"x-request-id", request_id}};
   if (e.retry_after) h.emplace_back("retry-after", *e.retry_after);
   std::string body = openai::error_json(e);
@@ -130,9 +134,12 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
   }
 
   bool display_ok = true;
-  openai::responses::ToChatContext ctx{model, random_id("chatcmpl-"), unix_now(),
+  openai::responses::ToChatContext ctx{model,
+                                       random_id("chatcmpl-"),
+                                       unix_now(),
                                        openai::responses::parse_reasoning_display(cfg_.reasoning_display, display_ok),
-                                       translated->include_usage, {opts.deployment, cfg_.azure_endpoint}};
+                                       translated->include_usage,
+                                       {opts.deployment, cfg_.azure_endpoint}};
   openai::UpstreamContext uctx{opts.deployment, cfg_.azure_endpoint};
   auto record_usage = [&](const openai::responses::Usage& u) {
     if (!u.seen) return;
@@ -165,7 +172,8 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
       co_await send_openai_error(res, completion.error(), log.id);
       co_return;
     }
-    if (v.is_object() && v.get_object().contains("usage")) record_usage(openai::responses::parse_usage(&v.get_object().at("usage")));
+    if (v.is_object() && v.get_object().contains("usage"))
+      record_usage(openai::responses::parse_usage(&v.get_object().at("usage")));
     log.ttft_ms = log.since_start_ms();
     std::string text = json::serialize(*completion);
     http::Headers headers{{"x-request-id", log.id}};

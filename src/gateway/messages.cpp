@@ -29,13 +29,16 @@ namespace json = boost::json;
 namespace {
 
 anthropic::Events feed_frame(openai::chat::StreamTranslator& t, const http::SseFrame& f) { return t.feed_data(f.data); }
-anthropic::Events feed_frame(openai::responses::AnthropicStream& t, const http::SseFrame& f) { return t.feed(f.event, f.data); }
+anthropic::Events feed_frame(openai::responses::AnthropicStream& t, const http::SseFrame& f) {
+  return t.feed(f.event, f.data);
+}
 
 // An upstream stream translator → Anthropic SSE, for pump().
 template <typename Translator>
 struct AnthropicAdapter final : StreamAdapter {
   template <typename Ctx>
-  AnthropicAdapter(Ctx ctx, openai::UpstreamContext u, bool validate) : translator(std::move(ctx)), upstream_ctx(std::move(u)) {
+  AnthropicAdapter(Ctx ctx, openai::UpstreamContext u, bool validate)
+      : translator(std::move(ctx)), upstream_ctx(std::move(u)) {
     if (validate) validator.emplace();
   }
   std::string render(const anthropic::Events& events) {
@@ -120,8 +123,10 @@ boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config
     Error failure = Error::internal("Azure OpenAI answered with invalid JSON");
     boost::system::error_code ec;
     json::value v;
-    if (auto* te = std::get_if<upstream::TransportError>(&raw)) failure = openai::map_transport_error(*te, uctx);
-    else v = json::parse(std::get<std::string>(raw), ec);
+    if (auto* te = std::get_if<upstream::TransportError>(&raw))
+      failure = openai::map_transport_error(*te, uctx);
+    else
+      v = json::parse(std::get<std::string>(raw), ec);
     if (rec && std::holds_alternative<std::string>(raw)) rec->upstream(std::get<std::string>(raw));
     auto msg = std::holds_alternative<std::string>(raw) && !ec ? convert(v) : Result<json::object>(failure);
     if (!msg) {
@@ -130,8 +135,10 @@ boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config
       co_return;
     }
     if (auto* u = usage_of(v, false)) {
-      if constexpr (std::is_same_v<Translator, openai::chat::StreamTranslator>) log_usage(log, openai::chat::parse_usage(u));
-      else log_usage(log, openai::responses::parse_usage(u));
+      if constexpr (std::is_same_v<Translator, openai::chat::StreamTranslator>)
+        log_usage(log, openai::chat::parse_usage(u));
+      else
+        log_usage(log, openai::responses::parse_usage(u));
     }
     log.ttft_ms = log.since_start_ms();
     std::string text = json::serialize(*msg);
@@ -223,7 +230,8 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
     std::string body = json::serialize(chat.body);
     auto convert = [&ctx](const json::value& v) { return openai::chat::to_anthropic_message(v, ctx); };
     co_await relay_answer<openai::chat::StreamTranslator>(client_, cfg_, chat_completions_url(cfg_, route->deployment),
-                                                          std::move(body), request.stream, ctx, convert, res, log, rec.get());
+                                                          std::move(body), request.stream, ctx, convert, res, log,
+                                                          rec.get());
     // Azure counted exactly this body: learn from the difference.
     if (log.tokens_in > 0) log.count_error = calibration_.observe(route->deployment, count, log.tokens_in);
     co_return;
@@ -240,7 +248,7 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
   opts.reasoning = route->reasoning;
   opts.effort_override = route->tier == config::Route::Tier::big     ? cfg_.big_effort
                          : route->tier == config::Route::Tier::small ? cfg_.small_effort
-                                                                      : std::string{};
+                                                                     : std::string{};
   opts.summary = cfg_.summary_level == "none" ? "" : cfg_.summary_level;
   opts.max_output_tokens = cfg_.max_output_tokens;
   auto translated = openai::responses::from_anthropic_request(request, opts);
@@ -249,8 +257,9 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
     rec->meta()["summary"] = opts.summary;
   }
   for (auto& d : translated.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
-  openai::responses::ToAnthropicContext ctx{route->client_model, message_id, &translated.names, estimate,
-                                            translated.thinking, request.thinking.display == "omitted",
+  openai::responses::ToAnthropicContext ctx{route->client_model,    message_id,
+                                            &translated.names,      estimate,
+                                            translated.thinking,    request.thinking.display == "omitted",
                                             request.stop_sequences, uctx};
   std::string body = json::serialize(translated.body);
   auto convert = [&ctx](const json::value& v) { return openai::responses::to_anthropic_message(v, ctx); };

@@ -117,7 +117,8 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
     if (taps && piece.kind == RelayPiece::data) taps->upstream(piece.bytes);
     auto frames = piece.kind == RelayPiece::end ? sse.finish() : sse.feed(piece.bytes);
     if (sse.pending() > (16u << 20)) {
-      upstream::TransportError e{upstream::TransportFailure::protocol, "an upstream stream frame exceeded 16 MB", false};
+      upstream::TransportError e{upstream::TransportFailure::protocol, "an upstream stream frame exceeded 16 MB",
+                                 false};
       out = adapter.fail(e);
       if (taps) taps->client(out);
       ok = co_await res.write(out);

@@ -52,7 +52,7 @@ class StreamAdapter {
 
 struct PumpResult {
   bool client_gone = false;
-  double first_output_ms = -1;  // when the first non-ping bytes after start() were written
+  double first_output_ms = -1;    // when the first non-ping bytes after start() were written
   bool transport_failed = false;  // the upstream connection broke or stalled (not an error event)
 };
 

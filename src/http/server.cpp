@@ -29,7 +29,7 @@ constexpr auto kAsTuple = asio::as_tuple(use_awaitable);
 
 std::string error_json_for(unsigned status) {
   // Generic protocol-neutral answer for requests the server rejects before a handler sees them.
-    const char* msg = status == 413 ? "request body too large"
+  const char* msg = status == 413   ? "request body too large"
                     : status == 431 ? "request headers too large"
                     : status == 500 ? "the request could not be handled"
                                     : "malformed HTTP request";
@@ -172,9 +172,12 @@ asio::awaitable<void> Server::accept_loop() {
   std::size_t max = limits_.max_connections;
   if (max == 0) {
     rlimit rl{};
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) max = 4096;
-    else if (rl.rlim_cur > 256) max = static_cast<std::size_t>(rl.rlim_cur) - 128;  // room for upstream sockets, files
-    else max = std::max<std::size_t>(static_cast<std::size_t>(rl.rlim_cur) / 2, 1);  // each client may need an upstream
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+      max = 4096;
+    else if (rl.rlim_cur > 256)
+      max = static_cast<std::size_t>(rl.rlim_cur) - 128;  // room for upstream sockets, files
+    else
+      max = std::max<std::size_t>(static_cast<std::size_t>(rl.rlim_cur) / 2, 1);  // each client may need an upstream
   }
   auto last_warning = std::chrono::steady_clock::time_point{};
   int failures = 0;
@@ -247,14 +250,11 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
     }
     first = false;
     if (hec) {
-      if (hec == bhttp::error::end_of_stream || hec == asio::error::eof ||
-          hec == beast::error::timeout || hec == asio::error::connection_reset ||
-          hec == asio::error::operation_aborted)
+      if (hec == bhttp::error::end_of_stream || hec == asio::error::eof || hec == beast::error::timeout ||
+          hec == asio::error::connection_reset || hec == asio::error::operation_aborted)
         break;
       // Malformed or too large: answer once, then close.
-      unsigned status = hec == bhttp::error::body_limit ? 413
-                        : hec == bhttp::error::header_limit ? 431
-                                                            : 400;
+      unsigned status = hec == bhttp::error::body_limit ? 413 : hec == bhttp::error::header_limit ? 431 : 400;
       bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
       res.set(bhttp::field::content_type, "application/json");
       res.set(bhttp::field::connection, "close");

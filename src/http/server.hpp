@@ -41,7 +41,7 @@ struct Limits {
   std::chrono::seconds read_timeout{60};   // whole request must arrive in this time
   std::chrono::seconds idle_timeout{120};  // keep-alive idle
   std::chrono::seconds write_timeout{60};  // one write may take this long
-  std::size_t max_connections = 0;          // open client connections at most; 0 = from RLIMIT_NOFILE
+  std::size_t max_connections = 0;         // open client connections at most; 0 = from RLIMIT_NOFILE
 };
 
 // What a handler writes to. Either one complete response (send) or a chunked
@@ -53,8 +53,7 @@ class ResponseWriter {
 
   asio::awaitable<void> send(unsigned status, std::string_view content_type, std::string body,
                              const Headers& extra = {});
-  asio::awaitable<bool> begin_stream(unsigned status, std::string_view content_type,
-                                     const Headers& extra = {});
+  asio::awaitable<bool> begin_stream(unsigned status, std::string_view content_type, const Headers& extra = {});
   asio::awaitable<bool> write(std::string_view data);
   asio::awaitable<void> end_stream();
 

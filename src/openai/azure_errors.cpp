@@ -58,8 +58,10 @@ Error map_azure_error(unsigned status, std::string_view body, std::string_view r
     const json::object* err = find_object(v.get_object(), "error");
     if (!err) err = &v.get_object();
     if (auto* c = find(*err, "code")) {
-      if (c->is_string()) code = std::string(c->get_string());
-      else if (c->is_int64()) code = std::to_string(c->get_int64());
+      if (c->is_string())
+        code = std::string(c->get_string());
+      else if (c->is_int64())
+        code = std::to_string(c->get_int64());
     }
     if (auto m = find_string(*err, "message")) message = std::string(*m);
     if (auto* inner = find_object(*err, "innererror")) filter_results = find(*inner, "content_filter_result");
@@ -80,22 +82,31 @@ Error map_azure_error(unsigned status, std::string_view body, std::string_view r
     return Error::invalid(fmt::format("Azure OpenAI rejected the request: {}", message));
   }
   if (status == 401 || status == 403)
-    return Error{500, ErrorKind::upstream_auth, fmt::format(
-        "Azure OpenAI rejected the proxy's credentials (HTTP {}): {} Check AZURE_OPENAI_API_KEY and "
-        "AZURE_OPENAI_ENDPOINT of the proxy.",
-        status, message), {}};
+    return Error{
+        500,
+        ErrorKind::upstream_auth,
+        fmt::format("Azure OpenAI rejected the proxy's credentials (HTTP {}): {} Check AZURE_OPENAI_API_KEY and "
+                    "AZURE_OPENAI_ENDPOINT of the proxy.",
+                    status, message),
+        {}};
   if (status == 404) {
     if (code == "DeploymentNotFound")
-      return {404, ErrorKind::not_found,
-              fmt::format("Azure deployment '{}' was not found at {}: {}", ctx.deployment, ctx.endpoint, message), {}};
-    return {404, ErrorKind::not_found,
+      return {404,
+              ErrorKind::not_found,
+              fmt::format("Azure deployment '{}' was not found at {}: {}", ctx.deployment, ctx.endpoint, message),
+              {}};
+    return {404,
+            ErrorKind::not_found,
             fmt::format("Azure OpenAI answered 404 for deployment '{}' at {} ({}). Check the deployment name and "
                         "AZURE_API_VERSION.",
                         ctx.deployment, ctx.endpoint, message),
             {}};
   }
   if (status == 429) {
-    Error e{429, ErrorKind::rate_limit, fmt::format("Azure OpenAI rate limit for deployment '{}': {}", ctx.deployment, message), {}};
+    Error e{429,
+            ErrorKind::rate_limit,
+            fmt::format("Azure OpenAI rate limit for deployment '{}': {}", ctx.deployment, message),
+            {}};
     std::string ra(retry_after);
     if (ra.empty()) ra = retry_after_from_message(message);
     if (!ra.empty()) e.retry_after = ra;
@@ -118,14 +129,20 @@ Error map_transport_error(const upstream::TransportError& e, const UpstreamConte
     case TransportFailure::tls:
       return Error::internal(fmt::format("TLS to Azure OpenAI at {} failed: {}", ctx.endpoint, detail));
     case TransportFailure::first_byte_timeout:
-      return {504, ErrorKind::upstream_timeout,
-              fmt::format("Azure OpenAI deployment '{}' did not answer in time ({})", ctx.deployment, detail), {}};
+      return {504,
+              ErrorKind::upstream_timeout,
+              fmt::format("Azure OpenAI deployment '{}' did not answer in time ({})", ctx.deployment, detail),
+              {}};
     case TransportFailure::idle_timeout:
-      return {504, ErrorKind::upstream_timeout,
-              fmt::format("Azure OpenAI deployment '{}' stalled mid-answer ({})", ctx.deployment, detail), {}};
+      return {504,
+              ErrorKind::upstream_timeout,
+              fmt::format("Azure OpenAI deployment '{}' stalled mid-answer ({})", ctx.deployment, detail),
+              {}};
     case TransportFailure::reset:
-      return {529, ErrorKind::overloaded,
-              fmt::format("the connection to Azure OpenAI broke mid-answer ({}); try again", detail), {}};
+      return {529,
+              ErrorKind::overloaded,
+              fmt::format("the connection to Azure OpenAI broke mid-answer ({}); try again", detail),
+              {}};
     case TransportFailure::protocol:
       return Error::internal(fmt::format("Azure OpenAI sent a malformed answer: {}", detail));
     case TransportFailure::cancelled:

@@ -16,8 +16,7 @@ struct UpstreamContext {
   std::string endpoint;  // for messages only; never a key
 };
 
-Error map_azure_error(unsigned status, std::string_view body, std::string_view retry_after,
-                      const UpstreamContext& ctx);
+Error map_azure_error(unsigned status, std::string_view body, std::string_view retry_after, const UpstreamContext& ctx);
 
 // The filtered categories of an Azure content_filter_results object ("violence, hate").
 std::string filtered_categories(const boost::json::value* results);

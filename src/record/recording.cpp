@@ -2,10 +2,10 @@
 
 #include "anthropic/errors.hpp"
 #include "anthropic/events.hpp"
-#include "openai/azure_errors.hpp"
 #include "anthropic/request.hpp"
 #include "core/json_util.hpp"
 #include "http/sse.hpp"
+#include "openai/azure_errors.hpp"
 #include "openai/chat/request.hpp"
 #include "openai/chat/response.hpp"
 #include "openai/chat/stream.hpp"
@@ -55,7 +55,8 @@ std::string run_stream(Translator& t, std::string_view bytes, Feed feed, const j
     if (auto* te = find_object(meta, "transport_error"))
       more = t.fail(Error{static_cast<unsigned>(find_int(*te, "status").value_or(500)),
                           static_cast<ErrorKind>(find_int(*te, "kind").value_or(static_cast<int>(ErrorKind::api))),
-                          std::string(find_string(*te, "message").value_or("")), {}});
+                          std::string(find_string(*te, "message").value_or("")),
+                          {}});
     else
       more = t.finish();
     events.insert(events.end(), more.begin(), more.end());
@@ -116,10 +117,12 @@ Result<std::string> replay(const Recording& r) {
   // No answer at all (connect failure, timeout): the client got the recorded error.
   if (find_int(m, "upstream_status").value_or(0) == 0)
     if (auto* te = find_object(m, "transport_error"))
-      return anthropic::error_json(Error{static_cast<unsigned>(find_int(*te, "status").value_or(500)),
-                                         static_cast<ErrorKind>(find_int(*te, "kind").value_or(static_cast<int>(ErrorKind::api))),
-                                         std::string(find_string(*te, "message").value_or("")), {}},
-                                   find_string(m, "request_id").value_or(""));
+      return anthropic::error_json(
+          Error{static_cast<unsigned>(find_int(*te, "status").value_or(500)),
+                static_cast<ErrorKind>(find_int(*te, "kind").value_or(static_cast<int>(ErrorKind::api))),
+                std::string(find_string(*te, "message").value_or("")),
+                {}},
+          find_string(m, "request_id").value_or(""));
 
   // Azure said no: the client got the mapped error.
   if (auto status = find_int(m, "upstream_status"); status && (*status < 200 || *status >= 300)) {
@@ -144,8 +147,9 @@ Result<std::string> replay(const Recording& r) {
       return json::serialize(*msg);
     }
     openai::chat::StreamTranslator t(ctx);
-    return run_stream(t, r.upstream_response,
-                      [](openai::chat::StreamTranslator& tr, const http::SseFrame& f) { return tr.feed_data(f.data); }, m);
+    return run_stream(
+        t, r.upstream_response,
+        [](openai::chat::StreamTranslator& tr, const http::SseFrame& f) { return tr.feed_data(f.data); }, m);
   }
 
   openai::responses::FromAnthropicOptions opts;
@@ -155,8 +159,10 @@ Result<std::string> replay(const Recording& r) {
   opts.summary = std::string(find_string(m, "summary").value_or("detailed"));
   opts.max_output_tokens = find_int(m, "max_output_tokens").value_or(0);
   auto translated = openai::responses::from_anthropic_request(*parsed, opts);
-  openai::responses::ToAnthropicContext ctx{client_model, message_id, &translated.names, estimate, translated.thinking,
-                                            parsed->thinking.display == "omitted", parsed->stop_sequences, uctx};
+  openai::responses::ToAnthropicContext ctx{client_model,           message_id,
+                                            &translated.names,      estimate,
+                                            translated.thinking,    parsed->thinking.display == "omitted",
+                                            parsed->stop_sequences, uctx};
   if (!stream) {
     boost::system::error_code ec;
     auto v = json::parse(r.upstream_response, ec);
@@ -166,8 +172,9 @@ Result<std::string> replay(const Recording& r) {
     return json::serialize(*msg);
   }
   openai::responses::AnthropicStream t(ctx);
-  return run_stream(t, r.upstream_response,
-                    [](openai::responses::AnthropicStream& tr, const http::SseFrame& f) { return tr.feed(f.event, f.data); }, m);
+  return run_stream(
+      t, r.upstream_response,
+      [](openai::responses::AnthropicStream& tr, const http::SseFrame& f) { return tr.feed(f.event, f.data); }, m);
 }
 
 }  // namespace agp::record

@@ -19,7 +19,8 @@ double Calibration::observe(const std::string& deployment, const ChatCount& loca
   ++s.samples;
   // Only the estimated part learns, and only when it is large enough to explain the gap.
   if (local.estimated > 0) {
-    double wanted = (static_cast<double>(azure) - static_cast<double>(local.exact)) / static_cast<double>(local.estimated);
+    double wanted =
+        (static_cast<double>(azure) - static_cast<double>(local.exact)) / static_cast<double>(local.estimated);
     wanted = std::clamp(wanted, 0.25, 4.0);
     s.factor = (1 - kAlpha) * s.factor + kAlpha * wanted;
   }

@@ -16,8 +16,8 @@ namespace agp::tokens {
 class Calibration {
  public:
   struct Stats {
-    double factor = 1.0;       // multiplies the estimated part
-    double mean_abs_error = 0; // of the uncorrected count, relative to Azure's, running average
+    double factor = 1.0;        // multiplies the estimated part
+    double mean_abs_error = 0;  // of the uncorrected count, relative to Azure's, running average
     std::uint64_t samples = 0;
   };
 

@@ -96,10 +96,14 @@ void ts_type(std::string& out, const json::value& schema, int depth) {
     return;
   }
   std::string_view type = str(t);
-  if (type == "string") out += "string";
-  else if (type == "number" || type == "integer") out += "number";
-  else if (type == "boolean") out += "boolean";
-  else if (type == "null") out += "null";
+  if (type == "string")
+    out += "string";
+  else if (type == "number" || type == "integer")
+    out += "number";
+  else if (type == "boolean")
+    out += "boolean";
+  else if (type == "null")
+    out += "null";
   else if (type == "array") {
     if (auto* items = o.if_contains("items")) {
       ts_type(out, *items, depth + 1);
@@ -107,8 +111,10 @@ void ts_type(std::string& out, const json::value& schema, int depth) {
     } else {
       out += "any[]";
     }
-  } else if (type == "object" || o.contains("properties")) ts_object(out, o, depth);
-  else out += "any";
+  } else if (type == "object" || o.contains("properties"))
+    ts_object(out, o, depth);
+  else
+    out += "any";
 }
 
 const Tokenizer& tk(Encoding e) { return Tokenizer::get(e); }

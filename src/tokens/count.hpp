@@ -30,8 +30,8 @@ namespace agp::tokens {
 inline constexpr std::int64_t kPerMessage = 3;
 inline constexpr std::int64_t kPerName = 1;
 inline constexpr std::int64_t kReplyPriming = 3;
-inline constexpr std::int64_t kToolCallFraming = 6;   // estimate: "to=functions.x ... json" markers
-inline constexpr std::int64_t kToolsFraming = 10;     // estimate: system-message framing of the tools block
+inline constexpr std::int64_t kToolCallFraming = 6;      // estimate: "to=functions.x ... json" markers
+inline constexpr std::int64_t kToolsFraming = 10;        // estimate: system-message framing of the tools block
 inline constexpr std::int64_t kPdfTokensPerPage = 1000;  // estimate: page text + page image
 
 struct ChatCount {

@@ -35,8 +35,10 @@ std::int64_t walk(const json::value& v, std::string_view key) {
 std::int64_t estimate_text(std::string_view utf8) {
   std::int64_t ascii = 0, other = 0;
   for (unsigned char c : utf8) {
-    if (c < 0x80) ++ascii;
-    else if ((c & 0xC0) != 0x80) ++other;  // lead byte of a multi-byte code point
+    if (c < 0x80)
+      ++ascii;
+    else if ((c & 0xC0) != 0x80)
+      ++other;  // lead byte of a multi-byte code point
   }
   return (ascii + 3) / 4 + other;
 }

@@ -69,9 +69,14 @@ int main(int argc, char** argv) {
       if (auto* w = o.if_contains("ids"); w && w->is_bool()) want_ids = w->get_bool();
       if (auto* chat = o.if_contains("chat"); chat && chat->is_object()) {
         auto c = count_chat_request_detailed(chat->get_object(), e);
-        std::cout << json::serialize(json::object{{"total", c.total()}, {"exact", c.exact}, {"estimated", c.estimated},
-                                                  {"text", c.text}, {"framing", c.framing}, {"tools", c.tools},
-                                                  {"images", c.images}, {"files", c.files}})
+        std::cout << json::serialize(json::object{{"total", c.total()},
+                                                  {"exact", c.exact},
+                                                  {"estimated", c.estimated},
+                                                  {"text", c.text},
+                                                  {"framing", c.framing},
+                                                  {"tools", c.tools},
+                                                  {"images", c.images},
+                                                  {"files", c.files}})
                   << '\n';
         continue;
       }

@@ -57,8 +57,8 @@ std::string to_pcre2(std::string_view official) {
       char e = official[i + 1];
       if (e == 'p') {
         std::size_t close = official.find('}', i);
-        std::string_view token = official.substr(i, close + 1 - i);          // \p{Lu}
-        std::string_view cls = official.substr(i + 3, close - (i + 3));      // Lu
+        std::string_view token = official.substr(i, close + 1 - i);      // \p{Lu}
+        std::string_view cls = official.substr(i + 3, close - (i + 3));  // Lu
         std::string_view extra = extra_for(cls);
         if (in_class) {
           out += token;
@@ -87,8 +87,10 @@ std::string to_pcre2(std::string_view official) {
       }
       continue;
     }
-    if (c == '[') in_class = true;
-    else if (c == ']') in_class = false;
+    if (c == '[')
+      in_class = true;
+    else if (c == ']')
+      in_class = false;
     out += c;
   }
   return out;
@@ -139,7 +141,8 @@ bool sanitize_utf8(std::string_view in, std::string& out) {
     }
     std::size_t len = 0;
     unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    if (c >= 0xC2 && c <= 0xDF)
+      len = 2;
     else if (c >= 0xE0 && c <= 0xEF) {
       len = 3;
       if (c == 0xE0) lo = 0xA0;
@@ -228,7 +231,8 @@ void Tokenizer::Impl::bpe_small(const unsigned char* p, std::size_t n, std::vect
     for (std::size_t j = bi + 1; j + 1 < m; ++j) parts[j] = parts[j + 1];
     --m;
   }
-  for (std::size_t i = 0; i + 1 < m; ++i) out.push_back(lookup(p + parts[i].start, parts[i + 1].start - parts[i].start));
+  for (std::size_t i = 0; i + 1 < m; ++i)
+    out.push_back(lookup(p + parts[i].start, parts[i + 1].start - parts[i].start));
 }
 
 // The same merge order (lowest rank first, leftmost on ties) with a heap and a linked
@@ -241,7 +245,7 @@ void Tokenizer::Impl::bpe_large(const unsigned char* p, std::size_t n, std::vect
     prev[i] = static_cast<std::uint32_t>(i) - 1;  // wraps to kNone for i == 0
   }
   auto end_of = [&](std::uint32_t i) -> std::size_t { return next[i]; };  // next start, or n
-  using Entry = std::uint64_t;  // rank << 32 | position
+  using Entry = std::uint64_t;                                            // rank << 32 | position
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
   auto pair_rank = [&](std::uint32_t i) -> std::uint32_t {
     if (i == kNone || next[i] >= n) return kNone;
@@ -281,8 +285,10 @@ void Tokenizer::Impl::bpe(const unsigned char* p, std::size_t n, std::vector<std
     out.push_back(r);
     return;
   }
-  if (n < 128) bpe_small(p, n, out);
-  else bpe_large(p, n, out);
+  if (n < 128)
+    bpe_small(p, n, out);
+  else
+    bpe_large(p, n, out);
 }
 
 Tokenizer::Tokenizer(Encoding e) : enc_(e), impl_(std::make_unique<Impl>()) {
@@ -447,8 +453,8 @@ Encoding encoding_for_model(std::string_view name) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   auto has = [&](std::string_view x) { return s.find(x) != std::string::npos; };
   // o200k first: "gpt-4o" / "gpt-4.1" also contain "gpt-4".
-  for (std::string_view x : {"gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-41", "gpt-45", "gpt-5", "gpt-oss", "chatgpt-4o", "codex",
-                             "o200k"})
+  for (std::string_view x :
+       {"gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-41", "gpt-45", "gpt-5", "gpt-oss", "chatgpt-4o", "codex", "o200k"})
     if (has(x)) return Encoding::o200k_base;
   if (s.starts_with("o1") || s.starts_with("o3") || s.starts_with("o4")) return Encoding::o200k_base;
   for (std::string_view x : {"gpt-4", "gpt4", "gpt-35", "gpt-3.5", "gpt35", "text-embedding", "cl100k"})
@@ -459,7 +465,8 @@ Encoding encoding_for_model(std::string_view name) {
 void verify_vocabularies() {
   for (auto e : {Encoding::o200k_base, Encoding::cl100k_base}) {
     const auto& t = Tokenizer::get(e);
-    if (t.encode("hello world").size() != 2) throw VocabError("token vocabulary " + std::string(encoding_name(e)) + ": self-test failed");
+    if (t.encode("hello world").size() != 2)
+      throw VocabError("token vocabulary " + std::string(encoding_name(e)) + ": self-test failed");
   }
 }
 

@@ -46,7 +46,7 @@ class Tokenizer {
   std::size_t count(std::string_view utf8) const;
 
   std::string decode(std::span<const std::uint32_t> ids) const;  // unknown ids are skipped
-  std::size_t vocab_size() const;  // ordinary ranks + special tokens
+  std::size_t vocab_size() const;                                // ordinary ranks + special tokens
   Encoding encoding() const { return enc_; }
 
   ~Tokenizer();

@@ -8,8 +8,8 @@
 //   "AGPTKV1\0" | n_ranks | n_special | pat_len | pat_str | offsets[n_ranks + 1] | token bytes
 //   | n_special x (rank, len, bytes)
 // A rank absent from the vocabulary has an empty slot (offsets[r] == offsets[r + 1]).
-#include <boost/json.hpp>
 #include <openssl/evp.h>
+#include <boost/json.hpp>
 
 #include <cstdint>
 #include <cstdio>
@@ -25,7 +25,8 @@ namespace json = boost::json;
 namespace {
 
 [[noreturn]] void die(const std::string& msg) {
-  std::cerr << "\n*** agp_vocab_pack: " << msg << "\n*** Re-run scripts/setup.sh (it installs the pinned npm "
+  std::cerr << "\n*** agp_vocab_pack: " << msg
+            << "\n*** Re-run scripts/setup.sh (it installs the pinned npm "
                "tiktoken@1.0.22 into build-deps/) and rebuild.\n\n";
   std::exit(1);
 }

@@ -6,8 +6,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/core/detail/base64.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
 #include <openssl/ssl.h>
@@ -58,12 +58,16 @@ class Connection {
 bool parse_url(const std::string& text, Url& out) {
   auto u = boost::urls::parse_absolute_uri(text);
   if (!u) return false;
-  if (u->scheme() == "https") out.tls = true;
-  else if (u->scheme() == "http") out.tls = false;
-  else return false;
+  if (u->scheme() == "https")
+    out.tls = true;
+  else if (u->scheme() == "http")
+    out.tls = false;
+  else
+    return false;
   out.host = std::string(u->host());
   if (out.host.empty()) return false;
-  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
+    out.host = out.host.substr(1, out.host.size() - 2);
   out.port = u->has_port() ? std::string(u->port()) : (out.tls ? "443" : "80");
   std::string target(u->encoded_path());
   if (target.empty()) target = "/";
@@ -146,14 +150,17 @@ asio::awaitable<Outcome<std::string>> Response::read_some() {
     p.get().body().data = out.data();
     p.get().body().size = out.size();
     conn_->lowest().expires_after(timeouts_.idle);
-    auto [ec, n] = co_await conn_->with_stream([&](auto& s) { return bhttp::async_read_some(s, conn_->buffer, p, kAsTuple); });
+    auto [ec, n] =
+        co_await conn_->with_stream([&](auto& s) { return bhttp::async_read_some(s, conn_->buffer, p, kAsTuple); });
     if (ec == bhttp::error::need_buffer) ec = {};
     std::size_t got = out.size() - p.get().body().size;
     if (ec) {
       conn_->failed = true;
       if (ec == beast::error::timeout)
-        co_return TransportError{TransportFailure::idle_timeout, "no data for " + std::to_string(timeouts_.idle.count()) + " s", false};
-      if (ec == asio::error::operation_aborted) co_return TransportError{TransportFailure::cancelled, ec.message(), false};
+        co_return TransportError{TransportFailure::idle_timeout,
+                                 "no data for " + std::to_string(timeouts_.idle.count()) + " s", false};
+      if (ec == asio::error::operation_aborted)
+        co_return TransportError{TransportFailure::cancelled, ec.message(), false};
       co_return TransportError{TransportFailure::reset, ec.message(), false};
     }
     if (got > 0 || p.is_done()) {
@@ -173,7 +180,8 @@ asio::awaitable<Outcome<std::string>> Response::read_all(std::size_t limit) {
     body += s;
     if (body.size() > limit) {
       cancel();
-      co_return TransportError{TransportFailure::protocol, "answer larger than " + std::to_string(limit) + " bytes", false};
+      co_return TransportError{TransportFailure::protocol, "answer larger than " + std::to_string(limit) + " bytes",
+                               false};
     }
   }
 }
@@ -219,8 +227,8 @@ asio::awaitable<Outcome<std::unique_ptr<Connection>>> Client::connect(const Url&
   auto [cec, ep] = co_await tcp_stream->async_connect(results, kAsTuple);
   if (cec) {
     auto what = cec == beast::error::timeout ? "timed out" : cec.message();
-    co_return TransportError{TransportFailure::connect,
-                             std::string(tunnel ? "connect to proxy " : "connect to ") + host + ":" + port + " " + what};
+    co_return TransportError{TransportFailure::connect, std::string(tunnel ? "connect to proxy " : "connect to ") +
+                                                            host + ":" + port + " " + what};
   }
   tcp_stream->socket().set_option(tcp::no_delay(true));
   if (tunnel) {
@@ -234,10 +242,13 @@ asio::awaitable<Outcome<std::unique_ptr<Connection>>> Client::connect(const Url&
     beast::flat_buffer buf;
     boost::system::error_code hec = wec;
     if (!hec) std::tie(hec, std::ignore) = co_await bhttp::async_read_header(*tcp_stream, buf, answer, kAsTuple);
-    if (hec) co_return TransportError{TransportFailure::connect, "proxy " + host + ":" + port + " CONNECT failed: " + hec.message()};
+    if (hec)
+      co_return TransportError{TransportFailure::connect,
+                               "proxy " + host + ":" + port + " CONNECT failed: " + hec.message()};
     if (answer.get().result_int() != 200)
-      co_return TransportError{TransportFailure::connect, "proxy " + host + ":" + port + " refused CONNECT to " + url.host +
-                                                              ": HTTP " + std::to_string(answer.get().result_int())};
+      co_return TransportError{TransportFailure::connect, "proxy " + host + ":" + port + " refused CONNECT to " +
+                                                              url.host + ": HTTP " +
+                                                              std::to_string(answer.get().result_int())};
   }
   if (!url.tls) co_return std::make_unique<Connection>(std::move(tcp_stream));
 
@@ -251,8 +262,8 @@ asio::awaitable<Outcome<std::unique_ptr<Connection>>> Client::connect(const Url&
   co_return std::make_unique<Connection>(std::move(tls));
 }
 
-asio::awaitable<Outcome<std::unique_ptr<Response>>> Client::exchange(std::unique_ptr<Connection> conn, const Request& req,
-                                                                     Timeouts timeouts) {
+asio::awaitable<Outcome<std::unique_ptr<Response>>> Client::exchange(std::unique_ptr<Connection> conn,
+                                                                     const Request& req, Timeouts timeouts) {
   bhttp::request<bhttp::string_body> msg{req.method, req.url.target, 11};
   bool default_port = req.url.port == (req.url.tls ? "443" : "80");
   msg.set(bhttp::field::host, default_port ? req.url.host : req.url.host + ":" + req.url.port);
@@ -274,15 +285,16 @@ asio::awaitable<Outcome<std::unique_ptr<Response>>> Client::exchange(std::unique
     conn->parser.emplace();
     conn->parser->body_limit(boost::none);  // streams are unbounded; read_all applies its own limit
     conn->lowest().expires_after(timeouts.first_byte);
-    std::tie(rec, std::ignore) =
-        co_await conn->with_stream([&](auto& s) { return bhttp::async_read_header(s, conn->buffer, *conn->parser, kAsTuple); });
+    std::tie(rec, std::ignore) = co_await conn->with_stream(
+        [&](auto& s) { return bhttp::async_read_header(s, conn->buffer, *conn->parser, kAsTuple); });
     // 1xx answers are interim: the real one follows on the same connection.
     if (rec || conn->parser->get().result_int() >= 200 || conn->parser->get().result_int() == 101 || interim > 8) break;
   }
   if (rec) {
     conn->close();
     if (rec == beast::error::timeout)
-      co_return TransportError{TransportFailure::first_byte_timeout, "no answer in " + std::to_string(timeouts.first_byte.count()) + " s"};
+      co_return TransportError{TransportFailure::first_byte_timeout,
+                               "no answer in " + std::to_string(timeouts.first_byte.count()) + " s"};
     co_return TransportError{TransportFailure::reset, "reading the answer: " + rec.message()};
   }
   co_return std::make_unique<Response>(std::move(conn), pool_, req.url.key(), timeouts);

@@ -122,8 +122,8 @@ class Client {
   asio::ssl::context ssl_;
   Pool pool_;
   ProxySettings proxy_;
-  Url proxy_url_;               // parsed proxy_.url
-  std::string proxy_auth_;      // "Basic …" from the URL's user info, or ""
+  Url proxy_url_;           // parsed proxy_.url
+  std::string proxy_auth_;  // "Basic …" from the URL's user info, or ""
 };
 
 }  // namespace agp::upstream

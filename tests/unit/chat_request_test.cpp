@@ -50,84 +50,124 @@ TEST_P(ChatRequest, Maps) {
 
 #define HEAD R"("model":"claude-sonnet-4-5","max_tokens":100,)"
 #define U(text) R"({"role":"user","content":")" text R"("})"
-#define ASSISTANT_READ(id) R"({"role":"assistant","content":[{"type":"tool_use","id":")" id R"(","name":"Read","input":{"path":"a.txt"}}]})"
-#define READ_CALL(id) R"({"id":")" id R"(","type":"function","function":{"name":"Read","arguments":"{\"path\":\"a.txt\"}"}})"
+#define ASSISTANT_READ(id) \
+  R"({"role":"assistant","content":[{"type":"tool_use","id":")" id R"(","name":"Read","input":{"path":"a.txt"}}]})"
+#define READ_CALL(id) \
+  R"({"id":")" id R"(","type":"function","function":{"name":"Read","arguments":"{\"path\":\"a.txt\"}"}})"
 
 const Case kCases[] = {
     // --- system
-    {"SystemString", "{" HEAD R"("system":"Be brief.","messages":[)" U("hi") "]}", kPlain,
-     {{"/messages/0", R"({"role":"system","content":"Be brief."})"}, {"/messages/1", R"({"role":"user","content":"hi"})"}}},
+    {"SystemString",
+     "{" HEAD R"("system":"Be brief.","messages":[)" U("hi") "]}",
+     kPlain,
+     {{"/messages/0", R"({"role":"system","content":"Be brief."})"},
+      {"/messages/1", R"({"role":"user","content":"hi"})"}}},
     {"SystemBlocksJoinedCacheControlDropped",
-     "{" HEAD R"("system":[{"type":"text","text":"A"},{"type":"text","text":"B","cache_control":{"type":"ephemeral"}}],"messages":[)" U("hi") "]}",
-     kPlain, {{"/messages/0", R"({"role":"system","content":"A\n\nB"})"}}},
+     "{" HEAD
+     R"("system":[{"type":"text","text":"A"},{"type":"text","text":"B","cache_control":{"type":"ephemeral"}}],"messages":[)" U(
+         "hi") "]}",
+     kPlain,
+     {{"/messages/0", R"({"role":"system","content":"A\n\nB"})"}}},
     {"SystemBillingHeaderDropped",
-     "{" HEAD R"("system":[{"type":"text","text":"x-anthropic-billing-header: cc_version=2.1; cc_entrypoint=cli;"},{"type":"text","text":"You are Claude Code."}],"messages":[)" U("hi") "]}",
-     kPlain, {{"/messages/0", R"({"role":"system","content":"You are Claude Code."})"}}},
+     "{" HEAD
+     R"("system":[{"type":"text","text":"x-anthropic-billing-header: cc_version=2.1; cc_entrypoint=cli;"},{"type":"text","text":"You are Claude Code."}],"messages":[)" U(
+         "hi") "]}",
+     kPlain,
+     {{"/messages/0", R"({"role":"system","content":"You are Claude Code."})"}}},
     {"SystemOnlyBillingHeaderGivesNoSystemMessage",
-     "{" HEAD R"("system":[{"type":"text","text":"x-anthropic-billing-header: cc_version=2.1;"}],"messages":[)" U("hi") "]}",
-     kPlain, {{"/messages/0", R"({"role":"user","content":"hi"})"}, {"/messages/1", nullptr}}},
-    {"SystemEmptyStringGivesNoSystemMessage", "{" HEAD R"("system":"","messages":[)" U("hi") "]}", kPlain,
+     "{" HEAD
+     R"("system":[{"type":"text","text":"x-anthropic-billing-header: cc_version=2.1;"}],"messages":[)" U("hi") "]}",
+     kPlain,
+     {{"/messages/0", R"({"role":"user","content":"hi"})"}, {"/messages/1", nullptr}}},
+    {"SystemEmptyStringGivesNoSystemMessage",
+     "{" HEAD R"("system":"","messages":[)" U("hi") "]}",
+     kPlain,
      {{"/messages/0/role", R"("user")"}}},
-    {"SystemIsDeveloperForReasoning", "{" HEAD R"("system":"Be brief.","messages":[)" U("hi") "]}", kReasoning,
+    {"SystemIsDeveloperForReasoning",
+     "{" HEAD R"("system":"Be brief.","messages":[)" U("hi") "]}",
+     kReasoning,
      {{"/messages/0", R"({"role":"developer","content":"Be brief."})"}}},
     {"MidConversationSystemMessage",
-     "{" HEAD R"("messages":[)" U("hi") R"(,{"role":"assistant","content":"hello"},{"role":"system","content":"reminder"},)" U("next") "]}",
+     "{" HEAD R"("messages":[)" U(
+         "hi") R"(,{"role":"assistant","content":"hello"},{"role":"system","content":"reminder"},)" U("next") "]}",
      kPlain,
      {{"/messages/0", R"({"role":"user","content":"hi"})"},
       {"/messages/1", R"({"role":"assistant","content":"hello"})"},
       {"/messages/2", R"({"role":"system","content":"reminder"})"},
       {"/messages/3", R"({"role":"user","content":"next"})"}}},
     {"MidConversationSystemIsDeveloperForReasoning",
-     "{" HEAD R"("messages":[)" U("hi") R"(,{"role":"system","content":[{"type":"text","text":"r"}]}]})", kReasoning,
+     "{" HEAD R"("messages":[)" U("hi") R"(,{"role":"system","content":[{"type":"text","text":"r"}]}]})",
+     kReasoning,
      {{"/messages/1", R"({"role":"developer","content":"r"})"}}},
 
     // --- user content
-    {"UserTextString", "{" HEAD R"("messages":[)" U("hi") "]}", kPlain,
+    {"UserTextString",
+     "{" HEAD R"("messages":[)" U("hi") "]}",
+     kPlain,
      {{"/messages", R"([{"role":"user","content":"hi"}])"}}},
     {"UserTextBlocksBecomeParts",
-     "{" HEAD R"("messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}]})", kPlain,
+     "{" HEAD R"("messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}]})",
+     kPlain,
      {{"/messages/0/content", R"([{"type":"text","text":"a"},{"type":"text","text":"b"}])"}}},
     {"ImageBase64ToDataUri",
-     "{" HEAD R"("messages":[{"role":"user","content":[{"type":"text","text":"look"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]})",
+     "{" HEAD
+     R"("messages":[{"role":"user","content":[{"type":"text","text":"look"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]})",
      kPlain,
      {{"/messages/0/content",
        R"([{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}])"}}},
     {"ImageUrl",
-     "{" HEAD R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://example.com/a.jpg"}}]}]})",
-     kPlain, {{"/messages/0/content", R"([{"type":"image_url","image_url":{"url":"https://example.com/a.jpg"}}])"}}},
+     "{" HEAD
+     R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://example.com/a.jpg"}}]}]})",
+     kPlain,
+     {{"/messages/0/content", R"([{"type":"image_url","image_url":{"url":"https://example.com/a.jpg"}}])"}}},
     {"PdfToFilePart",
-     "{" HEAD R"("messages":[{"role":"user","content":[{"type":"document","title":"spec.pdf","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0x"}},{"type":"text","text":"summarize"}]}]})",
+     "{" HEAD
+     R"("messages":[{"role":"user","content":[{"type":"document","title":"spec.pdf","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0x"}},{"type":"text","text":"summarize"}]}]})",
      kPlain,
      {{"/messages/0/content",
        R"([{"type":"file","file":{"filename":"spec.pdf","file_data":"data:application/pdf;base64,JVBERi0x"}},{"type":"text","text":"summarize"}])"}}},
     {"PdfWithoutTitleGetsDefaultFilename",
-     "{" HEAD R"("messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0x"}}]}]})",
-     kPlain, {{"/messages/0/content/0/file/filename", R"("document.pdf")"}}},
+     "{" HEAD
+     R"("messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0x"}}]}]})",
+     kPlain,
+     {{"/messages/0/content/0/file/filename", R"("document.pdf")"}}},
     {"PlainTextDocumentToText",
-     "{" HEAD R"("messages":[{"role":"user","content":[{"type":"document","title":"notes","source":{"type":"text","media_type":"text/plain","data":"body"}}]}]})",
-     kPlain, {{"/messages/0/content", R"("notes\n\nbody")"}}},
+     "{" HEAD
+     R"("messages":[{"role":"user","content":[{"type":"document","title":"notes","source":{"type":"text","media_type":"text/plain","data":"body"}}]}]})",
+     kPlain,
+     {{"/messages/0/content", R"("notes\n\nbody")"}}},
 
     // --- assistant content
-    {"AssistantText", "{" HEAD R"("messages":[)" U("hi") R"(,{"role":"assistant","content":[{"type":"text","text":"hello"}]}]})",
-     kPlain, {{"/messages/1", R"({"role":"assistant","content":"hello"})"}}},
+    {"AssistantText",
+     "{" HEAD R"("messages":[)" U("hi") R"(,{"role":"assistant","content":[{"type":"text","text":"hello"}]}]})",
+     kPlain,
+     {{"/messages/1", R"({"role":"assistant","content":"hello"})"}}},
     {"ToolUseToToolCallsCompactArguments",
-     "{" HEAD R"("messages":[)" U("hi") R"(,{"role":"assistant","content":[{"type":"text","text":"Reading."},{"type":"tool_use","id":"toolu_01A","name":"Read","input":{ "path" : "a b.txt", "limit": 10, "opts": {"x": [1, 2]} }}]},)"
-     R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":"data"}]}]})",
+     "{" HEAD R"("messages":[)" U(
+         "hi") R"(,{"role":"assistant","content":[{"type":"text","text":"Reading."},{"type":"tool_use","id":"toolu_01A","name":"Read","input":{ "path" : "a b.txt", "limit": 10, "opts": {"x": [1, 2]} }}]},)"
+               R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":"data"}]}]})",
      kPlain,
      {{"/messages/1",
        R"({"role":"assistant","content":"Reading.","tool_calls":[{"id":"call_01A","type":"function","function":{"name":"Read","arguments":"{\"path\":\"a b.txt\",\"limit\":10,\"opts\":{\"x\":[1,2]}}"}}]})"},
       {"/messages/2", R"({"role":"tool","tool_call_id":"call_01A","content":"data"})"}}},
     {"ToolUseOnlyHasNullContent",
-     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1") R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"x"}]}]})",
-     kPlain, {{"/messages/1", R"({"role":"assistant","content":null,"tool_calls":[)" READ_CALL("call_1") "]}"}}},
+     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ(
+         "toolu_1") R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"x"}]}]})",
+     kPlain,
+     {{"/messages/1", R"({"role":"assistant","content":null,"tool_calls":[)" READ_CALL("call_1") "]}"}}},
     {"ThinkingDropped",
-     "{" HEAD R"("messages":[)" U("hi") R"(,{"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"redacted_thinking","data":"x"},{"type":"text","text":"ok"}]}]})",
-     kPlain, {{"/messages/1", R"({"role":"assistant","content":"ok"})"}}},
+     "{" HEAD R"("messages":[)" U(
+         "hi") R"(,{"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"redacted_thinking","data":"x"},{"type":"text","text":"ok"}]}]})",
+     kPlain,
+     {{"/messages/1", R"({"role":"assistant","content":"ok"})"}}},
     {"ThinkingOnlyAssistantMessageSkipped",
-     "{" HEAD R"("messages":[)" U("hi") R"(,{"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"s"}]},)" U("again") "]}",
-     kPlain, {{"/messages", R"([{"role":"user","content":"hi"},{"role":"user","content":"again"}])"}}},
+     "{" HEAD R"("messages":[)" U(
+         "hi") R"(,{"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"s"}]},)" U("again") "]}",
+     kPlain,
+     {{"/messages", R"([{"role":"user","content":"hi"},{"role":"user","content":"again"}])"}}},
     {"EmptyTextBlocksRemoved",
-     "{" HEAD R"("messages":[{"role":"user","content":[{"type":"text","text":""},{"type":"text","text":" \n"},{"type":"text","text":"x"}]},)"
+     "{" HEAD
+     R"("messages":[{"role":"user","content":[{"type":"text","text":""},{"type":"text","text":" \n"},{"type":"text","text":"x"}]},)"
      R"({"role":"assistant","content":[{"type":"text","text":""},{"type":"tool_use","id":"toolu_1","name":"Read","input":{"path":"a.txt"}}]},)"
      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"r"},{"type":"text","text":""}]}]})",
      kPlain,
@@ -138,35 +178,39 @@ const Case kCases[] = {
 
     // --- tool results
     {"ToolResultPlacedBeforeRestOfUserTurn",
-     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1")
-     R"(,{"role":"user","content":[{"type":"text","text":"and also this"},{"type":"tool_result","tool_use_id":"toolu_1","content":"file"}]}]})",
+     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ(
+         "toolu_1") R"(,{"role":"user","content":[{"type":"text","text":"and also this"},{"type":"tool_result","tool_use_id":"toolu_1","content":"file"}]}]})",
      kPlain,
      {{"/messages/2", R"({"role":"tool","tool_call_id":"call_1","content":"file"})"},
       {"/messages/3", R"({"role":"user","content":"and also this"})"}}},
     {"ToolResultListContentToText",
-     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1")
-     R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"line1"},{"type":"text","text":"line2"}]}]}]})",
-     kPlain, {{"/messages/2/content", R"("line1\nline2")"}}},
-    {"ToolResultIsErrorPrefixed",
-     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1")
-     R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","is_error":true,"content":"No such file"}]}]})",
-     kPlain, {{"/messages/2", R"({"role":"tool","tool_call_id":"call_1","content":"[tool error] No such file"})"}}},
-    {"ToolResultEmptyContent",
-     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1")
-     R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1"}]}]})",
-     kPlain, {{"/messages/2/content", R"x("(no output)")x"}}},
-    {"ToolResultImageGoesToFollowingUserMessage",
-     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1")
-     R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"shot"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}}]},{"type":"text","text":"what is it?"}]}]})",
+     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ(
+         "toolu_1") R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"line1"},{"type":"text","text":"line2"}]}]}]})",
      kPlain,
-     {{"/messages/2", R"({"role":"tool","tool_call_id":"call_1","content":"shot\n[image attached in the next user message]"})"},
+     {{"/messages/2/content", R"("line1\nline2")"}}},
+    {"ToolResultIsErrorPrefixed",
+     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ(
+         "toolu_1") R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","is_error":true,"content":"No such file"}]}]})",
+     kPlain,
+     {{"/messages/2", R"({"role":"tool","tool_call_id":"call_1","content":"[tool error] No such file"})"}}},
+    {"ToolResultEmptyContent",
+     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ(
+         "toolu_1") R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1"}]}]})",
+     kPlain,
+     {{"/messages/2/content", R"x("(no output)")x"}}},
+    {"ToolResultImageGoesToFollowingUserMessage",
+     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ(
+         "toolu_1") R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"shot"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}}]},{"type":"text","text":"what is it?"}]}]})",
+     kPlain,
+     {{"/messages/2",
+       R"({"role":"tool","tool_call_id":"call_1","content":"shot\n[image attached in the next user message]"})"},
       {"/messages/3",
        R"({"role":"user","content":[{"type":"text","text":"[image returned by tool call toolu_1]"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBOR"}},{"type":"text","text":"what is it?"}]})"},
       {"/messages/4", nullptr}}},
     {"ParallelToolResults",
-     "{" HEAD R"("messages":[)" U("hi")
-     R"(,{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"Read","input":{}},{"type":"tool_use","id":"b","name":"Read","input":{}}]},)"
-     R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"b","content":"B"},{"type":"tool_result","tool_use_id":"a","content":"A"}]}]})",
+     "{" HEAD R"("messages":[)" U(
+         "hi") R"(,{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"Read","input":{}},{"type":"tool_use","id":"b","name":"Read","input":{}}]},)"
+               R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"b","content":"B"},{"type":"tool_result","tool_use_id":"a","content":"A"}]}]})",
      kPlain,
      {{"/messages/1/tool_calls/0/function/arguments", R"("{}")"},
       {"/messages/2", R"({"role":"tool","tool_call_id":"b","content":"B"})"},
@@ -175,116 +219,207 @@ const Case kCases[] = {
 
     // --- tool pairing repair
     {"ToolUseWithoutResultGetsSyntheticToolMessage",
-     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1") "," U("never mind") "]}", kPlain,
-     {{"/messages/2", R"x({"role":"tool","tool_call_id":"call_1","content":"(no result: the tool call was interrupted)"})x"},
+     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1") "," U("never mind") "]}",
+     kPlain,
+     {{"/messages/2",
+       R"x({"role":"tool","tool_call_id":"call_1","content":"(no result: the tool call was interrupted)"})x"},
       {"/messages/3", R"({"role":"user","content":"never mind"})"}}},
-    {"ToolUseLastMessageGetsSyntheticToolMessage", "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1") "]}", kPlain,
+    {"ToolUseLastMessageGetsSyntheticToolMessage",
+     "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ("toolu_1") "]}",
+     kPlain,
      {{"/messages/2/role", R"("tool")"}, {"/messages/2/tool_call_id", R"("call_1")"}, {"/messages/3", nullptr}}},
     {"OneOfTwoToolUsesAnswered",
-     "{" HEAD R"("messages":[)" U("hi")
-     R"(,{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"Read","input":{}},{"type":"tool_use","id":"b","name":"Read","input":{}}]},)"
-     R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"a","content":"A"},{"type":"text","text":"stop"}]}]})",
+     "{" HEAD R"("messages":[)" U(
+         "hi") R"(,{"role":"assistant","content":[{"type":"tool_use","id":"a","name":"Read","input":{}},{"type":"tool_use","id":"b","name":"Read","input":{}}]},)"
+               R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"a","content":"A"},{"type":"text","text":"stop"}]}]})",
      kPlain,
      {{"/messages/2", R"({"role":"tool","tool_call_id":"a","content":"A"})"},
       {"/messages/3", R"x({"role":"tool","tool_call_id":"b","content":"(no result: the tool call was interrupted)"})x"},
       {"/messages/4", R"({"role":"user","content":"stop"})"}}},
     {"OrphanToolResultBecomesUserText",
-     "{" HEAD R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_gone","content":"old output"}]}]})",
-     kPlain, {{"/messages", R"([{"role":"user","content":"[result of an earlier tool call call_gone]\nold output"}])"}}},
+     "{" HEAD
+     R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_gone","content":"old output"}]}]})",
+     kPlain,
+     {{"/messages", R"([{"role":"user","content":"[result of an earlier tool call call_gone]\nold output"}])"}}},
 
     // --- tools
     {"ToolDefinitionSchemaSanitized",
-     "{" HEAD R"("tools":[{"name":"Read","description":"Read a file","input_schema":{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}}],"messages":[)" U("hi") "]}",
+     "{" HEAD
+     R"("tools":[{"name":"Read","description":"Read a file","input_schema":{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}}],"messages":[)" U(
+         "hi") "]}",
      kPlain,
      {{"/tools",
        R"([{"type":"function","function":{"name":"Read","description":"Read a file","parameters":{"type":"object","properties":{}}}}])"},
       {"/tool_choice", nullptr},
       {"/parallel_tool_calls", nullptr}}},
-    {"ToolWithoutDescription", "{" HEAD R"("tools":[{"name":"Ls","input_schema":{"type":"object","properties":{"p":{"type":"string"}}}}],"messages":[)" U("hi") "]}",
-     kPlain, {{"/tools/0/function", R"({"name":"Ls","parameters":{"type":"object","properties":{"p":{"type":"string"}}}})"}}},
+    {"ToolWithoutDescription",
+     "{" HEAD
+     R"("tools":[{"name":"Ls","input_schema":{"type":"object","properties":{"p":{"type":"string"}}}}],"messages":[)" U(
+         "hi") "]}",
+     kPlain,
+     {{"/tools/0/function", R"({"name":"Ls","parameters":{"type":"object","properties":{"p":{"type":"string"}}}})"}}},
     {"DeferLoadingToolStillSent",
-     "{" HEAD R"("tools":[{"name":"Mcp","defer_loading":true,"input_schema":{"type":"object"}}],"messages":[)" U("hi") "]}", kPlain,
+     "{" HEAD
+     R"("tools":[{"name":"Mcp","defer_loading":true,"input_schema":{"type":"object"}}],"messages":[)" U("hi") "]}",
+     kPlain,
      {{"/tools/0/function/name", R"("Mcp")"}}},
     {"ServerToolDropped",
-     "{" HEAD R"("tools":[{"type":"web_search_20250305","name":"web_search"}],"tool_choice":{"type":"auto"},"messages":[)" U("hi") "]}",
-     kPlain, {{"/tools", nullptr}, {"/tool_choice", nullptr}}},
-    {"ToolChoiceAuto", "{" HEAD R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"auto"},"messages":[)" U("hi") "]}",
-     kPlain, {{"/tool_choice", R"("auto")"}, {"/parallel_tool_calls", nullptr}}},
-    {"ToolChoiceAny", "{" HEAD R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"any"},"messages":[)" U("hi") "]}",
-     kPlain, {{"/tool_choice", R"("required")"}}},
-    {"ToolChoiceTool", "{" HEAD R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"tool","name":"Read"},"messages":[)" U("hi") "]}",
-     kPlain, {{"/tool_choice", R"({"type":"function","function":{"name":"Read"}})"}}},
-    {"ToolChoiceNone", "{" HEAD R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"none","disable_parallel_tool_use":true},"messages":[)" U("hi") "]}",
-     kPlain, {{"/tool_choice", R"("none")"}, {"/parallel_tool_calls", nullptr}}},
+     "{" HEAD
+     R"("tools":[{"type":"web_search_20250305","name":"web_search"}],"tool_choice":{"type":"auto"},"messages":[)" U(
+         "hi") "]}",
+     kPlain,
+     {{"/tools", nullptr}, {"/tool_choice", nullptr}}},
+    {"ToolChoiceAuto",
+     "{" HEAD R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"auto"},"messages":[)" U("hi") "]}",
+     kPlain,
+     {{"/tool_choice", R"("auto")"}, {"/parallel_tool_calls", nullptr}}},
+    {"ToolChoiceAny",
+     "{" HEAD R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"any"},"messages":[)" U("hi") "]}",
+     kPlain,
+     {{"/tool_choice", R"("required")"}}},
+    {"ToolChoiceTool",
+     "{" HEAD
+     R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"tool","name":"Read"},"messages":[)" U(
+         "hi") "]}",
+     kPlain,
+     {{"/tool_choice", R"({"type":"function","function":{"name":"Read"}})"}}},
+    {"ToolChoiceNone",
+     "{" HEAD
+     R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"none","disable_parallel_tool_use":true},"messages":[)" U(
+         "hi") "]}",
+     kPlain,
+     {{"/tool_choice", R"("none")"}, {"/parallel_tool_calls", nullptr}}},
     {"DisableParallelToolUse",
-     "{" HEAD R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"auto","disable_parallel_tool_use":true},"messages":[)" U("hi") "]}",
-     kPlain, {{"/tool_choice", R"("auto")"}, {"/parallel_tool_calls", "false"}}},
+     "{" HEAD
+     R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"auto","disable_parallel_tool_use":true},"messages":[)" U(
+         "hi") "]}",
+     kPlain,
+     {{"/tool_choice", R"("auto")"}, {"/parallel_tool_calls", "false"}}},
     {"DisableParallelWithAny",
-     "{" HEAD R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"any","disable_parallel_tool_use":true},"messages":[)" U("hi") "]}",
-     kPlain, {{"/tool_choice", R"("required")"}, {"/parallel_tool_calls", "false"}}},
+     "{" HEAD
+     R"("tools":[{"name":"Read","input_schema":{}}],"tool_choice":{"type":"any","disable_parallel_tool_use":true},"messages":[)" U(
+         "hi") "]}",
+     kPlain,
+     {{"/tool_choice", R"("required")"}, {"/parallel_tool_calls", "false"}}},
 
     // --- max_tokens
-    {"MaxTokensToMaxCompletionTokens", "{" HEAD R"("messages":[)" U("hi") "]}", kPlain,
+    {"MaxTokensToMaxCompletionTokens",
+     "{" HEAD R"("messages":[)" U("hi") "]}",
+     kPlain,
      {{"/max_completion_tokens", "100"}, {"/max_tokens", nullptr}}},
     {"MaxTokensCapped", "{" HEAD R"("messages":[)" U("hi") "]}", kCapped, {{"/max_completion_tokens", "50"}}},
-    {"MaxTokensBelowCap", R"({"model":"m","max_tokens":10,"messages":[)" U("hi") "]}", kCapped, {{"/max_completion_tokens", "10"}}},
-    {"MaxTokensZeroBecomesOne", R"({"model":"m","max_tokens":0,"messages":[)" U("hi") "]}", kPlain, {{"/max_completion_tokens", "1"}}},
+    {"MaxTokensBelowCap",
+     R"({"model":"m","max_tokens":10,"messages":[)" U("hi") "]}",
+     kCapped,
+     {{"/max_completion_tokens", "10"}}},
+    {"MaxTokensZeroBecomesOne",
+     R"({"model":"m","max_tokens":0,"messages":[)" U("hi") "]}",
+     kPlain,
+     {{"/max_completion_tokens", "1"}}},
 
     // --- sampling
-    {"SamplingPassedForNonReasoning", "{" HEAD R"("temperature":0.5,"top_p":0.9,"top_k":5,"messages":[)" U("hi") "]}", kPlain,
+    {"SamplingPassedForNonReasoning",
+     "{" HEAD R"("temperature":0.5,"top_p":0.9,"top_k":5,"messages":[)" U("hi") "]}",
+     kPlain,
      {{"/temperature", "0.5"}, {"/top_p", "0.9"}, {"/top_k", nullptr}}},
-    {"SamplingDroppedForReasoning", "{" HEAD R"("temperature":0.5,"top_p":0.9,"top_k":5,"messages":[)" U("hi") "]}", kReasoning,
+    {"SamplingDroppedForReasoning",
+     "{" HEAD R"("temperature":0.5,"top_p":0.9,"top_k":5,"messages":[)" U("hi") "]}",
+     kReasoning,
      {{"/temperature", nullptr}, {"/top_p", nullptr}, {"/top_k", nullptr}}},
-    {"StopSequences", "{" HEAD R"("stop_sequences":["END","STOP"],"messages":[)" U("hi") "]}", kPlain,
+    {"StopSequences",
+     "{" HEAD R"("stop_sequences":["END","STOP"],"messages":[)" U("hi") "]}",
+     kPlain,
      {{"/stop", R"(["END","STOP"])"}, {"/stop_sequences", nullptr}}},
-    {"StopSequencesAtMostFour", "{" HEAD R"("stop_sequences":["1","2","3","4","5"],"messages":[)" U("hi") "]}", kPlain,
+    {"StopSequencesAtMostFour",
+     "{" HEAD R"("stop_sequences":["1","2","3","4","5"],"messages":[)" U("hi") "]}",
+     kPlain,
      {{"/stop", R"(["1","2","3","4"])"}}},
     {"NoStopSequencesNoStop", "{" HEAD R"("messages":[)" U("hi") "]}", kPlain, {{"/stop", nullptr}}},
 
     // --- reasoning effort
-    {"BudgetLow", "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":1024},"messages":[)" U("hi") "]}", kReasoning,
+    {"BudgetLow",
+     "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":1024},"messages":[)" U("hi") "]}",
+     kReasoning,
      {{"/reasoning_effort", R"("low")"}}},
-    {"BudgetJustBelowMedium", "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":4095},"messages":[)" U("hi") "]}", kReasoning,
+    {"BudgetJustBelowMedium",
+     "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":4095},"messages":[)" U("hi") "]}",
+     kReasoning,
      {{"/reasoning_effort", R"("low")"}}},
-    {"BudgetMedium", "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":10000},"messages":[)" U("hi") "]}", kReasoning,
+    {"BudgetMedium",
+     "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":10000},"messages":[)" U("hi") "]}",
+     kReasoning,
      {{"/reasoning_effort", R"("medium")"}}},
-    {"BudgetHigh", "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":31999},"messages":[)" U("hi") "]}", kReasoning,
+    {"BudgetHigh",
+     "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":31999},"messages":[)" U("hi") "]}",
+     kReasoning,
      {{"/reasoning_effort", R"("high")"}}},
-    {"BudgetIgnoredForNonReasoning", "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":31999},"messages":[)" U("hi") "]}", kPlain,
+    {"BudgetIgnoredForNonReasoning",
+     "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":31999},"messages":[)" U("hi") "]}",
+     kPlain,
      {{"/reasoning_effort", nullptr}}},
-    {"BudgetIgnoredForOldApiVersion", "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":31999},"messages":[)" U("hi") "]}",
-     kReasoningOld, {{"/reasoning_effort", nullptr}, {"/messages/0/role", R"("user")"}}},
-    {"BudgetSentOnV1", "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":31999},"messages":[)" U("hi") "]}", kReasoningV1,
+    {"BudgetIgnoredForOldApiVersion",
+     "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":31999},"messages":[)" U("hi") "]}",
+     kReasoningOld,
+     {{"/reasoning_effort", nullptr}, {"/messages/0/role", R"("user")"}}},
+    {"BudgetSentOnV1",
+     "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":31999},"messages":[)" U("hi") "]}",
+     kReasoningV1,
      {{"/reasoning_effort", R"("high")"}}},
-    {"BudgetSentOn20241201Preview", "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":2000},"messages":[)" U("hi") "]}",
-     Options{"o3", "2024-12-01-preview", true, 0}, {{"/reasoning_effort", R"("low")"}}},
-    {"AdaptiveWithEffort", "{" HEAD R"("thinking":{"type":"adaptive"},"output_config":{"effort":"low"},"messages":[)" U("hi") "]}",
-     kReasoning, {{"/reasoning_effort", R"("low")"}}},
-    {"AdaptiveEffortMaxIsHigh", "{" HEAD R"("thinking":{"type":"adaptive"},"output_config":{"effort":"max"},"messages":[)" U("hi") "]}",
-     kReasoning, {{"/reasoning_effort", R"("high")"}}},
-    {"AdaptiveWithoutEffortIsMedium", "{" HEAD R"("thinking":{"type":"adaptive"},"messages":[)" U("hi") "]}", kReasoning,
+    {"BudgetSentOn20241201Preview",
+     "{" HEAD R"("thinking":{"type":"enabled","budget_tokens":2000},"messages":[)" U("hi") "]}",
+     Options{"o3", "2024-12-01-preview", true, 0},
+     {{"/reasoning_effort", R"("low")"}}},
+    {"AdaptiveWithEffort",
+     "{" HEAD R"("thinking":{"type":"adaptive"},"output_config":{"effort":"low"},"messages":[)" U("hi") "]}",
+     kReasoning,
+     {{"/reasoning_effort", R"("low")"}}},
+    {"AdaptiveEffortMaxIsHigh",
+     "{" HEAD R"("thinking":{"type":"adaptive"},"output_config":{"effort":"max"},"messages":[)" U("hi") "]}",
+     kReasoning,
+     {{"/reasoning_effort", R"("high")"}}},
+    {"AdaptiveWithoutEffortIsMedium",
+     "{" HEAD R"("thinking":{"type":"adaptive"},"messages":[)" U("hi") "]}",
+     kReasoning,
      {{"/reasoning_effort", R"("medium")"}}},
     {"NoThinkingNoEffort", "{" HEAD R"("messages":[)" U("hi") "]}", kReasoning, {{"/reasoning_effort", nullptr}}},
-    {"EffortWithoutThinking", "{" HEAD R"("output_config":{"effort":"high"},"messages":[)" U("hi") "]}", kReasoning,
+    {"EffortWithoutThinking",
+     "{" HEAD R"("output_config":{"effort":"high"},"messages":[)" U("hi") "]}",
+     kReasoning,
      {{"/reasoning_effort", R"("high")"}}},
 
     // --- metadata
     {"SessionIdToPromptCacheKey",
-     "{" HEAD R"("metadata":{"user_id":"{\"device_id\":\"d\",\"account_uuid\":\"\",\"session_id\":\"sess-1\"}"},"messages":[)" U("hi") "]}",
-     kCacheKeyApi, {{"/prompt_cache_key", R"("sess-1")"}, {"/metadata", nullptr}}},
+     "{" HEAD
+     R"("metadata":{"user_id":"{\"device_id\":\"d\",\"account_uuid\":\"\",\"session_id\":\"sess-1\"}"},"messages":[)" U(
+         "hi") "]}",
+     kCacheKeyApi,
+     {{"/prompt_cache_key", R"("sess-1")"}, {"/metadata", nullptr}}},
     {"SessionIdToPromptCacheKeyV1",
-     "{" HEAD R"("metadata":{"user_id":"{\"session_id\":\"sess-1\"}"},"messages":[)" U("hi") "]}", kPlainV1,
+     "{" HEAD R"("metadata":{"user_id":"{\"session_id\":\"sess-1\"}"},"messages":[)" U("hi") "]}",
+     kPlainV1,
      {{"/prompt_cache_key", R"("sess-1")"}}},
-    {"NoPromptCacheKeyOnOldApi", "{" HEAD R"("metadata":{"user_id":"{\"session_id\":\"sess-1\"}"},"messages":[)" U("hi") "]}",
-     kPlain, {{"/prompt_cache_key", nullptr}}},
-    {"PlainUserIdNoCacheKey", "{" HEAD R"("metadata":{"user_id":"user_123"},"messages":[)" U("hi") "]}", kCacheKeyApi,
+    {"NoPromptCacheKeyOnOldApi",
+     "{" HEAD R"("metadata":{"user_id":"{\"session_id\":\"sess-1\"}"},"messages":[)" U("hi") "]}",
+     kPlain,
      {{"/prompt_cache_key", nullptr}}},
-    {"NoMetadataNoUser", "{" HEAD R"("messages":[)" U("hi") "]}", kCacheKeyApi, {{"/user", nullptr}, {"/prompt_cache_key", nullptr}}},
+    {"PlainUserIdNoCacheKey",
+     "{" HEAD R"("metadata":{"user_id":"user_123"},"messages":[)" U("hi") "]}",
+     kCacheKeyApi,
+     {{"/prompt_cache_key", nullptr}}},
+    {"NoMetadataNoUser",
+     "{" HEAD R"("messages":[)" U("hi") "]}",
+     kCacheKeyApi,
+     {{"/user", nullptr}, {"/prompt_cache_key", nullptr}}},
 
     // --- stream and model
-    {"StreamIncludesUsage", "{" HEAD R"("stream":true,"messages":[)" U("hi") "]}", kPlain,
+    {"StreamIncludesUsage",
+     "{" HEAD R"("stream":true,"messages":[)" U("hi") "]}",
+     kPlain,
      {{"/stream", "true"}, {"/stream_options", R"({"include_usage":true})"}}},
-    {"NoStream", "{" HEAD R"("stream":false,"messages":[)" U("hi") "]}", kPlain, {{"/stream", nullptr}, {"/stream_options", nullptr}}},
+    {"NoStream",
+     "{" HEAD R"("stream":false,"messages":[)" U("hi") "]}",
+     kPlain,
+     {{"/stream", nullptr}, {"/stream_options", nullptr}}},
     {"V1PutsModel", "{" HEAD R"("messages":[)" U("hi") "]}", kPlainV1, {{"/model", R"("gpt-4o")"}}},
     {"DatedApiHasNoModel", "{" HEAD R"("messages":[)" U("hi") "]}", kPlain, {{"/model", nullptr}}},
 };
@@ -341,7 +476,9 @@ INSTANTIATE_TEST_SUITE_P(Table, ChatRequestWhole, ::testing::ValuesIn(kWholeCase
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ChatRequestUser, HashedStableAndNotTheRawId) {
-  const char* body = "{" HEAD R"("metadata":{"user_id":"{\"session_id\":\"s\",\"account_uuid\":\"me@example.com\"}"},"messages":[)" U("hi") "]}";
+  const char* body =
+      "{" HEAD R"("metadata":{"user_id":"{\"session_id\":\"s\",\"account_uuid\":\"me@example.com\"}"},"messages":[)" U(
+          "hi") "]}";
   auto a = translate(body, kPlain);
   auto b = translate(body, kPlain);
   auto* user = a.body.if_contains("user");
@@ -360,10 +497,12 @@ TEST(ChatRequestUser, HashedStableAndNotTheRawId) {
 TEST(ChatRequestToolNames, InvalidAndLongNamesAliasedAndMappedBack) {
   const std::string long_name(70, 'x');
   const std::string dotted = "mcp__server__read.file";
-  std::string body = std::string("{") + HEAD + R"("tools":[{"name":")" + long_name + R"(","input_schema":{}},{"name":")" +
-                     dotted + R"(","input_schema":{}},{"name":"Read","input_schema":{}}],"tool_choice":{"type":"tool","name":")" +
-                     dotted + R"("},"messages":[)" + U("hi") + R"(,{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":")" +
-                     dotted + R"(","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"ok"}]}]})";
+  std::string body =
+      std::string("{") + HEAD + R"("tools":[{"name":")" + long_name + R"(","input_schema":{}},{"name":")" + dotted +
+      R"(","input_schema":{}},{"name":"Read","input_schema":{}}],"tool_choice":{"type":"tool","name":")" + dotted +
+      R"("},"messages":[)" + U("hi") + R"(,{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":")" +
+      dotted +
+      R"(","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"ok"}]}]})";
   auto t = translate(body, kPlain);
   auto& tools = t.body.at("tools").as_array();
   ASSERT_EQ(tools.size(), 3u);
@@ -388,11 +527,12 @@ TEST(ChatRequestToolNames, InvalidAndLongNamesAliasedAndMappedBack) {
 TEST(ChatRequestCallIds, LongIdsShortenedConsistently) {
   const std::string long_id = "toolu_" + std::string(50, 'Q');
   const std::string weird_id = "call.with:odd/chars";
-  std::string body = std::string("{") + HEAD + R"("messages":[)" + U("hi") +
-                     R"(,{"role":"assistant","content":[{"type":"tool_use","id":")" + long_id +
-                     R"(","name":"Read","input":{}},{"type":"tool_use","id":")" + weird_id +
-                     R"(","name":"Read","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":")" + weird_id +
-                     R"(","content":"W"},{"type":"tool_result","tool_use_id":")" + long_id + R"(","content":"L"}]}]})";
+  std::string body =
+      std::string("{") + HEAD + R"("messages":[)" + U("hi") +
+      R"(,{"role":"assistant","content":[{"type":"tool_use","id":")" + long_id +
+      R"(","name":"Read","input":{}},{"type":"tool_use","id":")" + weird_id +
+      R"(","name":"Read","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":")" + weird_id +
+      R"(","content":"W"},{"type":"tool_result","tool_use_id":")" + long_id + R"(","content":"L"}]}]})";
   auto t = translate(body, kPlain);
   auto& msgs = t.body.at("messages").as_array();
   ASSERT_EQ(msgs.size(), 4u) << json::serialize(t.body);
@@ -433,7 +573,9 @@ TEST(ChatRequestFixture, ClaudeCodeToolLoopTurnOnReasoningV1) {
   EXPECT_EQ(m[3].at("tool_calls").at(0).at("id"), "call_01XyZabc123");
   EXPECT_EQ(m[3].at("tool_calls").at(0).at("function").at("arguments"),
             R"({"command":"echo hello > notes.txt","description":"Create notes.txt"})");
-  EXPECT_EQ(m[4], json::parse(R"x({"role":"tool","tool_call_id":"call_01XyZabc123","content":"(Bash completed with no output)"})x"));
+  EXPECT_EQ(m[4],
+            json::parse(
+                R"x({"role":"tool","tool_call_id":"call_01XyZabc123","content":"(Bash completed with no output)"})x"));
   for (auto& tool : b.at("tools").as_array()) {
     auto& params = tool.at("function").at("parameters").as_object();
     EXPECT_FALSE(params.contains("$schema")) << tool.at("function").at("name");

@@ -14,19 +14,22 @@ using namespace agp;
 namespace {
 
 anthropic::MessagesRequest req(bool stream) {
-  auto r = anthropic::parse_request(std::string_view(
-      std::string(R"({"model":"m","max_tokens":50,"stop_sequences":["END","###"],"stream":)") + (stream ? "true" : "false") +
-      R"(,"messages":[{"role":"user","content":"hi"}]})"));
+  auto r = anthropic::parse_request(
+      std::string_view(std::string(R"({"model":"m","max_tokens":50,"stop_sequences":["END","###"],"stream":)") +
+                       (stream ? "true" : "false") + R"(,"messages":[{"role":"user","content":"hi"}]})"));
   EXPECT_TRUE(r.ok());
   return *r;
 }
 
 std::string chunk(std::string_view content) {
-  return json::serialize(json::object{{"id", "c"}, {"choices", json::array{json::object{{"index", 0}, {"delta", {{"content", content}}}, {"finish_reason", nullptr}}}}});
+  return json::serialize(json::object{
+      {"id", "c"},
+      {"choices",
+       json::array{json::object{{"index", 0}, {"delta", {{"content", content}}}, {"finish_reason", nullptr}}}}});
 }
 
 TEST(ChatStop, WhenTheProxyMatchesStops) {
-  EXPECT_TRUE(openai::chat::emulates_stop(req(true), false));   // streaming: always
+  EXPECT_TRUE(openai::chat::emulates_stop(req(true), false));    // streaming: always
   EXPECT_FALSE(openai::chat::emulates_stop(req(false), false));  // whole answer: Azure's stop
   EXPECT_TRUE(openai::chat::emulates_stop(req(false), true));    // reasoning: no stop upstream
 }
@@ -69,7 +72,8 @@ TEST(ChatStop, HeldBackTailIsReleasedWhenNoStopMatches) {
   openai::chat::StreamTranslator t(ctx);
   anthropic::Events all = t.start();
   for (auto d : {chunk("ends with E"), chunk("N"),
-                 std::string(R"({"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"), std::string("[DONE]")}) {
+                 std::string(R"({"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"),
+                 std::string("[DONE]")}) {
     auto ev = t.feed_data(d);
     all.insert(all.end(), ev.begin(), ev.end());
   }

@@ -18,7 +18,8 @@ using agp_test::read_test_data;
 
 // One normal chunk of choice 0.
 std::string chunk(std::string_view delta, std::string_view finish = "null", std::string_view extra_choice = "") {
-  return std::string(R"({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":)") +
+  return std::string(
+             R"({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":)") +
          std::string(delta) + R"(,"finish_reason":)" + std::string(finish) + std::string(extra_choice) +
          R"(,"content_filter_results":{}}],"usage":null})";
 }
@@ -37,11 +38,12 @@ const std::string kAsyncAnnotation =
     R"({"choices":[{"index":0,"finish_reason":null,"content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}},"content_filter_offsets":{"check_offset":44,"start_offset":44,"end_offset":198}}],"created":0,"id":"","model":"","object":""})";
 std::string tool_start(int index, std::string_view id, std::string_view name, std::string_view args = "") {
   return chunk(R"({"tool_calls":[{"index":)" + std::to_string(index) + R"(,"id":")" + std::string(id) +
-               R"(","type":"function","function":{"name":")" + std::string(name) + R"(","arguments":)" + json::serialize(json::string(args)) +
-               "}}]}");
+               R"(","type":"function","function":{"name":")" + std::string(name) + R"(","arguments":)" +
+               json::serialize(json::string(args)) + "}}]}");
 }
 std::string tool_args(int index, std::string_view args) {
-  return chunk(R"({"tool_calls":[{"index":)" + std::to_string(index) + R"(,"function":{"arguments":)" + json::serialize(json::string(args)) + "}}]}");
+  return chunk(R"({"tool_calls":[{"index":)" + std::to_string(index) + R"(,"function":{"arguments":)" +
+               json::serialize(json::string(args)) + "}}]}");
 }
 
 using Run = agp_test::EventRun;
@@ -56,7 +58,9 @@ Run run(StreamTranslator& t, const std::vector<std::string>& data, bool call_fin
   return r;
 }
 
-AnswerContext context(const agp::openai::ToolNames* names = nullptr) { return {"claude-sonnet-4-5", "msg_test", names, 42}; }
+AnswerContext context(const agp::openai::ToolNames* names = nullptr) {
+  return {"claude-sonnet-4-5", "msg_test", names, 42};
+}
 
 struct Case {
   const char* name;
@@ -104,87 +108,179 @@ TEST_P(ChatStream, Translates) {
   }
 }
 
-const std::vector<std::string> kTextSigs = {"message_start", "start:text", "delta:text_delta", "delta:text_delta", "stop",
-                                            "message_delta:end_turn", "message_stop"};
+const std::vector<std::string> kTextSigs = {"message_start",    "start:text", "delta:text_delta",
+                                            "delta:text_delta", "stop",       "message_delta:end_turn",
+                                            "message_stop"};
 
 const Case kCases[] = {
     {"TextOnly", {kRole, text("Hel"), text("lo"), kStop, usage(10, 2, 0), kDone}, false, kTextSigs, "Hello", {}, ""},
-    {"AzurePromptFilterFirstChunk", {kPromptFilter, kRole, text("Hel"), text("lo"), kStop, usage(10, 2, 0), kDone}, false, kTextSigs,
-     "Hello", {}, ""},
+    {"AzurePromptFilterFirstChunk",
+     {kPromptFilter, kRole, text("Hel"), text("lo"), kStop, usage(10, 2, 0), kDone},
+     false,
+     kTextSigs,
+     "Hello",
+     {},
+     ""},
     {"AsyncFilterAnnotationsIgnored",
-     {kPromptFilter, kRole, text("Hel"), kAsyncAnnotation, text("lo"), kAsyncAnnotation, kStop, kAsyncAnnotation, usage(10, 2, 0), kDone},
-     false, kTextSigs, "Hello", {}, ""},
+     {kPromptFilter, kRole, text("Hel"), kAsyncAnnotation, text("lo"), kAsyncAnnotation, kStop, kAsyncAnnotation,
+      usage(10, 2, 0), kDone},
+     false,
+     kTextSigs,
+     "Hello",
+     {},
+     ""},
     {"EmptyDeltasIgnored",
-     {kRole, chunk("{}"), text(""), text("Hel"), chunk(R"({"content":null})"), text("lo"), chunk("{}"), kStop, kDone}, false, kTextSigs,
-     "Hello", {}, ""},
-    {"NothingButFinish", {kRole, kStop, usage(5, 0, 0), kDone}, false, {"message_start", "message_delta:end_turn", "message_stop"}, "", {}, ""},
-    {"LengthIsMaxTokens", {kRole, text("Hel"), chunk("{}", R"("length")"), kDone}, false,
-     {"message_start", "start:text", "delta:text_delta", "stop", "message_delta:max_tokens", "message_stop"}, "Hel", {}, ""},
+     {kRole, chunk("{}"), text(""), text("Hel"), chunk(R"({"content":null})"), text("lo"), chunk("{}"), kStop, kDone},
+     false,
+     kTextSigs,
+     "Hello",
+     {},
+     ""},
+    {"NothingButFinish",
+     {kRole, kStop, usage(5, 0, 0), kDone},
+     false,
+     {"message_start", "message_delta:end_turn", "message_stop"},
+     "",
+     {},
+     ""},
+    {"LengthIsMaxTokens",
+     {kRole, text("Hel"), chunk("{}", R"("length")"), kDone},
+     false,
+     {"message_start", "start:text", "delta:text_delta", "stop", "message_delta:max_tokens", "message_stop"},
+     "Hel",
+     {},
+     ""},
     {"ToolCallArgumentsOverSeveralChunks",
-     {kRole, tool_start(0, "call_A", "Read"), tool_args(0, R"({"pa)"), tool_args(0, R"(th":"a.txt"})"), chunk("{}", R"("tool_calls")"),
-      usage(10, 5, 0), kDone},
+     {kRole, tool_start(0, "call_A", "Read"), tool_args(0, R"({"pa)"), tool_args(0, R"(th":"a.txt"})"),
+      chunk("{}", R"("tool_calls")"), usage(10, 5, 0), kDone},
      false,
-     {"message_start", "start:tool_use", "delta:input_json_delta", "delta:input_json_delta", "stop", "message_delta:tool_use", "message_stop"},
-     "", {R"({"path":"a.txt"})"}, ""},
-    {"ToolCallNameAndArgumentsInFirstChunk", {tool_start(0, "call_A", "Ls", "{}"), chunk("{}", R"("tool_calls")"), kDone}, false,
-     {"message_start", "start:tool_use", "delta:input_json_delta", "stop", "message_delta:tool_use", "message_stop"}, "", {"{}"}, ""},
+     {"message_start", "start:tool_use", "delta:input_json_delta", "delta:input_json_delta", "stop",
+      "message_delta:tool_use", "message_stop"},
+     "",
+     {R"({"path":"a.txt"})"},
+     ""},
+    {"ToolCallNameAndArgumentsInFirstChunk",
+     {tool_start(0, "call_A", "Ls", "{}"), chunk("{}", R"("tool_calls")"), kDone},
+     false,
+     {"message_start", "start:tool_use", "delta:input_json_delta", "stop", "message_delta:tool_use", "message_stop"},
+     "",
+     {"{}"},
+     ""},
     {"ParallelToolCallsSequential",
-     {tool_start(0, "call_A", "Read"), tool_args(0, R"({"path":"x"})"), tool_start(1, "call_B", "Read"), tool_args(1, R"({"path":"y"})"),
-      chunk("{}", R"("tool_calls")"), kDone},
+     {tool_start(0, "call_A", "Read"), tool_args(0, R"({"path":"x"})"), tool_start(1, "call_B", "Read"),
+      tool_args(1, R"({"path":"y"})"), chunk("{}", R"("tool_calls")"), kDone},
      false,
-     {"message_start", "start:tool_use", "delta:input_json_delta", "stop", "start:tool_use", "delta:input_json_delta", "stop",
-      "message_delta:tool_use", "message_stop"},
-     "", {R"({"path":"x"})", R"({"path":"y"})"}, ""},
+     {"message_start", "start:tool_use", "delta:input_json_delta", "stop", "start:tool_use", "delta:input_json_delta",
+      "stop", "message_delta:tool_use", "message_stop"},
+     "",
+     {R"({"path":"x"})", R"({"path":"y"})"},
+     ""},
     {"ParallelToolCallsInOneChunk",
-     {chunk(R"({"tool_calls":[{"index":0,"id":"call_A","type":"function","function":{"name":"Read","arguments":"{\"path\":\"x\"}"}},{"index":1,"id":"call_B","type":"function","function":{"name":"Read","arguments":"{\"path\":\"y\"}"}}]})"),
+     {chunk(
+          R"({"tool_calls":[{"index":0,"id":"call_A","type":"function","function":{"name":"Read","arguments":"{\"path\":\"x\"}"}},{"index":1,"id":"call_B","type":"function","function":{"name":"Read","arguments":"{\"path\":\"y\"}"}}]})"),
       chunk("{}", R"("tool_calls")"), kDone},
      false,
-     {"message_start", "start:tool_use", "delta:input_json_delta", "stop", "start:tool_use", "delta:input_json_delta", "stop",
-      "message_delta:tool_use", "message_stop"},
-     "", {R"({"path":"x"})", R"({"path":"y"})"}, ""},
+     {"message_start", "start:tool_use", "delta:input_json_delta", "stop", "start:tool_use", "delta:input_json_delta",
+      "stop", "message_delta:tool_use", "message_stop"},
+     "",
+     {R"({"path":"x"})", R"({"path":"y"})"},
+     ""},
     {"TextThenToolCall",
-     {kRole, text("Let me look."), tool_start(0, "call_A", "Read"), tool_args(0, R"({"path":"x"})"), chunk("{}", R"("tool_calls")"),
-      usage(10, 5, 0), kDone},
+     {kRole, text("Let me look."), tool_start(0, "call_A", "Read"), tool_args(0, R"({"path":"x"})"),
+      chunk("{}", R"("tool_calls")"), usage(10, 5, 0), kDone},
      false,
-     {"message_start", "start:text", "delta:text_delta", "stop", "start:tool_use", "delta:input_json_delta", "stop", "message_delta:tool_use",
-      "message_stop"},
-     "Let me look.", {R"({"path":"x"})"}, ""},
-    {"ToolCallFinishedAsStopIsStillToolUse", {tool_start(0, "call_A", "Read", "{}"), kStop, kDone}, false,
-     {"message_start", "start:tool_use", "delta:input_json_delta", "stop", "message_delta:tool_use", "message_stop"}, "", {"{}"}, ""},
+     {"message_start", "start:text", "delta:text_delta", "stop", "start:tool_use", "delta:input_json_delta", "stop",
+      "message_delta:tool_use", "message_stop"},
+     "Let me look.",
+     {R"({"path":"x"})"},
+     ""},
+    {"ToolCallFinishedAsStopIsStillToolUse",
+     {tool_start(0, "call_A", "Read", "{}"), kStop, kDone},
+     false,
+     {"message_start", "start:tool_use", "delta:input_json_delta", "stop", "message_delta:tool_use", "message_stop"},
+     "",
+     {"{}"},
+     ""},
     {"ReasoningContentThenText",
-     {chunk(R"({"reasoning_content":"Think"})"), chunk(R"({"reasoning_content":"ing."})"), text("Done"), kStop, kDone}, false,
-     {"message_start", "start:thinking", "delta:thinking_delta", "delta:thinking_delta", "stop", "start:text", "delta:text_delta", "stop",
-      "message_delta:end_turn", "message_stop"},
-     "Done", {}, ""},
-    {"RefusalDeltaIsText", {chunk(R"({"refusal":"I can't."})"), kStop, kDone}, false,
-     {"message_start", "start:text", "delta:text_delta", "stop", "message_delta:end_turn", "message_stop"}, "I can't.", {}, ""},
-    {"FinishWithoutDoneEndsNormally", {kRole, text("Hel"), text("lo"), kStop, usage(10, 2, 0)}, true, kTextSigs, "Hello", {}, ""},
+     {chunk(R"({"reasoning_content":"Think"})"), chunk(R"({"reasoning_content":"ing."})"), text("Done"), kStop, kDone},
+     false,
+     {"message_start", "start:thinking", "delta:thinking_delta", "delta:thinking_delta", "stop", "start:text",
+      "delta:text_delta", "stop", "message_delta:end_turn", "message_stop"},
+     "Done",
+     {},
+     ""},
+    {"RefusalDeltaIsText",
+     {chunk(R"({"refusal":"I can't."})"), kStop, kDone},
+     false,
+     {"message_start", "start:text", "delta:text_delta", "stop", "message_delta:end_turn", "message_stop"},
+     "I can't.",
+     {},
+     ""},
+    {"FinishWithoutDoneEndsNormally",
+     {kRole, text("Hel"), text("lo"), kStop, usage(10, 2, 0)},
+     true,
+     kTextSigs,
+     "Hello",
+     {},
+     ""},
     // --- error endings
     {"ContentFilterAfterText",
-     {kPromptFilter, kRole, text("Hel"), kAsyncAnnotation,
-      chunk("{}", R"("content_filter")"),
-      kDone},
-     false, {"message_start", "start:text", "delta:text_delta", "error:invalid_request_error"}, "Hel", {}, "content filter"},
+     {kPromptFilter, kRole, text("Hel"), kAsyncAnnotation, chunk("{}", R"("content_filter")"), kDone},
+     false,
+     {"message_start", "start:text", "delta:text_delta", "error:invalid_request_error"},
+     "Hel",
+     {},
+     "content filter"},
     {"ContentFilterNamesCategories",
      {text("Hel"),
       R"({"id":"chatcmpl-1","choices":[{"index":0,"delta":{},"finish_reason":"content_filter","content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"violence":{"filtered":true,"severity":"medium"}}}]})",
       kDone},
-     false, {"message_start", "start:text", "delta:text_delta", "error:invalid_request_error"}, "Hel", {}, "violence (medium)"},
-    {"StreamEndsWithoutFinishReason", {kRole, text("Hel")}, true, {"message_start", "start:text", "delta:text_delta", "error:overloaded_error"},
-     "Hel", {}, "ended the stream"},
-    {"DoneWithoutFinishReason", {kRole, text("Hel"), kDone}, false,
-     {"message_start", "start:text", "delta:text_delta", "error:overloaded_error"}, "Hel", {}, "ended the stream"},
-    {"ErrorObjectInStream", {text("Hel"), R"({"error":{"code":"server_error","message":"The server had an error"}})"}, false,
-     {"message_start", "start:text", "delta:text_delta", "error:api_error"}, "Hel", {}, "The server had an error"},
-    {"ChunkNotJson", {text("Hel"), "{oops"}, false, {"message_start", "start:text", "delta:text_delta", "error:api_error"}, "Hel", {},
+     false,
+     {"message_start", "start:text", "delta:text_delta", "error:invalid_request_error"},
+     "Hel",
+     {},
+     "violence (medium)"},
+    {"StreamEndsWithoutFinishReason",
+     {kRole, text("Hel")},
+     true,
+     {"message_start", "start:text", "delta:text_delta", "error:overloaded_error"},
+     "Hel",
+     {},
+     "ended the stream"},
+    {"DoneWithoutFinishReason",
+     {kRole, text("Hel"), kDone},
+     false,
+     {"message_start", "start:text", "delta:text_delta", "error:overloaded_error"},
+     "Hel",
+     {},
+     "ended the stream"},
+    {"ErrorObjectInStream",
+     {text("Hel"), R"({"error":{"code":"server_error","message":"The server had an error"}})"},
+     false,
+     {"message_start", "start:text", "delta:text_delta", "error:api_error"},
+     "Hel",
+     {},
+     "The server had an error"},
+    {"ChunkNotJson",
+     {text("Hel"), "{oops"},
+     false,
+     {"message_start", "start:text", "delta:text_delta", "error:api_error"},
+     "Hel",
+     {},
      "not JSON"},
     {"InterleavedParallelArguments",
-     {tool_start(0, "call_A", "Read", R"({"pa)"), tool_start(1, "call_B", "Read", "{}"), tool_args(0, R"(th":"x"})")}, false,
-     {"message_start", "start:tool_use", "delta:input_json_delta", "stop", "start:tool_use", "delta:input_json_delta", "error:api_error"}, "",
-     {R"({"pa)", "{}"}, "interleaved", false},
+     {tool_start(0, "call_A", "Read", R"({"pa)"), tool_start(1, "call_B", "Read", "{}"), tool_args(0, R"(th":"x"})")},
+     false,
+     {"message_start", "start:tool_use", "delta:input_json_delta", "stop", "start:tool_use", "delta:input_json_delta",
+      "error:api_error"},
+     "",
+     {R"({"pa)", "{}"},
+     "interleaved",
+     false},
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, ChatStream, ::testing::ValuesIn(kCases), [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Table, ChatStream, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 json::array as_array(const Events& events) {
   json::array a;
@@ -227,7 +323,8 @@ TEST(ChatStreamExact, RecordedToolCallsStream) {
     for (auto& f : frames) data.push_back(f.data);
     StreamTranslator t(context());
     auto r = run(t, data, false);
-    EXPECT_EQ(json::value(as_array(r.events)), expected) << "split " << split << "\n" << json::serialize(as_array(r.events));
+    EXPECT_EQ(json::value(as_array(r.events)), expected) << "split " << split << "\n"
+                                                         << json::serialize(as_array(r.events));
     EXPECT_TRUE(agp::anthropic::validate_stream(r.events).empty());
     EXPECT_EQ(t.usage().reasoning_tokens, 64);
   }
@@ -238,8 +335,10 @@ TEST(ChatStream, UsageFromFinalChunk) {
   auto r = run(t, {kRole, text("hi"), kStop, usage(1200, 80, 1024), kDone}, false);
   auto& md = r.events[r.events.size() - 2];
   ASSERT_EQ(md.type, "message_delta");
-  EXPECT_EQ(json::value(md.data.at("usage")),
-            json::parse(R"({"input_tokens":176,"cache_creation_input_tokens":0,"cache_read_input_tokens":1024,"output_tokens":80})"));
+  EXPECT_EQ(
+      json::value(md.data.at("usage")),
+      json::parse(
+          R"({"input_tokens":176,"cache_creation_input_tokens":0,"cache_read_input_tokens":1024,"output_tokens":80})"));
 }
 
 TEST(ChatStream, OutputTokensEstimatedWithoutUsage) {
@@ -255,7 +354,10 @@ TEST(ChatStream, ToolAliasMappedBackAndIdsAnthropicShaped) {
   const std::string client = "mcp__srv__do.thing";
   auto alias = names.to_upstream(client);
   StreamTranslator t(context(&names));
-  auto r = run(t, {tool_start(0, "call_xyz", alias, "{}"), tool_start(1, "", "Read", "{}"), chunk("{}", R"("tool_calls")"), kDone}, false);
+  auto r = run(
+      t,
+      {tool_start(0, "call_xyz", alias, "{}"), tool_start(1, "", "Read", "{}"), chunk("{}", R"("tool_calls")"), kDone},
+      false);
   std::vector<json::object> blocks;
   for (auto& e : r.events)
     if (e.type == "content_block_start") blocks.push_back(e.data.at("content_block").as_object());

@@ -75,8 +75,10 @@ const OkCase kOk[] = {
      [](const Config& c) { EXPECT_EQ(c.azure_endpoint, "https://res.openai.azure.com"); }},
     {"HttpEndpointWithPortAllowed", with(base(), {{"AZURE_OPENAI_ENDPOINT", "http://127.0.0.1:9999"}}),
      [](const Config& c) { EXPECT_EQ(c.azure_endpoint, "http://127.0.0.1:9999"); }},
-    {"SmallModel", with(base(), {{"SMALL_MODEL", "gpt-4o-mini"}}), [](const Config& c) { EXPECT_EQ(c.small_model, "gpt-4o-mini"); }},
-    {"ApiVersionV1", with(base(), {{"AZURE_API_VERSION", "v1"}}), [](const Config& c) { EXPECT_TRUE(c.api_version_is_v1()); }},
+    {"SmallModel", with(base(), {{"SMALL_MODEL", "gpt-4o-mini"}}),
+     [](const Config& c) { EXPECT_EQ(c.small_model, "gpt-4o-mini"); }},
+    {"ApiVersionV1", with(base(), {{"AZURE_API_VERSION", "v1"}}),
+     [](const Config& c) { EXPECT_TRUE(c.api_version_is_v1()); }},
     {"ApiVersionPreview", with(base(), {{"AZURE_API_VERSION", "2025-04-01-preview"}}),
      [](const Config& c) { EXPECT_EQ(c.azure_api_version, "2025-04-01-preview"); }},
     {"AspNetCoreUrlsPlus", with(base(), {{"ASPNETCORE_URLS", "http://+:8080"}}),
@@ -85,16 +87,22 @@ const OkCase kOk[] = {
        EXPECT_EQ(c.listen_port, 8080);
        EXPECT_FALSE(c.listen_is_loopback());
      }},
-    {"ListenAddrWinsOverAspNetCoreUrls", with(base(), {{"ASPNETCORE_URLS", "http://+:8080"}, {"LISTEN_ADDR", "127.0.0.1:9000"}}),
+    {"ListenAddrWinsOverAspNetCoreUrls",
+     with(base(), {{"ASPNETCORE_URLS", "http://+:8080"}, {"LISTEN_ADDR", "127.0.0.1:9000"}}),
      [](const Config& c) {
        EXPECT_EQ(c.listen_host, "127.0.0.1");
        EXPECT_EQ(c.listen_port, 9000);
      }},
     {"ReasoningDeploymentsList", with(base(), {{"REASONING_DEPLOYMENTS", " my-o3 , ,thinker "}}),
-     [](const Config& c) { EXPECT_EQ(c.reasoning_deployments, (std::vector<std::string>{"my-o3", "thinker"})); }},
-    {"MaxOutputTokens", with(base(), {{"AZURE_MAX_OUTPUT_TOKENS", "16384"}}), [](const Config& c) { EXPECT_EQ(c.max_output_tokens, 16384); }},
-    {"AuthToken", with(base(), {{"ANTHROPIC_AUTH_TOKEN", "secret"}}), [](const Config& c) { EXPECT_EQ(c.auth_token, "secret"); }},
-    {"VerifyTlsOff", with(base(), {{"AZURE_VERIFY_TLS", "false"}}), [](const Config& c) { EXPECT_FALSE(c.verify_tls); }},
+     [](const Config& c) {
+       EXPECT_EQ(c.reasoning_deployments, (std::vector<std::string>{"my-o3", "thinker"}));
+     }},
+    {"MaxOutputTokens", with(base(), {{"AZURE_MAX_OUTPUT_TOKENS", "16384"}}),
+     [](const Config& c) { EXPECT_EQ(c.max_output_tokens, 16384); }},
+    {"AuthToken", with(base(), {{"ANTHROPIC_AUTH_TOKEN", "secret"}}),
+     [](const Config& c) { EXPECT_EQ(c.auth_token, "secret"); }},
+    {"VerifyTlsOff", with(base(), {{"AZURE_VERIFY_TLS", "false"}}),
+     [](const Config& c) { EXPECT_FALSE(c.verify_tls); }},
     {"EmptyValueMeansUnset", with(base(), {{"SMALL_MODEL", ""}, {"LISTEN_ADDR", ""}}),
      [](const Config& c) {
        EXPECT_EQ(c.small_model, "gpt-4o");
@@ -102,7 +110,8 @@ const OkCase kOk[] = {
      }},
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, ConfigLoad, ::testing::ValuesIn(kOk), [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Table, ConfigLoad, ::testing::ValuesIn(kOk),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 struct ErrCase {
   const char* name;
@@ -125,9 +134,11 @@ TEST_P(ConfigLoadError, NamesTheVariable) {
 const ErrCase kErr[] = {
     {"MissingEndpoint", without(base(), "AZURE_OPENAI_ENDPOINT"), "AZURE_OPENAI_ENDPOINT"},
     {"EmptyEndpoint", with(base(), {{"AZURE_OPENAI_ENDPOINT", ""}}), "AZURE_OPENAI_ENDPOINT"},
-    {"EndpointWithoutScheme", with(base(), {{"AZURE_OPENAI_ENDPOINT", "res.openai.azure.com"}}), "AZURE_OPENAI_ENDPOINT"},
+    {"EndpointWithoutScheme", with(base(), {{"AZURE_OPENAI_ENDPOINT", "res.openai.azure.com"}}),
+     "AZURE_OPENAI_ENDPOINT"},
     {"EndpointFtp", with(base(), {{"AZURE_OPENAI_ENDPOINT", "ftp://res.openai.azure.com"}}), "AZURE_OPENAI_ENDPOINT"},
-    {"EndpointWithQuery", with(base(), {{"AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com?api-version=1"}}), "AZURE_OPENAI_ENDPOINT"},
+    {"EndpointWithQuery", with(base(), {{"AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com?api-version=1"}}),
+     "AZURE_OPENAI_ENDPOINT"},
     {"MissingKey", without(base(), "AZURE_OPENAI_API_KEY"), "AZURE_OPENAI_API_KEY"},
     {"MissingBigModel", without(base(), "BIG_MODEL"), "BIG_MODEL"},
     {"BadBigModel", with(base(), {{"BIG_MODEL", "gpt 4o"}}), "BIG_MODEL"},
@@ -142,14 +153,17 @@ const ErrCase kErr[] = {
     {"BadLogLevel", with(base(), {{"LOG_LEVEL", "verbose"}}), "LOG_LEVEL"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, ConfigLoadError, ::testing::ValuesIn(kErr), [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Table, ConfigLoadError, ::testing::ValuesIn(kErr),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 // --- .env files
 
 class TempFile {
  public:
   explicit TempFile(const std::string& content) {
-    path_ = (std::filesystem::temp_directory_path() / ("agp_env_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++))).string();
+    path_ = (std::filesystem::temp_directory_path() /
+             ("agp_env_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++)))
+                .string();
     std::ofstream(path_) << content;
   }
   ~TempFile() { std::remove(path_.c_str()); }
@@ -190,7 +204,8 @@ const EnvFileCase kEnvFiles[] = {
     {"NoFinalNewline", "A=1", {{"A", "1"}}},
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, ReadEnvFile, ::testing::ValuesIn(kEnvFiles), [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Table, ReadEnvFile, ::testing::ValuesIn(kEnvFiles),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ReadEnvFileBug, QuotedValueWithTrailingComment) {
   TempFile f("A=\"hello\" # the greeting\n");
@@ -221,7 +236,10 @@ TEST(MergeEnv, EnvironmentWins) {
 }
 
 TEST(MergeEnv, FileCompletesAConfig) {
-  TempFile f("export AZURE_OPENAI_ENDPOINT=\"https://res.openai.azure.com/openai\"\nAZURE_OPENAI_API_KEY=file-key\nBIG_MODEL=gpt-4o\n");
+  TempFile f(
+      "export "
+      "AZURE_OPENAI_ENDPOINT=\"https://res.openai.azure.com/"
+      "openai\"\nAZURE_OPENAI_API_KEY=file-key\nBIG_MODEL=gpt-4o\n");
   Env env{{"AZURE_OPENAI_API_KEY", "env-key"}};
   auto cfg = load(merge(env, read_env_file(f.path(), true)));
   EXPECT_EQ(cfg.azure_api_key, "env-key");

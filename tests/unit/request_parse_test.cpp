@@ -55,7 +55,8 @@ const ErrorCase kErrorCases[] = {
     {"RoleMissing", "{" M R"("messages":[{"content":"x"}]})", Endpoint::messages, "messages.0.role: Field required"},
     {"RoleInvalid", "{" M R"("messages":[{"role":"tool","content":"x"}]})", Endpoint::messages,
      "messages.0.role: Input should be 'user', 'assistant' or 'system'"},
-    {"ContentMissing", "{" M R"("messages":[{"role":"user"}]})", Endpoint::messages, "messages.0.content: Field required"},
+    {"ContentMissing", "{" M R"("messages":[{"role":"user"}]})", Endpoint::messages,
+     "messages.0.content: Field required"},
     {"ContentNumber", "{" M R"("messages":[{"role":"user","content":7}]})", Endpoint::messages,
      "messages.0.content: Input should be a valid string or list of content blocks, not number"},
     {"BlockNotObject", "{" M R"("messages":[{"role":"user","content":["x"]}]})", Endpoint::messages,
@@ -66,27 +67,32 @@ const ErrorCase kErrorCases[] = {
      Endpoint::messages, "messages.2.content.0.type: Input should be a valid string, not number"},
     {"TextMissing", "{" M R"("messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text"}]}]})",
      Endpoint::messages, "messages.0.content.1.text: Field required"},
-    {"TextNotString", "{" M R"("messages":[{"role":"user","content":[{"type":"text","text":[]}]}]})", Endpoint::messages,
-     "messages.0.content.0.text: Input should be a valid string, not array"},
+    {"TextNotString", "{" M R"("messages":[{"role":"user","content":[{"type":"text","text":[]}]}]})",
+     Endpoint::messages, "messages.0.content.0.text: Input should be a valid string, not array"},
     {"ImageSourceMissing", "{" M R"("messages":[{"role":"user","content":[{"type":"image"}]}]})", Endpoint::messages,
      "messages.0.content.0.source: Field required"},
     {"ImageBadMediaType",
-     "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/bmp","data":"AAA"}}]}]})",
+     "{" M
+     R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/bmp","data":"AAA"}}]}]})",
      Endpoint::messages, "messages.0.content.0.source.media_type: Input should be"},
     {"ImageEmptyData",
-     "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":""}}]}]})",
+     "{" M
+     R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":""}}]}]})",
      Endpoint::messages, "messages.0.content.0.source.data: "},
     {"ImageUrlMissing", "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"url"}}]}]})",
      Endpoint::messages, "messages.0.content.0.source.url: Field required"},
     {"ImageFileSource",
      "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"file","file_id":"f"}}]}]})",
      Endpoint::messages, "messages.0.content.0.source.type: file sources"},
-    {"ImageUnknownSource", "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"ftp"}}]}]})",
-     Endpoint::messages, "messages.0.content.0.source.type: unsupported source type 'ftp'"},
-    {"ToolUseIdMissing", "{" M R"("messages":[)" HELLO R"(,{"role":"assistant","content":[{"type":"tool_use","name":"a","input":{}}]}]})",
+    {"ImageUnknownSource",
+     "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"ftp"}}]}]})", Endpoint::messages,
+     "messages.0.content.0.source.type: unsupported source type 'ftp'"},
+    {"ToolUseIdMissing",
+     "{" M R"("messages":[)" HELLO R"(,{"role":"assistant","content":[{"type":"tool_use","name":"a","input":{}}]}]})",
      Endpoint::messages, "messages.1.content.0.id: Field required"},
     {"ToolUseInputNotObject",
-     "{" M R"("messages":[)" HELLO R"(,{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"a","input":"x"}]}]})",
+     "{" M R"("messages":[)" HELLO
+     R"(,{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"a","input":"x"}]}]})",
      Endpoint::messages, "messages.1.content.0.input: Input should be a valid dictionary"},
     {"ToolUseInputMissing",
      "{" M R"("messages":[)" HELLO R"(,{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"a"}]}]})",
@@ -97,7 +103,8 @@ const ErrorCase kErrorCases[] = {
      "{" M R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","is_error":"yes"}]}]})",
      Endpoint::messages, "messages.0.content.0.is_error: Input should be a valid boolean"},
     {"ToolResultNestedBlock",
-     "{" M R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text"}]}]}]})",
+     "{" M
+     R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text"}]}]}]})",
      Endpoint::messages, "messages.0.content.0.content.0.text: Field required"},
     {"ThinkingTextMissing", "{" M R"("messages":[)" HELLO R"(,{"role":"assistant","content":[{"type":"thinking"}]}]})",
      Endpoint::messages, "messages.1.content.0.thinking: Field required"},
@@ -105,15 +112,16 @@ const ErrorCase kErrorCases[] = {
      Endpoint::messages, "system.0.type: system blocks must be text"},
     {"SystemNumber", "{" M R"("system":3,"messages":[)" HELLO "]}", Endpoint::messages,
      "system: Input should be a valid string or list of content blocks"},
-    {"ToolsNotList", "{" M R"("tools":{},"messages":[)" HELLO "]}", Endpoint::messages, "tools: Input should be a valid list"},
+    {"ToolsNotList", "{" M R"("tools":{},"messages":[)" HELLO "]}", Endpoint::messages,
+     "tools: Input should be a valid list"},
     {"ToolNameMissing", "{" M R"("tools":[{"input_schema":{}}],"messages":[)" HELLO "]}", Endpoint::messages,
      "tools.0.name: Field required"},
     {"ToolNameEmpty", "{" M R"("tools":[{"name":"","input_schema":{}}],"messages":[)" HELLO "]}", Endpoint::messages,
      "tools.0.name: String should have at least 1 character"},
     {"ToolSchemaMissing", "{" M R"("tools":[{"name":"a","input_schema":{}},{"name":"b"}],"messages":[)" HELLO "]}",
      Endpoint::messages, "tools.1.input_schema: Field required"},
-    {"ToolSchemaNotObject", "{" M R"("tools":[{"name":"a","input_schema":[]}],"messages":[)" HELLO "]}", Endpoint::messages,
-     "tools.0.input_schema: Input should be a valid dictionary"},
+    {"ToolSchemaNotObject", "{" M R"("tools":[{"name":"a","input_schema":[]}],"messages":[)" HELLO "]}",
+     Endpoint::messages, "tools.0.input_schema: Input should be a valid dictionary"},
     {"ToolChoiceBadType", "{" M R"("tool_choice":{"type":"some"},"messages":[)" HELLO "]}", Endpoint::messages,
      "tool_choice.type: Input should be"},
     {"ToolChoiceToolWithoutName", "{" M R"("tool_choice":{"type":"tool"},"messages":[)" HELLO "]}", Endpoint::messages,
@@ -176,8 +184,9 @@ const OkCase kOkCases[] = {
        EXPECT_FALSE(r.tool_choice.has_value());
        EXPECT_EQ(r.thinking.type, ThinkingType::none);
      }},
-    {"CountTokensWithoutMaxTokens", R"({"model":"claude-haiku-4-5","system":"You are terse.","messages":[)" HELLO
-                                    R"(],"tools":[{"name":"Bash","input_schema":{"type":"object","properties":{}}}]})",
+    {"CountTokensWithoutMaxTokens",
+     R"({"model":"claude-haiku-4-5","system":"You are terse.","messages":[)" HELLO
+     R"(],"tools":[{"name":"Bash","input_schema":{"type":"object","properties":{}}}]})",
      Endpoint::count_tokens,
      [](const MessagesRequest& r) {
        EXPECT_EQ(r.max_tokens, 0);
@@ -191,7 +200,8 @@ const OkCase kOkCases[] = {
        EXPECT_EQ(r.system[0].text, "Be brief.");
      }},
     {"SystemBlocksWithCacheControl",
-     "{" M R"("system":[{"type":"text","text":"a"},{"type":"text","text":"b","cache_control":{"type":"ephemeral"}}],"messages":[)" HELLO
+     "{" M
+     R"("system":[{"type":"text","text":"a"},{"type":"text","text":"b","cache_control":{"type":"ephemeral"}}],"messages":[)" HELLO
      "]}",
      Endpoint::messages,
      [](const MessagesRequest& r) {
@@ -207,8 +217,7 @@ const OkCase kOkCases[] = {
        EXPECT_EQ(r.messages[1].role, Role::system);
        EXPECT_EQ(r.messages[1].content[0].text, "reminder");
      }},
-    {"AllBlockTypes",
-     "{" M R"("messages":[
+    {"AllBlockTypes", "{" M R"("messages":[
        {"role":"user","content":[
          {"type":"text","text":"t"},
          {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}},
@@ -270,7 +279,10 @@ const OkCase kOkCases[] = {
        EXPECT_FALSE(t[1].is_error);
        EXPECT_TRUE(t[2].content.empty());
      }},
-    {"SamplingAndStops", "{" M R"("temperature":0.7,"top_p":0.9,"top_k":40,"stop_sequences":["END","","STOP"],"stream":true,"messages":[)" HELLO "]}",
+    {"SamplingAndStops",
+     "{" M
+     R"("temperature":0.7,"top_p":0.9,"top_k":40,"stop_sequences":["END","","STOP"],"stream":true,"messages":[)" HELLO
+     "]}",
      Endpoint::messages,
      [](const MessagesRequest& r) {
        EXPECT_EQ(r.temperature, 0.7);
@@ -281,7 +293,8 @@ const OkCase kOkCases[] = {
      }},
     {"IntegerTemperature", "{" M R"("temperature":1,"messages":[)" HELLO "]}", Endpoint::messages,
      [](const MessagesRequest& r) { EXPECT_EQ(r.temperature, 1.0); }},
-    {"ToolChoiceTool", "{" M R"("tool_choice":{"type":"tool","name":"Read","disable_parallel_tool_use":true},"messages":[)" HELLO "]}",
+    {"ToolChoiceTool",
+     "{" M R"("tool_choice":{"type":"tool","name":"Read","disable_parallel_tool_use":true},"messages":[)" HELLO "]}",
      Endpoint::messages,
      [](const MessagesRequest& r) {
        ASSERT_TRUE(r.tool_choice);
@@ -291,7 +304,8 @@ const OkCase kOkCases[] = {
      }},
     {"ToolChoiceAnyNone", "{" M R"("tool_choice":{"type":"none"},"messages":[)" HELLO "]}", Endpoint::messages,
      [](const MessagesRequest& r) { EXPECT_EQ(r.tool_choice->type, ToolChoiceType::none); }},
-    {"ServerToolWithoutSchema", "{" M R"("tools":[{"type":"web_search_20250305","name":"web_search"}],"messages":[)" HELLO "]}",
+    {"ServerToolWithoutSchema",
+     "{" M R"("tools":[{"type":"web_search_20250305","name":"web_search"}],"messages":[)" HELLO "]}",
      Endpoint::messages,
      [](const MessagesRequest& r) {
        ASSERT_EQ(r.tools.size(), 1u);
@@ -303,7 +317,8 @@ const OkCase kOkCases[] = {
        EXPECT_EQ(r.thinking.type, ThinkingType::enabled);
        EXPECT_EQ(r.thinking.budget_tokens, 2048);
      }},
-    {"ThinkingAdaptiveWithEffort", "{" M R"("thinking":{"type":"adaptive"},"output_config":{"effort":"high"},"messages":[)" HELLO "]}",
+    {"ThinkingAdaptiveWithEffort",
+     "{" M R"("thinking":{"type":"adaptive"},"output_config":{"effort":"high"},"messages":[)" HELLO "]}",
      Endpoint::messages,
      [](const MessagesRequest& r) {
        EXPECT_EQ(r.thinking.type, ThinkingType::adaptive);
@@ -311,8 +326,9 @@ const OkCase kOkCases[] = {
      }},
     {"MetadataUserId", "{" M R"("metadata":{"user_id":"{\"session_id\":\"s1\"}"},"messages":[)" HELLO "]}",
      Endpoint::messages, [](const MessagesRequest& r) { EXPECT_EQ(r.user_id, R"({"session_id":"s1"})"); }},
-    {"UnknownTopLevelFieldsIgnored", "{" M R"("context_management":{"edits":[]},"service_tier":"auto","messages":[)" HELLO "]}",
-     Endpoint::messages, [](const MessagesRequest& r) { EXPECT_EQ(r.messages.size(), 1u); }},
+    {"UnknownTopLevelFieldsIgnored",
+     "{" M R"("context_management":{"edits":[]},"service_tier":"auto","messages":[)" HELLO "]}", Endpoint::messages,
+     [](const MessagesRequest& r) { EXPECT_EQ(r.messages.size(), 1u); }},
     {"MaxTokensZero", R"({"model":"m","max_tokens":0,"messages":[)" HELLO "]}", Endpoint::messages,
      [](const MessagesRequest& r) { EXPECT_EQ(r.max_tokens, 0); }},
 };

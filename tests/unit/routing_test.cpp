@@ -85,9 +85,17 @@ TEST(ValidDeploymentName, Table) {
     std::string name;
     bool ok;
   };
-  const Row rows[] = {{"gpt-4o", true},         {"my_dep.v2", true}, {std::string(64, 'a'), true}, {std::string(65, 'a'), false},
-                      {"", false},              {".", false},        {"..", false},                {"a/b", false},
-                      {"a b", false},           {"a?b", false},      {"ä", false}};
+  const Row rows[] = {{"gpt-4o", true},
+                      {"my_dep.v2", true},
+                      {std::string(64, 'a'), true},
+                      {std::string(65, 'a'), false},
+                      {"", false},
+                      {".", false},
+                      {"..", false},
+                      {"a/b", false},
+                      {"a b", false},
+                      {"a?b", false},
+                      {"ä", false}};
   for (auto& r : rows) EXPECT_EQ(valid_deployment_name(r.name), r.ok) << r.name;
 }
 

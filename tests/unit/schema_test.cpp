@@ -44,7 +44,8 @@ const Case kCases[] = {
     {"PropertyNamedLikeKeywordsKept",
      R"({"type":"object","properties":{"format":{"type":"string"},"$schema":{"type":"string"},"pattern":{"type":"string"}}})",
      R"({"type":"object","properties":{"format":{"type":"string"},"$schema":{"type":"string"},"pattern":{"type":"string"}}})"},
-    {"AnyOfCleaned", R"({"type":"object","properties":{"v":{"anyOf":[{"type":"string","format":"uri"},{"type":"object"}]}}})",
+    {"AnyOfCleaned",
+     R"({"type":"object","properties":{"v":{"anyOf":[{"type":"string","format":"uri"},{"type":"object"}]}}})",
      R"({"type":"object","properties":{"v":{"anyOf":[{"type":"string"},{"type":"object","properties":{}}]}}})"},
     {"DefsCleaned", R"({"type":"object","properties":{},"$defs":{"X":{"$schema":"s","type":"object"}}})",
      R"({"type":"object","properties":{},"$defs":{"X":{"type":"object","properties":{}}}})"},
@@ -54,7 +55,8 @@ const Case kCases[] = {
     {"TypeArrayLeftAlone", R"({"type":["object","null"]})", R"({"type":["object","null"]})"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, SanitizeSchema, ::testing::ValuesIn(kCases), [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Table, SanitizeSchema, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST(SanitizeSchema, AbsurdlyDeepStops) {
   std::string s;

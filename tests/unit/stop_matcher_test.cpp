@@ -83,7 +83,8 @@ void check(const Case& c, const std::vector<std::string>& deltas) {
   EXPECT_EQ(f.text, c.want_text) << "deltas " << describe(deltas);
   EXPECT_EQ(f.matched, c.want_matched) << "deltas " << describe(deltas) << " matched "
                                        << (f.matched ? *f.matched : std::string("(none)"));
-  for (auto& p : f.pieces) EXPECT_TRUE(valid_utf8(p)) << "half a character emitted: [" << p << "] for deltas " << describe(deltas);
+  for (auto& p : f.pieces)
+    EXPECT_TRUE(valid_utf8(p)) << "half a character emitted: [" << p << "] for deltas " << describe(deltas);
 }
 
 TEST_P(StopMatcherSplits, Whole) {

@@ -7,8 +7,8 @@
 #include "anthropic/request.hpp"
 #include "http/sse.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <fstream>
 #include <optional>
@@ -31,7 +31,9 @@ inline std::string read_file(const std::string& path) {
 }
 
 // A file under tests/data (AGP_TEST_DATA), e.g. read_test_data("responses/text.sse").
-inline std::string read_test_data(const std::string& relative) { return read_file(std::string(AGP_TEST_DATA) + "/" + relative); }
+inline std::string read_test_data(const std::string& relative) {
+  return read_file(std::string(AGP_TEST_DATA) + "/" + relative);
+}
 
 // All frames of an SSE body, including one left unterminated at the end.
 inline std::vector<agp::http::SseFrame> parse_sse(std::string_view bytes) {
@@ -103,9 +105,9 @@ inline std::string event_signature(const agp::anthropic::Event& e) {
 // An Anthropic event stream and what it carries.
 struct EventRun {
   agp::anthropic::Events events;
-  std::vector<std::string> sigs;  // event_signature of each event
-  std::string text, thinking;     // concatenated text / thinking deltas
-  std::vector<std::string> signatures;                  // signature deltas, in order
+  std::vector<std::string> sigs;                             // event_signature of each event
+  std::string text, thinking;                                // concatenated text / thinking deltas
+  std::vector<std::string> signatures;                       // signature deltas, in order
   std::vector<std::string> tool_json, tool_ids, tool_names;  // per tool_use block
 };
 

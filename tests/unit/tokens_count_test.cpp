@@ -41,7 +41,8 @@ TEST(TokensCount, CookbookFramingForPlainMessages) {
   auto body = json::parse(R"({"model":"x","messages":[
     {"role":"system","content":"You are a helpful assistant."},
     {"role":"user","content":"Hello world"},
-    {"role":"assistant","content":"Hi!","name":"bot"}]})").as_object();
+    {"role":"assistant","content":"Hi!","name":"bot"}]})")
+                  .as_object();
   auto c = count_chat_request_detailed(body, Encoding::o200k_base);
   const auto& t = Tokenizer::get(Encoding::o200k_base);
   std::int64_t text = 0;
@@ -59,11 +60,13 @@ TEST(TokensCount, TextPartsToolCallsAndResults) {
     {"role":"user","content":[{"type":"text","text":"first"},{"type":"text","text":"second part"}]},
     {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
        "function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},
-    {"role":"tool","tool_call_id":"call_1","content":"sunny, 21C"}]})").as_object();
+    {"role":"tool","tool_call_id":"call_1","content":"sunny, 21C"}]})")
+                  .as_object();
   auto c = count_chat_request_detailed(body, Encoding::o200k_base);
   const auto& t = Tokenizer::get(Encoding::o200k_base);
   std::int64_t text = 0;
-  for (auto s : {"user", "first", "second part", "assistant", "get_weather", "{\"city\":\"Paris\"}", "tool", "sunny, 21C"})
+  for (auto s :
+       {"user", "first", "second part", "assistant", "get_weather", "{\"city\":\"Paris\"}", "tool", "sunny, 21C"})
     text += static_cast<std::int64_t>(t.count(s));
   EXPECT_EQ(c.text, text);
   EXPECT_EQ(c.estimated, kToolCallFraming);
@@ -75,7 +78,8 @@ TEST(TokensCount, ToolsRenderedAsTypeScript) {
       "city":{"type":"string","description":"City name"},
       "unit":{"type":"string","enum":["c","f"]},
       "days":{"type":"array","items":{"type":"integer"}}},"required":["city"]}}},
-    {"type":"function","function":{"name":"noop","parameters":{"type":"object","properties":{}}}}])").as_array();
+    {"type":"function","function":{"name":"noop","parameters":{"type":"object","properties":{}}}}])")
+                   .as_array();
   EXPECT_EQ(render_tools(tools),
             "# Tools\n\n## functions\n\nnamespace functions {\n\n"
             "// Get the weather.\ntype get_weather = (_: {\n// City name\ncity: string,\nunit?: \"c\" | \"f\",\n"
@@ -84,8 +88,8 @@ TEST(TokensCount, ToolsRenderedAsTypeScript) {
             "} // namespace functions");
   json::object body{{"messages", json::array{}}, {"tools", tools}};
   auto c = count_chat_request_detailed(body, Encoding::o200k_base);
-  EXPECT_EQ(c.tools, static_cast<std::int64_t>(Tokenizer::get(Encoding::o200k_base).count(render_tools(tools))) +
-                         kToolsFraming);
+  EXPECT_EQ(c.tools,
+            static_cast<std::int64_t>(Tokenizer::get(Encoding::o200k_base).count(render_tools(tools))) + kToolsFraming);
   EXPECT_EQ(c.estimated, c.tools);
 }
 
@@ -116,7 +120,7 @@ TEST(TokensCount, ImageHeaders) {
 }
 
 TEST(TokensCount, ImageTileFormula) {
-  EXPECT_EQ(image_tokens(1024, 1024, "high"), 765);  // 768x768: 4 tiles
+  EXPECT_EQ(image_tokens(1024, 1024, "high"), 765);   // 768x768: 4 tiles
   EXPECT_EQ(image_tokens(2048, 4096, "auto"), 1105);  // 1024x2048 -> 768x1536: 6 tiles
   EXPECT_EQ(image_tokens(4000, 3000, "high"), 765);   // 2048x1536 -> 1024x768: 4 tiles
   EXPECT_EQ(image_tokens(200, 100, "high"), 255);     // one tile
@@ -124,14 +128,18 @@ TEST(TokensCount, ImageTileFormula) {
 }
 
 TEST(TokensCount, ImagesAndPdfsAreEstimated) {
-  json::object body{{"messages", json::array{json::object{
-                                     {"role", "user"},
-                                     {"content", json::array{json::object{{"type", "image_url"},
-                                                                          {"image_url", {{"url", "data:image/png;base64," + b64(png(1024, 1024))}}}},
-                                                             json::object{{"type", "file"},
-                                                                          {"file", {{"filename", "a.pdf"},
-                                                                                    {"file_data", "data:application/pdf;base64," +
-                                                                                                      b64("%PDF-1.4 /Type /Pages /Type /Page /Type/Page")}}}}}}}}}};
+  json::object body{
+      {"messages",
+       json::array{json::object{
+           {"role", "user"},
+           {"content",
+            json::array{json::object{{"type", "image_url"},
+                                     {"image_url", {{"url", "data:image/png;base64," + b64(png(1024, 1024))}}}},
+                        json::object{{"type", "file"},
+                                     {"file",
+                                      {{"filename", "a.pdf"},
+                                       {"file_data", "data:application/pdf;base64," +
+                                                         b64("%PDF-1.4 /Type /Pages /Type /Page /Type/Page")}}}}}}}}}};
   auto c = count_chat_request_detailed(body, Encoding::o200k_base);
   EXPECT_EQ(c.images, 765);
   EXPECT_EQ(c.files, 2 * kPdfTokensPerPage);

@@ -15,8 +15,8 @@ TEST(TokensTokenizer, KnownIdsO200k) {
   const auto& t = Tokenizer::get(Encoding::o200k_base);
   EXPECT_EQ(t.encode("hello world"), (Ids{24912, 2375}));
   EXPECT_EQ(t.encode("Hello, 世界! I'm fine   \n\n\t x 12345678 🤷‍♂️ ＡＢＣ"),
-            (Ids{13225, 11, 185558, 0, 5477, 8975, 29104, 197, 1215, 220, 7633, 19354, 4388, 93643, 115, 2524, 178729,
-                 15148, 60558, 94, 181511, 151735}));
+            (Ids{13225, 11,   185558, 0,   5477, 8975,   29104, 197,   1215, 220,    7633,
+                 19354, 4388, 93643,  115, 2524, 178729, 15148, 60558, 94,   181511, 151735}));
   EXPECT_EQ(t.encode("+l"), (Ids{187706}));
 }
 
@@ -24,8 +24,8 @@ TEST(TokensTokenizer, KnownIdsCl100k) {
   const auto& t = Tokenizer::get(Encoding::cl100k_base);
   EXPECT_EQ(t.encode("hello world"), (Ids{15339, 1917}));
   EXPECT_EQ(t.encode("Hello, 世界! I'm fine   \n\n\t x 12345678 🤷‍♂️ ＡＢＣ"),
-            (Ids{9906, 11, 220, 3574, 244, 98220, 0, 358, 2846, 7060, 35033, 197, 865, 220, 4513, 10961, 2495, 11410, 97,
-                 115, 378, 235, 17245, 224, 31643, 63923, 94, 1569, 95, 1569, 96}));
+            (Ids{9906, 11,    220, 3574, 244, 98220, 0,     358, 2846,  7060,  35033, 197,  865, 220,  4513, 10961,
+                 2495, 11410, 97,  115,  378, 235,   17245, 224, 31643, 63923, 94,    1569, 95,  1569, 96}));
   EXPECT_EQ(t.encode("+l"), (Ids{77011}));
 }
 
@@ -49,8 +49,10 @@ TEST(TokensTokenizer, RoundTripsRandomUtf8) {
       for (int i = 0; i < len; ++i) {
         std::uint32_t cp = rng() % 8 == 0 ? 0x80 + rng() % 0x10FF80 : 0x20 + rng() % 0x5F;
         if (cp >= 0xD800 && cp <= 0xDFFF) cp = 'x';
-        if (cp < 0x80) s += static_cast<char>(cp);
-        else if (cp < 0x800) s += {static_cast<char>(0xC0 | cp >> 6), static_cast<char>(0x80 | (cp & 63))};
+        if (cp < 0x80)
+          s += static_cast<char>(cp);
+        else if (cp < 0x800)
+          s += {static_cast<char>(0xC0 | cp >> 6), static_cast<char>(0x80 | (cp & 63))};
         else if (cp < 0x10000)
           s += {static_cast<char>(0xE0 | cp >> 12), static_cast<char>(0x80 | ((cp >> 6) & 63)),
                 static_cast<char>(0x80 | (cp & 63))};
@@ -73,7 +75,8 @@ TEST(TokensTokenizer, LongPiecesUseTheSameMergeOrder) {
   for (int i = 0; i < 8; ++i) zh2 += "的一是不了人我在有他这为之大来以个中上们";
   EXPECT_EQ(t.count(zh), 100u);
   EXPECT_EQ(t.count(b64), 360u);
-  Ids period{64579, 3221, 33058, 1995, 7522, 2178, 3666, 11327, 8327, 6209, 10708, 1640, 6727, 5924, 5920, 1404, 4286, 13932};
+  Ids period{64579, 3221,  33058, 1995, 7522, 2178, 3666, 11327, 8327,
+             6209,  10708, 1640,  6727, 5924, 5920, 1404, 4286,  13932};
   Ids want;
   for (int i = 0; i < 8; ++i) want.insert(want.end(), period.begin(), period.end());
   EXPECT_EQ(t.encode(zh2), want);
@@ -82,7 +85,10 @@ TEST(TokensTokenizer, LongPiecesUseTheSameMergeOrder) {
 
 TEST(TokensTokenizer, InvalidUtf8BecomesReplacementCharacter) {
   const auto& t = Tokenizer::get(Encoding::o200k_base);
-  EXPECT_EQ(t.encode("a\xFF" "b"), t.encode("a\xEF\xBF\xBD" "b"));
+  EXPECT_EQ(t.encode("a\xFF"
+                     "b"),
+            t.encode("a\xEF\xBF\xBD"
+                     "b"));
   EXPECT_EQ(t.encode("\xE4\xB8"), t.encode("\xEF\xBF\xBD"));  // truncated sequence: one U+FFFD
 }
 

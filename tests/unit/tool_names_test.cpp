@@ -8,7 +8,8 @@ namespace {
 using namespace agp::openai;
 
 bool id_chars(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == std::string::npos;
+  return !s.empty() &&
+         s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == std::string::npos;
 }
 
 struct NameCase {
@@ -50,7 +51,8 @@ const NameCase kNames[] = {
     {"Slash", "a/b", false},
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, ToolName, ::testing::ValuesIn(kNames), [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Table, ToolName, ::testing::ValuesIn(kNames),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ToolNames, DistinctNamesGetDistinctAliases) {
   // Same sanitized prefix, different originals.

@@ -54,15 +54,14 @@ json::array prompt_filter_results() {
 }
 
 json::object usage_json(const ReplyPlan& p) {
-  return json::object{
-      {"prompt_tokens", p.prompt_tokens},
-      {"completion_tokens", p.completion_tokens},
-      {"total_tokens", p.prompt_tokens + p.completion_tokens},
-      {"prompt_tokens_details", json::object{{"cached_tokens", p.cached_tokens}, {"audio_tokens", 0}}},
-      {"completion_tokens_details", json::object{{"reasoning_tokens", p.reasoning_tokens},
-                                                 {"audio_tokens", 0},
-                                                 {"accepted_prediction_tokens", 0},
-                                                 {"rejected_prediction_tokens", 0}}}};
+  return json::object{{"prompt_tokens", p.prompt_tokens},
+                      {"completion_tokens", p.completion_tokens},
+                      {"total_tokens", p.prompt_tokens + p.completion_tokens},
+                      {"prompt_tokens_details", json::object{{"cached_tokens", p.cached_tokens}, {"audio_tokens", 0}}},
+                      {"completion_tokens_details", json::object{{"reasoning_tokens", p.reasoning_tokens},
+                                                                 {"audio_tokens", 0},
+                                                                 {"accepted_prediction_tokens", 0},
+                                                                 {"rejected_prediction_tokens", 0}}}};
 }
 
 std::int64_t ceil4(std::size_t n) { return static_cast<std::int64_t>((n + 3) / 4); }
@@ -107,7 +106,8 @@ std::string last_user_text(const json::object& body) {
 ReplyPlan make_plan(const Respond& r, const json::object& body, std::string_view deployment, std::size_t body_bytes) {
   ReplyPlan p;
   p.id = "chatcmpl-" + random_alnum(29);
-  p.created = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  p.created =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   p.model = string(deployment) + "-2025-01-01";
   p.reasoning = r.reasoning_content;
   p.tool_calls = r.tool_calls;
@@ -122,10 +122,10 @@ ReplyPlan make_plan(const Respond& r, const json::object& body, std::string_view
     p.text += utf8_prefix(last_user_text(body), 200);
   }
   p.filter_categories = r.filter_categories;
-  p.finish_reason = !r.finish_reason.empty()        ? r.finish_reason
-                    : !p.tool_calls.empty()         ? "tool_calls"
-                    : !r.filter_categories.empty()  ? "content_filter"
-                                                    : "stop";
+  p.finish_reason = !r.finish_reason.empty()       ? r.finish_reason
+                    : !p.tool_calls.empty()        ? "tool_calls"
+                    : !r.filter_categories.empty() ? "content_filter"
+                                                   : "stop";
   std::size_t out_bytes = p.text.size() + p.reasoning.size();
   for (auto& tc : p.tool_calls) out_bytes += tc.name.size() + tc.arguments.size();
   p.prompt_tokens = r.prompt_tokens.value_or(static_cast<std::int64_t>(body_bytes / 4));
@@ -176,26 +176,23 @@ std::vector<std::string> render_stream(const ReplyPlan& p, bool include_usage) {
                         {"finish_reason", std::move(finish)},
                         {"index", 0},
                         {"logprobs", nullptr}};
-    json::object o{{"choices", json::array{std::move(choice)}},
-                   {"created", p.created},
-                   {"id", p.id},
-                   {"model", p.model},
-                   {"object", "chat.completion.chunk"},
-                   {"system_fingerprint", "fp_mock"}};
+    json::object o{
+        {"choices", json::array{std::move(choice)}}, {"created", p.created},           {"id", p.id}, {"model", p.model},
+        {"object", "chat.completion.chunk"},         {"system_fingerprint", "fp_mock"}};
     if (include_usage) o["usage"] = nullptr;
     frame(o);
   };
   // Async content filter: annotation chunks without a delta, covering the text so far.
   std::size_t filtered_upto = 0, emitted = 0, since_annotation = 0;
   auto annotation = [&] {
-    json::object choice{{"content_filter_offsets", json::object{{"check_offset", filtered_upto},
-                                                                 {"start_offset", filtered_upto},
-                                                                 {"end_offset", emitted}}},
-                        {"content_filter_results", filter_results(p.filter_categories, false)},
-                        {"finish_reason", nullptr},
-                        {"index", 0}};
-    frame(json::object{{"choices", json::array{std::move(choice)}},
-                       {"created", 0}, {"id", ""}, {"model", ""}, {"object", ""}});
+    json::object choice{
+        {"content_filter_offsets",
+         json::object{{"check_offset", filtered_upto}, {"start_offset", filtered_upto}, {"end_offset", emitted}}},
+        {"content_filter_results", filter_results(p.filter_categories, false)},
+        {"finish_reason", nullptr},
+        {"index", 0}};
+    frame(json::object{
+        {"choices", json::array{std::move(choice)}}, {"created", 0}, {"id", ""}, {"model", ""}, {"object", ""}});
     filtered_upto = emitted;
     since_annotation = 0;
   };
@@ -204,7 +201,11 @@ std::vector<std::string> render_stream(const ReplyPlan& p, bool include_usage) {
     if (p.async_filter && ++since_annotation >= 3) annotation();
   };
 
-  frame(json::object{{"choices", json::array{}}, {"created", 0}, {"id", ""}, {"model", ""}, {"object", ""},
+  frame(json::object{{"choices", json::array{}},
+                     {"created", 0},
+                     {"id", ""},
+                     {"model", ""},
+                     {"object", ""},
                      {"prompt_filter_results", prompt_filter_results()}});
   chunk(json::object{{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr, {});
   for (auto& piece : split_utf8(p.reasoning, p.chunk_size)) {
@@ -217,7 +218,9 @@ std::vector<std::string> render_stream(const ReplyPlan& p, bool include_usage) {
   }
   for (std::size_t i = 0; i < p.tool_calls.size(); ++i) {
     auto& tc = p.tool_calls[i];
-    json::object first{{"index", i}, {"id", tc.id}, {"type", "function"},
+    json::object first{{"index", i},
+                       {"id", tc.id},
+                       {"type", "function"},
                        {"function", json::object{{"name", tc.name}, {"arguments", ""}}}};
     chunk(json::object{{"tool_calls", json::array{std::move(first)}}}, nullptr, {});
     for (auto& piece : split_utf8(tc.arguments, p.chunk_size)) {
@@ -231,8 +234,12 @@ std::vector<std::string> render_stream(const ReplyPlan& p, bool include_usage) {
   chunk(json::object{}, json::value(p.finish_reason), std::move(finish_cfr));
   if (p.async_filter) annotation();
   if (include_usage) {
-    frame(json::object{{"choices", json::array{}}, {"created", p.created}, {"id", p.id}, {"model", p.model},
-                       {"object", "chat.completion.chunk"}, {"system_fingerprint", "fp_mock"},
+    frame(json::object{{"choices", json::array{}},
+                       {"created", p.created},
+                       {"id", p.id},
+                       {"model", p.model},
+                       {"object", "chat.completion.chunk"},
+                       {"system_fingerprint", "fp_mock"},
                        {"usage", usage_json(p)}});
   }
   frames.push_back("data: [DONE]\n\n");

@@ -12,9 +12,9 @@
 namespace mock {
 
 struct ReplyPlan {
-  std::string id;       // chatcmpl-...
+  std::string id;  // chatcmpl-...
   std::int64_t created = 0;
-  std::string model;    // <deployment>-2025-01-01
+  std::string model;  // <deployment>-2025-01-01
   bool has_text = false;
   std::string text;
   std::string reasoning;

@@ -14,9 +14,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <tuple>
 #include <chrono>
 #include <stdexcept>
+#include <tuple>
 
 namespace mock {
 
@@ -132,8 +132,11 @@ json::object headers_json(const Request& req) {
 
 Headers azure_headers(const std::vector<std::pair<string, string>>& extra = {}) {
   string id = random_alnum(8) + "-" + random_alnum(4) + "-" + random_alnum(4) + "-" + random_alnum(12);
-  Headers h{{"apim-request-id", id}, {"x-request-id", id}, {"x-ms-region", "Mock Region"},
-            {"x-ratelimit-remaining-requests", "99"}, {"x-ratelimit-remaining-tokens", "99000"}};
+  Headers h{{"apim-request-id", id},
+            {"x-request-id", id},
+            {"x-ms-region", "Mock Region"},
+            {"x-ratelimit-remaining-requests", "99"},
+            {"x-ratelimit-remaining-tokens", "99000"}};
   for (auto& kv : extra) h.push_back(kv);
   return h;
 }
@@ -147,8 +150,10 @@ asio::awaitable<void> handle_control(MockState& st, Request& req, ResponseWriter
     json::value v = json::parse(req.message.body(), ec);
     const json::array* arr = nullptr;
     if (!ec) {
-      if (auto o = v.if_object(); o && o->if_contains("rules")) arr = o->at("rules").if_array();
-      else arr = v.if_array();
+      if (auto o = v.if_object(); o && o->if_contains("rules"))
+        arr = o->at("rules").if_array();
+      else
+        arr = v.if_array();
     }
     if (!arr) {
       co_await w.send(400, kJson, R"({"ok":false,"error":"expected {\"rules\":[...]}"})", kNoHeaders);
@@ -228,10 +233,9 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
   if (r.fault == "reset_before_headers") drop(fd, "reset_before_headers");
   Headers headers = azure_headers(r.headers);
   if (r.status != 0 && r.status != 200) {
-    string err_body = !r.error                   ? R"({"error":{"code":")" + std::to_string(r.status) +
-                                                       R"(","message":"mock error"}})"
-                      : r.error->if_string()     ? string(r.error->as_string())
-                                                 : json::serialize(*r.error);
+    string err_body = !r.error ? R"({"error":{"code":")" + std::to_string(r.status) + R"(","message":"mock error"}})"
+                      : r.error->if_string() ? string(r.error->as_string())
+                                             : json::serialize(*r.error);
     co_await answer(c, r.status, std::move(err_body), headers);
     co_return;
   }
@@ -240,13 +244,17 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
   std::size_t body_bytes = c.req.message.body().size();
   std::optional<ReplyPlan> chat_plan;
   std::optional<ResponsesPlan> responses_plan;
-  if (responses) responses_plan = make_responses_plan(r, body, deployment, reasoning_model, body_bytes);
-  else chat_plan = make_plan(r, body, deployment, body_bytes);
+  if (responses)
+    responses_plan = make_responses_plan(r, body, deployment, reasoning_model, body_bytes);
+  else
+    chat_plan = make_plan(r, body, deployment, body_bytes);
   if (!streaming) {
     unsigned status = 200;
     string text;
-    if (responses) std::tie(status, text) = render_responses_json(*responses_plan);
-    else text = render_json(*chat_plan);
+    if (responses)
+      std::tie(status, text) = render_responses_json(*responses_plan);
+    else
+      text = render_json(*chat_plan);
     if (r.fault.empty() || status != 200) co_return co_await answer(c, status, std::move(text), headers);
     c.st.log.set_status(c.entry, 200);
     if (!co_await c.w.begin_stream(200, kJson, headers)) co_return;
@@ -295,7 +303,8 @@ asio::awaitable<void> handle_api(MockState& st, Request& req, ResponseWriter& w,
   if (!model_in_body) {
     if (path.starts_with(kDeployPrefix) && path.ends_with(kChatSuffix) &&
         path.size() > kDeployPrefix.size() + kChatSuffix.size())
-      deployment = url_decode(path.substr(kDeployPrefix.size(), path.size() - kDeployPrefix.size() - kChatSuffix.size()));
+      deployment =
+          url_decode(path.substr(kDeployPrefix.size(), path.size() - kDeployPrefix.size() - kChatSuffix.size()));
     entry["deployment"] = deployment;
   }
   c.entry = st.log.append(std::move(entry));
@@ -307,10 +316,11 @@ asio::awaitable<void> handle_api(MockState& st, Request& req, ResponseWriter& w,
     ResponsesVersion rv = api_version ? responses_version(*api_version) : ResponsesVersion::unknown;
     if (rv == ResponsesVersion::unknown) co_return co_await answer(c, 404, kNotFound);
     if (rv == ResponsesVersion::too_old) {
-      string too_old = json::serialize(json::object{
-          {"error", json::object{{"code", "BadRequest"},
-                                 {"message", "Azure OpenAI Responses API is enabled only for api-version "
-                                             "2025-03-01-preview and later"}}}});
+      string too_old = json::serialize(
+          json::object{{"error", json::object{{"code", "BadRequest"},
+                                              {"message",
+                                               "Azure OpenAI Responses API is enabled only for api-version "
+                                               "2025-03-01-preview and later"}}}});
       co_return co_await answer(c, 400, std::move(too_old));
     }
   } else if (!v1 && (!api_version || !contains(cfg.api_versions, *api_version))) {

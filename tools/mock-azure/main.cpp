@@ -1,10 +1,10 @@
 // mock-azure: a strict stand-in for Azure OpenAI Chat Completions and Responses, scripted by tests over /_mock/*.
 #include "handler.hpp"
 
-#include <CLI/CLI.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -25,21 +25,18 @@ int main(int argc, char** argv) {
   auto& cfg = state.config;
   std::string listen = "127.0.0.1:0";
   unsigned threads = 2;
-  cfg.api_versions = {"2024-02-01",         "2024-06-01",         "2024-10-21",
-                      "2024-08-01-preview", "2024-09-01-preview", "2024-10-01-preview",
-                      "2024-12-01-preview", "2025-01-01-preview", "2025-02-01-preview",
-                      "2025-03-01-preview", "2025-04-01-preview"};
+  cfg.api_versions = {"2024-02-01",         "2024-06-01",         "2024-10-21",         "2024-08-01-preview",
+                      "2024-09-01-preview", "2024-10-01-preview", "2024-12-01-preview", "2025-01-01-preview",
+                      "2025-02-01-preview", "2025-03-01-preview", "2025-04-01-preview"};
 
   CLI::App app{"Strict mock of the Azure OpenAI Chat Completions and Responses APIs"};
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0 = any free port)");
   app.add_option("--api-key", cfg.api_key, "Key expected in the api-key header")->required();
-  app.add_option("--deployments", cfg.deployments, "Known deployments (comma-separated; empty = any)")
-      ->delimiter(',');
+  app.add_option("--deployments", cfg.deployments, "Known deployments (comma-separated; empty = any)")->delimiter(',');
   app.add_option("--reasoning-deployments", cfg.reasoning_deployments,
                  "Reasoning-model deployments (default: names matching ^(o[0-9]|gpt-5))")
       ->delimiter(',');
-  app.add_option("--api-versions", cfg.api_versions, "Accepted api-version values (comma-separated)")
-      ->delimiter(',');
+  app.add_option("--api-versions", cfg.api_versions, "Accepted api-version values (comma-separated)")->delimiter(',');
   app.add_option("--threads", threads, "Worker threads")->check(CLI::Range(1u, 256u));
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("mock-azure"));  // stdout carries only the listen line

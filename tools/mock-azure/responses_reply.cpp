@@ -45,7 +45,8 @@ json::object usage_json(const ResponsesPlan& p) {
 json::object summary_part(string_view text) { return json::object{{"type", "summary_text"}, {"text", text}}; }
 
 json::object text_part(string_view text) {
-  return json::object{{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}, {"logprobs", json::array{}}};
+  return json::object{
+      {"type", "output_text"}, {"text", text}, {"annotations", json::array{}}, {"logprobs", json::array{}}};
 }
 
 json::object reasoning_item(const ResponsesPlan& p, bool done) {
@@ -62,7 +63,9 @@ json::object message_item(const ResponsesPlan& p, bool done, bool last) {
   return json::object{{"type", "message"},
                       {"id", p.message_id},
                       {"role", "assistant"},
-                      {"status", !done ? "in_progress" : last && p.incomplete ? "incomplete" : "completed"},
+                      {"status", !done                  ? "in_progress"
+                                 : last && p.incomplete ? "incomplete"
+                                                        : "completed"},
                       {"content", std::move(content)}};
 }
 
@@ -73,7 +76,9 @@ json::object call_item(const ResponsesPlan& p, std::size_t i, bool done, bool la
                       {"call_id", tc.id},
                       {"name", tc.name},
                       {"arguments", done ? tc.arguments : string()},
-                      {"status", !done ? "in_progress" : last && p.incomplete ? "incomplete" : "completed"}};
+                      {"status", !done                  ? "in_progress"
+                                 : last && p.incomplete ? "incomplete"
+                                                        : "completed"}};
 }
 
 json::array final_output(const ResponsesPlan& p) {
@@ -98,9 +103,7 @@ json::object response_object(const ResponsesPlan& p, string_view status, bool fi
   return o;
 }
 
-string final_status(const ResponsesPlan& p) {
-  return p.failed ? "failed" : p.incomplete ? "incomplete" : "completed";
-}
+string final_status(const ResponsesPlan& p) { return p.failed ? "failed" : p.incomplete ? "incomplete" : "completed"; }
 
 }  // namespace
 
@@ -187,8 +190,10 @@ ResponsesPlan make_responses_plan(const Respond& r, const json::object& body, st
   if (!p.reasoning_summary && !r.reasoning_content.empty()) p.reasoning_summary = r.reasoning_content;
   if (p.reasoning_summary) {
     p.reasoning_id = "rs_" + random_alnum(48);
-    if (r.encrypted_content) p.encrypted_content = r.encrypted_content;
-    else if (responses_includes(body, "reasoning.encrypted_content")) p.encrypted_content = "enc_" + random_alnum(64);
+    if (r.encrypted_content)
+      p.encrypted_content = r.encrypted_content;
+    else if (responses_includes(body, "reasoning.encrypted_content"))
+      p.encrypted_content = "enc_" + random_alnum(64);
   }
   p.tool_calls = r.tool_calls;
   for (auto& tc : p.tool_calls) {
@@ -221,7 +226,8 @@ ResponsesPlan make_responses_plan(const Respond& r, const json::object& body, st
 
 std::pair<unsigned, std::string> render_responses_json(const ResponsesPlan& p) {
   if (p.error_event) {
-    json::object e{{"message", *p.error_event}, {"type", "requests"}, {"param", nullptr}, {"code", "rate_limit_exceeded"}};
+    json::object e{
+        {"message", *p.error_event}, {"type", "requests"}, {"param", nullptr}, {"code", "rate_limit_exceeded"}};
     return {429, json::serialize(json::object{{"error", std::move(e)}})};
   }
   if (p.failed) {

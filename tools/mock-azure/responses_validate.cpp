@@ -15,16 +15,34 @@ using std::string_view;
 
 namespace {
 
-constexpr std::array kKnownFields = {
-    "model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "reasoning", "include",
-    "store", "max_output_tokens", "previous_response_id", "prompt_cache_key", "truncation", "text", "stream",
-    "stream_options", "temperature", "top_p", "metadata", "safety_identifier", "user", "service_tier",
-    "background"};
+constexpr std::array kKnownFields = {"model",
+                                     "input",
+                                     "instructions",
+                                     "tools",
+                                     "tool_choice",
+                                     "parallel_tool_calls",
+                                     "reasoning",
+                                     "include",
+                                     "store",
+                                     "max_output_tokens",
+                                     "previous_response_id",
+                                     "prompt_cache_key",
+                                     "truncation",
+                                     "text",
+                                     "stream",
+                                     "stream_options",
+                                     "temperature",
+                                     "top_p",
+                                     "metadata",
+                                     "safety_identifier",
+                                     "user",
+                                     "service_tier",
+                                     "background"};
 
-constexpr std::array kIncludable = {
-    "reasoning.encrypted_content", "message.output_text.logprobs", "message.input_image.image_url",
-    "web_search_call.results", "web_search_call.action.sources", "file_search_call.results",
-    "code_interpreter_call.outputs", "computer_call_output.output.image_url"};
+constexpr std::array kIncludable = {"reasoning.encrypted_content",    "message.output_text.logprobs",
+                                    "message.input_image.image_url",  "web_search_call.results",
+                                    "web_search_call.action.sources", "file_search_call.results",
+                                    "code_interpreter_call.outputs",  "computer_call_output.output.image_url"};
 
 using Allowed = std::initializer_list<string_view>;
 
@@ -101,9 +119,9 @@ std::optional<ApiError> check_id_prefix(const json::object& item, const string& 
   auto s = v->if_string();
   if (!s) return bad_type(p + ".id", "a string", *v);
   if (!s->starts_with(prefix))
-    return invalid("Invalid '" + p + ".id': '" + string(*s) + "'. Expected an ID that begins with '" + string(prefix) +
-                       "'.",
-                   p + ".id", "invalid_value");
+    return invalid(
+        "Invalid '" + p + ".id': '" + string(*s) + "'. Expected an ID that begins with '" + string(prefix) + "'.",
+        p + ".id", "invalid_value");
   return std::nullopt;
 }
 
@@ -115,7 +133,8 @@ std::optional<ApiError> check_image(const json::object& part, const string& p) {
     if (!in(*ds, {"low", "high", "auto", "original"}))
       return bad_value(*ds, p + ".detail", {"low", "high", "auto", "original"});
   }
-  if (auto f = field(part, "file_id")) return f->is_string() ? std::nullopt : std::optional(bad_type(p + ".file_id", "a string", *f));
+  if (auto f = field(part, "file_id"))
+    return f->is_string() ? std::nullopt : std::optional(bad_type(p + ".file_id", "a string", *f));
   auto u = field(part, "image_url");
   if (!u) return invalid("Invalid '" + p + "': one of 'image_url' or 'file_id' must be provided.", p, "invalid_value");
   auto us = u->if_string();
@@ -126,8 +145,9 @@ std::optional<ApiError> check_image(const json::object& part, const string& p) {
     auto semi = url.find(";base64,");
     if (semi != string_view::npos && semi > 11 && url.size() > semi + 8) return std::nullopt;
   }
-  return invalid("Invalid '" + p + ".image_url'. Expected a https URL or a base64-encoded data URL with an image MIME "
-                 "type (e.g. 'data:image/png;base64,...').",
+  return invalid("Invalid '" + p +
+                     ".image_url'. Expected a https URL or a base64-encoded data URL with an image MIME "
+                     "type (e.g. 'data:image/png;base64,...').",
                  p + ".image_url", "invalid_value");
 }
 
@@ -150,8 +170,10 @@ std::optional<ApiError> check_text_part(const json::object& part, const string& 
 // Parts of a message (by role) or of a function_call_output ("tool").
 std::optional<ApiError> check_parts(const json::array& parts, const string& p, string_view role) {
   if (parts.empty())
-    return invalid("Invalid '" + p + "': empty array. Expected an array with minimum length 1, but got an empty "
-                   "array instead.", p, "empty_array");
+    return invalid("Invalid '" + p +
+                       "': empty array. Expected an array with minimum length 1, but got an empty "
+                       "array instead.",
+                   p, "empty_array");
   for (std::size_t i = 0; i < parts.size(); ++i) {
     string pp = p + "[" + std::to_string(i) + "]";
     auto po = parts[i].if_object();
@@ -225,12 +247,16 @@ std::optional<ApiError> check_function_call(const json::object& m, const string&
   const json::string *call_id = nullptr, *name = nullptr, *args = nullptr;
   if (auto e = req_string(m, "call_id", p, call_id)) return e;
   if (call_id->size() > 64)
-    return invalid("Invalid '" + p + ".call_id': string too long. Expected a string with maximum length 64, but got "
-                   "a string with length " + std::to_string(call_id->size()) + " instead.",
+    return invalid("Invalid '" + p +
+                       ".call_id': string too long. Expected a string with maximum length 64, but got "
+                       "a string with length " +
+                       std::to_string(call_id->size()) + " instead.",
                    p + ".call_id", "string_above_max_length");
   if (call_id->empty())
-    return invalid("Invalid '" + p + ".call_id': string too short. Expected a string with minimum length 1, but got "
-                   "an empty string instead.", p + ".call_id", "string_too_short");
+    return invalid("Invalid '" + p +
+                       ".call_id': string too short. Expected a string with minimum length 1, but got "
+                       "an empty string instead.",
+                   p + ".call_id", "string_too_short");
   if (auto e = req_string(m, "name", p, name)) return e;
   if (auto e = check_name(*name, p + ".name")) return e;
   if (auto e = req_string(m, "arguments", p, args)) return e;
@@ -301,8 +327,10 @@ std::optional<ApiError> check_reasoning(const json::object& m, const string& p, 
 
 std::optional<ApiError> check_input(const json::array& items, InputState& s) {
   if (items.empty())
-    return invalid("Invalid 'input': empty array. Expected an array with minimum length 1, but got an empty array "
-                   "instead.", string("input"), "empty_array");
+    return invalid(
+        "Invalid 'input': empty array. Expected an array with minimum length 1, but got an empty array "
+        "instead.",
+        string("input"), "empty_array");
   for (std::size_t i = 0; i < items.size(); ++i) {
     string p = "input[" + std::to_string(i) + "]";
     auto o = items[i].if_object();
@@ -316,10 +344,14 @@ std::optional<ApiError> check_input(const json::array& items, InputState& s) {
       return missing(p + ".role");
     }
     std::optional<ApiError> e;
-    if (type == "message") e = check_message(*o, p, s);
-    else if (type == "function_call") e = check_function_call(*o, p, s);
-    else if (type == "function_call_output") e = check_function_call_output(*o, p, s);
-    else if (type == "reasoning") e = check_reasoning(*o, p, s);
+    if (type == "message")
+      e = check_message(*o, p, s);
+    else if (type == "function_call")
+      e = check_function_call(*o, p, s);
+    else if (type == "function_call_output")
+      e = check_function_call_output(*o, p, s);
+    else if (type == "reasoning")
+      e = check_reasoning(*o, p, s);
     else if (type == "item_reference") {
       const json::string* id = nullptr;
       e = req_string(*o, "id", p, id);
@@ -470,8 +502,9 @@ std::optional<ApiError> check_scalars(const json::object& b, bool reasoning_mode
     double d = 0;
     if (!as_number(*v, d)) return bad_type(k, "a number", *v);
     double hi = string_view(k) == "top_p" ? 1 : 2;
-    if (d < 0 || d > hi) return invalid("Invalid '" + string(k) + "': decimal out of range.", string(k),
-                                        d < 0 ? "decimal_below_min_value" : "decimal_above_max_value");
+    if (d < 0 || d > hi)
+      return invalid("Invalid '" + string(k) + "': decimal out of range.", string(k),
+                     d < 0 ? "decimal_below_min_value" : "decimal_above_max_value");
     if (reasoning_model && d != 1)
       return invalid("Unsupported parameter: '" + string(k) + "' is not supported with this model.", string(k),
                      "unsupported_parameter");
@@ -481,9 +514,11 @@ std::optional<ApiError> check_scalars(const json::object& b, bool reasoning_mode
   if (auto t = field(b, "service_tier"); t && !in(t->as_string(), {"auto", "default", "flex", "priority", "scale"}))
     return bad_value(t->as_string(), "service_tier", {"auto", "default", "flex", "priority", "scale"});
   if (auto s = field(b, "safety_identifier"); s && s->as_string().size() > 64)
-    return invalid("Invalid 'safety_identifier': string too long. Expected a string with maximum length 64, but got "
-                   "a string with length " + std::to_string(s->as_string().size()) + " instead.",
-                   string("safety_identifier"), "string_above_max_length");
+    return invalid(
+        "Invalid 'safety_identifier': string too long. Expected a string with maximum length 64, but got "
+        "a string with length " +
+            std::to_string(s->as_string().size()) + " instead.",
+        string("safety_identifier"), "string_above_max_length");
   if (auto so = field(b, "stream_options")) {
     auto st = field(b, "stream");
     if (!st || !st->as_bool())
@@ -502,7 +537,8 @@ bool responses_includes(const json::object& body, string_view what) {
   auto inc = body.if_contains("include");
   auto arr = inc ? inc->if_array() : nullptr;
   if (!arr) return false;
-  return std::any_of(arr->begin(), arr->end(), [&](const json::value& v) { return v.is_string() && v.as_string() == what; });
+  return std::any_of(arr->begin(), arr->end(),
+                     [&](const json::value& v) { return v.is_string() && v.as_string() == what; });
 }
 
 std::optional<ApiError> validate_responses(const json::object& b, bool reasoning_model) {
@@ -522,9 +558,8 @@ std::optional<ApiError> validate_responses(const json::object& b, bool reasoning
       auto s = arr[i].if_string();
       if (!s) return bad_type(p, "a string", arr[i]);
       if (std::none_of(kIncludable.begin(), kIncludable.end(), [&](const char* f) { return *s == f; }))
-        return invalid("Invalid value: '" + string(*s) + "'. Supported values are: " +
-                           supported(kIncludable) + ".",
-                       p, "invalid_value");
+        return invalid("Invalid value: '" + string(*s) + "'. Supported values are: " + supported(kIncludable) + ".", p,
+                       "invalid_value");
     }
   }
   if (!reasoning_model && responses_includes(b, "reasoning.encrypted_content"))

@@ -15,8 +15,7 @@ bool get_int(const json::value& v, std::int64_t& out) {
   return false;
 }
 
-bool opt_string(const json::object& o, std::string_view key, std::optional<std::string>& out,
-                std::string& err) {
+bool opt_string(const json::object& o, std::string_view key, std::optional<std::string>& out, std::string& err) {
   auto it = o.find(key);
   if (it == o.end() || it->value().is_null()) return true;
   auto s = it->value().if_string();
@@ -45,9 +44,12 @@ bool parse_tool_calls(const json::value& v, std::vector<ToolCallSpec>& out, std:
     tc.id = id.value_or("");
     tc.name = *name;
     auto a = o->find("arguments");
-    if (a == o->end() || a->value().is_null()) tc.arguments = "{}";
-    else if (auto s = a->value().if_string()) tc.arguments = std::string(*s);
-    else tc.arguments = json::serialize(a->value());
+    if (a == o->end() || a->value().is_null())
+      tc.arguments = "{}";
+    else if (auto s = a->value().if_string())
+      tc.arguments = std::string(*s);
+    else
+      tc.arguments = json::serialize(a->value());
     out.push_back(std::move(tc));
   }
   return true;
@@ -122,8 +124,10 @@ bool parse_respond(const json::object& o, Respond& r, std::string& err) {
     auto a = it->value().if_array();
     if (!a) return err = "respond.filter_categories must be an array", false;
     for (auto& c : *a)
-      if (auto cs2 = c.if_string()) r.filter_categories.emplace_back(*cs2);
-      else return err = "respond.filter_categories[] must be strings", false;
+      if (auto cs2 = c.if_string())
+        r.filter_categories.emplace_back(*cs2);
+      else
+        return err = "respond.filter_categories[] must be strings", false;
   }
   return true;
 }

@@ -22,7 +22,7 @@ struct Respond {
   std::optional<std::string> text;
   std::string reasoning_content;
   std::vector<ToolCallSpec> tool_calls;
-  std::string finish_reason;  // empty = default
+  std::string finish_reason;                                     // empty = default
   std::optional<std::int64_t> prompt_tokens, completion_tokens;  // Responses: input_tokens, output_tokens
   std::int64_t cached_tokens = 0;
   std::optional<std::int64_t> reasoning_tokens;
@@ -32,7 +32,7 @@ struct Respond {
   bool incomplete = false;                       // ends with response.incomplete (max_output_tokens)
   std::optional<std::string> failed;             // ends with response.failed, error.message = this
   std::optional<std::string> error_event;        // ends with a bare `error` event (rate_limit_exceeded)
-  unsigned status = 0;  // 0 = normal 200 answer
+  unsigned status = 0;                           // 0 = normal 200 answer
   std::optional<boost::json::value> error;
   std::vector<std::pair<std::string, std::string>> headers;
   std::int64_t delay_ms = 0;

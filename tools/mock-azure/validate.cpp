@@ -1,7 +1,7 @@
 #include "validate.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <array>
@@ -17,13 +17,20 @@ namespace {
 
 const char* type_name(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
-    case json::kind::double_: return "a decimal";
-    default: return "an integer";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
+    case json::kind::double_:
+      return "a decimal";
+    default:
+      return "an integer";
   }
 }
 
@@ -41,8 +48,7 @@ ApiError invalid(string message, std::optional<string> param, std::optional<stri
 }
 
 ApiError bad_type(const string& param, const char* expected, const json::value& got) {
-  return invalid("Invalid type for '" + param + "': expected " + expected + ", but got " + type_name(got) +
-                     " instead.",
+  return invalid("Invalid type for '" + param + "': expected " + expected + ", but got " + type_name(got) + " instead.",
                  param, "invalid_type");
 }
 
@@ -55,8 +61,10 @@ bool as_number(const json::value& v, double& out) {
 
 std::optional<ApiError> check_name(std::string_view name, const string& param) {
   if (valid_function_name(name)) return std::nullopt;
-  return invalid("Invalid '" + param + "': string does not match pattern. Expected a string that matches the "
-                 "pattern '^[a-zA-Z0-9_-]{1,64}$'.", param, "invalid_value");
+  return invalid("Invalid '" + param +
+                     "': string does not match pattern. Expected a string that matches the "
+                     "pattern '^[a-zA-Z0-9_-]{1,64}$'.",
+                 param, "invalid_value");
 }
 
 namespace {
@@ -65,31 +73,60 @@ ApiError err(string message, std::optional<string> param = std::nullopt, std::op
   return invalid(std::move(message), std::move(param), std::move(code));
 }
 
-constexpr std::array kKnownFields = {
-    "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "stream",
-    "stream_options", "stop", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs",
-    "top_logprobs", "user", "seed", "tools", "tool_choice", "parallel_tool_calls", "response_format",
-    "reasoning_effort", "prompt_cache_key", "safety_identifier", "metadata", "store", "service_tier",
-    "modalities", "prediction", "audio", "data_sources", "verbosity"};
+constexpr std::array kKnownFields = {"model",
+                                     "messages",
+                                     "max_tokens",
+                                     "max_completion_tokens",
+                                     "temperature",
+                                     "top_p",
+                                     "n",
+                                     "stream",
+                                     "stream_options",
+                                     "stop",
+                                     "presence_penalty",
+                                     "frequency_penalty",
+                                     "logit_bias",
+                                     "logprobs",
+                                     "top_logprobs",
+                                     "user",
+                                     "seed",
+                                     "tools",
+                                     "tool_choice",
+                                     "parallel_tool_calls",
+                                     "response_format",
+                                     "reasoning_effort",
+                                     "prompt_cache_key",
+                                     "safety_identifier",
+                                     "metadata",
+                                     "store",
+                                     "service_tier",
+                                     "modalities",
+                                     "prediction",
+                                     "audio",
+                                     "data_sources",
+                                     "verbosity"};
 
 std::optional<ApiError> check_image_url(const json::value& part, const string& param) {
   auto po = part.if_object();
   auto iu = po ? po->if_contains("image_url") : nullptr;
   auto iuo = iu ? iu->if_object() : nullptr;
-  if (!iuo) return err("Missing required parameter: '" + param + ".image_url'.", param + ".image_url",
-                       "missing_required_parameter");
+  if (!iuo)
+    return err("Missing required parameter: '" + param + ".image_url'.", param + ".image_url",
+               "missing_required_parameter");
   auto url = iuo->if_contains("url");
   auto us = url ? url->if_string() : nullptr;
-  if (!us) return err("Missing required parameter: '" + param + ".image_url.url'.", param + ".image_url.url",
-                      "missing_required_parameter");
+  if (!us)
+    return err("Missing required parameter: '" + param + ".image_url.url'.", param + ".image_url.url",
+               "missing_required_parameter");
   std::string_view u = *us;
   if (u.starts_with("https://") && u.size() > 8) return std::nullopt;
   for (std::string_view mime : {"png", "jpeg", "gif", "webp"}) {
     string prefix = "data:image/" + string(mime) + ";base64,";
     if (u.starts_with(prefix) && u.size() > prefix.size()) return std::nullopt;
   }
-  return err("Invalid image URL: '" + param + ".image_url.url'. Expected a https URL or a base64-encoded data URL "
-             "with an image MIME type (image/png, image/jpeg, image/gif, image/webp).",
+  return err("Invalid image URL: '" + param +
+                 ".image_url.url'. Expected a https URL or a base64-encoded data URL "
+                 "with an image MIME type (image/png, image/jpeg, image/gif, image/webp).",
              param + ".image_url.url", "invalid_value");
 }
 
@@ -100,15 +137,19 @@ std::optional<ApiError> check_content(const json::value* content, const string& 
     return err("Missing required parameter: '" + p + "'.", p, "missing_required_parameter");
   if (auto s = content->if_string()) {
     if (s->empty() && !allow_empty_string)
-      return err("Invalid '" + p + "': string too short. Expected a string with minimum length 1, but got an "
-                 "empty string instead.", p, "string_too_short");
+      return err("Invalid '" + p +
+                     "': string too short. Expected a string with minimum length 1, but got an "
+                     "empty string instead.",
+                 p, "string_too_short");
     return std::nullopt;
   }
   auto arr = content->if_array();
   if (!arr) return bad_type(p, "one of a string or array of objects", *content);
   if (arr->empty())
-    return err("Invalid '" + p + "': empty array. Expected an array with minimum length 1, but got an empty array "
-               "instead.", p, "empty_array");
+    return err("Invalid '" + p +
+                   "': empty array. Expected an array with minimum length 1, but got an empty array "
+                   "instead.",
+               p, "empty_array");
   for (std::size_t i = 0; i < arr->size(); ++i) {
     string pp = p + "[" + std::to_string(i) + "]";
     auto po = (*arr)[i].if_object();
@@ -119,16 +160,20 @@ std::optional<ApiError> check_content(const json::value* content, const string& 
     if (*ts == "text") {
       auto tx = po->if_contains("text");
       auto txs = tx ? tx->if_string() : nullptr;
-      if (!txs) return err("Missing required parameter: '" + pp + ".text'.", pp + ".text", "missing_required_parameter");
+      if (!txs)
+        return err("Missing required parameter: '" + pp + ".text'.", pp + ".text", "missing_required_parameter");
       if (txs->empty() && role != "tool")
-        return err("Invalid '" + pp + ".text': string too short. Expected a string with minimum length 1, but got "
-                   "an empty string instead.", pp + ".text", "string_too_short");
+        return err("Invalid '" + pp +
+                       ".text': string too short. Expected a string with minimum length 1, but got "
+                       "an empty string instead.",
+                   pp + ".text", "string_too_short");
       continue;
     }
     if (*ts == "image_url") {
       if (role != "user")
         return err("Image URLs are only allowed for messages with role 'user', but this message with role '" +
-                       string(role) + "' contains an image URL.", p, "invalid_value");
+                       string(role) + "' contains an image URL.",
+                   p, "invalid_value");
       if (auto e = check_image_url((*arr)[i], pp)) return e;
       continue;
     }
@@ -151,9 +196,11 @@ std::optional<ApiError> check_messages(const json::array& msgs) {
   std::vector<string> pending;  // tool_call ids still to be answered
   std::size_t pending_from = 0;
   auto unanswered = [&](std::size_t at) {
-    return err("An assistant message with 'tool_calls' must be followed by tool messages responding to each "
-               "'tool_call_id'. The following tool_call_ids did not have response messages: " + join(pending),
-               "messages.[" + std::to_string(at) + "].role");
+    return err(
+        "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+        "'tool_call_id'. The following tool_call_ids did not have response messages: " +
+            join(pending),
+        "messages.[" + std::to_string(at) + "].role");
   };
   for (std::size_t i = 0; i < msgs.size(); ++i) {
     string p = "messages[" + std::to_string(i) + "]";
@@ -164,8 +211,10 @@ std::optional<ApiError> check_messages(const json::array& msgs) {
     if (!rs) return err("Missing required parameter: '" + p + ".role'.", p + ".role", "missing_required_parameter");
     std::string_view role = *rs;
     if (role != "system" && role != "developer" && role != "user" && role != "assistant" && role != "tool")
-      return err("Invalid value: '" + string(role) + "'. Supported values are: 'system', 'assistant', 'user', "
-                 "'tool', and 'developer'.", p + ".role", "invalid_value");
+      return err("Invalid value: '" + string(role) +
+                     "'. Supported values are: 'system', 'assistant', 'user', "
+                     "'tool', and 'developer'.",
+                 p + ".role", "invalid_value");
     if (role != "tool" && !pending.empty()) return unanswered(pending_from);
     const json::value* content = m->if_contains("content");
     string cp = p + ".content";
@@ -174,12 +223,15 @@ std::optional<ApiError> check_messages(const json::array& msgs) {
     } else if (role == "tool") {
       auto id = m->if_contains("tool_call_id");
       auto ids = id ? id->if_string() : nullptr;
-      if (!ids) return err("Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.",
-                           p + ".tool_call_id");
+      if (!ids)
+        return err("Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.",
+                   p + ".tool_call_id");
       auto it = std::find(pending.begin(), pending.end(), string(*ids));
       if (it == pending.end())
-        return err("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with "
-                   "'tool_calls'.", "messages.[" + std::to_string(i) + "].role");
+        return err(
+            "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with "
+            "'tool_calls'.",
+            "messages.[" + std::to_string(i) + "].role");
       pending.erase(it);
       if (auto e = check_content(content, cp, role, true)) return e;
     } else {  // assistant
@@ -189,18 +241,23 @@ std::optional<ApiError> check_messages(const json::array& msgs) {
         auto arr = tc->if_array();
         if (!arr) return bad_type(p + ".tool_calls", "an array", *tc);
         if (arr->empty())
-          return err("Invalid '" + p + ".tool_calls': empty array. Expected an array with minimum length 1, but got "
-                     "an empty array instead.", p + ".tool_calls", "empty_array");
+          return err("Invalid '" + p +
+                         ".tool_calls': empty array. Expected an array with minimum length 1, but got "
+                         "an empty array instead.",
+                     p + ".tool_calls", "empty_array");
         for (std::size_t j = 0; j < arr->size(); ++j) {
           string tp = p + ".tool_calls[" + std::to_string(j) + "]";
           auto c = (*arr)[j].if_object();
           if (!c) return bad_type(tp, "an object", (*arr)[j]);
           auto cid = c->if_contains("id");
           auto cids = cid ? cid->if_string() : nullptr;
-          if (!cids) return err("Missing required parameter: '" + tp + ".id'.", tp + ".id", "missing_required_parameter");
+          if (!cids)
+            return err("Missing required parameter: '" + tp + ".id'.", tp + ".id", "missing_required_parameter");
           if (cids->size() > 40)
-            return err("Invalid '" + tp + ".id': string too long. Expected a string with maximum length 40, but got a "
-                       "string with length " + std::to_string(cids->size()) + " instead.",
+            return err("Invalid '" + tp +
+                           ".id': string too long. Expected a string with maximum length 40, but got a "
+                           "string with length " +
+                           std::to_string(cids->size()) + " instead.",
                        tp + ".id", "string_above_max_length");
           auto ty = c->if_contains("type");
           auto tys = ty ? ty->if_string() : nullptr;
@@ -208,12 +265,14 @@ std::optional<ApiError> check_messages(const json::array& msgs) {
             return err("Missing required parameter: '" + tp + ".type'.", tp + ".type", "missing_required_parameter");
           auto fn = c->if_contains("function");
           auto fo = fn ? fn->if_object() : nullptr;
-          if (!fo) return err("Missing required parameter: '" + tp + ".function'.", tp + ".function",
-                              "missing_required_parameter");
+          if (!fo)
+            return err("Missing required parameter: '" + tp + ".function'.", tp + ".function",
+                       "missing_required_parameter");
           auto nm = fo->if_contains("name");
           auto nms = nm ? nm->if_string() : nullptr;
-          if (!nms) return err("Missing required parameter: '" + tp + ".function.name'.", tp + ".function.name",
-                               "missing_required_parameter");
+          if (!nms)
+            return err("Missing required parameter: '" + tp + ".function.name'.", tp + ".function.name",
+                       "missing_required_parameter");
           if (auto e = check_name(*nms, tp + ".function.name")) return e;
           auto args = fo->if_contains("arguments");
           if (!args || !args->is_string())
@@ -255,12 +314,13 @@ std::optional<ApiError> check_tools(const json::value& tools) {
                  "invalid_value");
     auto fn = t->if_contains("function");
     auto fo = fn ? fn->if_object() : nullptr;
-    if (!fo) return err("Missing required parameter: '" + p + ".function'.", p + ".function",
-                        "missing_required_parameter");
+    if (!fo)
+      return err("Missing required parameter: '" + p + ".function'.", p + ".function", "missing_required_parameter");
     auto nm = fo->if_contains("name");
     auto nms = nm ? nm->if_string() : nullptr;
-    if (!nms) return err("Missing required parameter: '" + p + ".function.name'.", p + ".function.name",
-                         "missing_required_parameter");
+    if (!nms)
+      return err("Missing required parameter: '" + p + ".function.name'.", p + ".function.name",
+                 "missing_required_parameter");
     if (auto e = check_name(*nms, p + ".function.name")) return e;
     if (auto d = fo->if_contains("description"); d && !d->is_string())
       return bad_type(p + ".function.description", "a string", *d);
@@ -284,13 +344,15 @@ std::optional<ApiError> check_scalars(const json::object& b, bool reasoning) {
       return err("Invalid '" + string(k) + "': decimal out of range.", string(k), "decimal_above_max_value");
     if (reasoning && (std::string_view(k) == "temperature" || std::string_view(k) == "top_p") && d != 1)
       return err("Unsupported value: '" + string(k) + "' does not support " + fmt::format("{}", d) +
-                 " with this model. Only the default (1) value is supported.", string(k), "unsupported_value");
+                     " with this model. Only the default (1) value is supported.",
+                 string(k), "unsupported_value");
   }
   for (const char* k : {"max_tokens", "max_completion_tokens", "n", "seed", "top_logprobs"}) {
     auto v = b.if_contains(k);
     if (!v || v->is_null()) continue;
     if (!v->is_int64() && !v->is_uint64()) return bad_type(k, "an integer", *v);
-    if (std::string_view(k) != "seed" && v->is_int64() && v->as_int64() < (std::string_view(k) == "top_logprobs" ? 0 : 1))
+    if (std::string_view(k) != "seed" && v->is_int64() &&
+        v->as_int64() < (std::string_view(k) == "top_logprobs" ? 0 : 1))
       return err("Invalid '" + string(k) + "': integer below minimum value.", string(k), "integer_below_min_value");
   }
   for (const char* k : {"stream", "logprobs", "parallel_tool_calls", "store"}) {
@@ -355,12 +417,16 @@ std::optional<ApiError> validate_chat(const json::object& b, bool reasoning) {
   auto arr = msgs->if_array();
   if (!arr) return bad_type("messages", "an array", *msgs);
   if (arr->empty())
-    return err("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array "
-               "instead.", string("messages"), "empty_array");
+    return err(
+        "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array "
+        "instead.",
+        string("messages"), "empty_array");
   if (reasoning) {
     if (b.contains("max_tokens"))
-      return err("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' "
-                 "instead.", string("max_tokens"), "unsupported_parameter");
+      return err(
+          "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' "
+          "instead.",
+          string("max_tokens"), "unsupported_parameter");
     if (auto s = b.if_contains("stop"); s && !s->is_null())
       return err("Unsupported parameter: 'stop' is not supported with this model.", string("stop"),
                  "unsupported_parameter");
@@ -369,8 +435,11 @@ std::optional<ApiError> validate_chat(const json::object& b, bool reasoning) {
   if (auto s = b.if_contains("stop"); s && !s->is_null()) {
     if (auto sa = s->if_array()) {
       if (sa->size() > 4)
-        return err("Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with "
-                   "length " + std::to_string(sa->size()) + " instead.", string("stop"), "array_above_max_length");
+        return err(
+            "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with "
+            "length " +
+                std::to_string(sa->size()) + " instead.",
+            string("stop"), "array_above_max_length");
       for (auto& x : *sa)
         if (!x.is_string()) return bad_type("stop", "one of a string or array of strings", *s);
     } else if (!s->is_string()) {

@@ -11,12 +11,12 @@
 
 namespace agp::openai::chat {
 
+using anthropic::blank;
 using anthropic::Block;
 using anthropic::BlockType;
-using anthropic::Role;
-using anthropic::blank;
 using anthropic::data_uri;
 using anthropic::joined_text;
+using anthropic::Role;
 
 namespace {
 
@@ -37,8 +37,9 @@ void append_user_part(const Block& b, json::array& parts) {
       break;
     case BlockType::document:
       if (b.source.type == "base64" && b.source.media_type == "application/pdf") {
-        parts.push_back({{"type", "file"},
-                         {"file", {{"filename", b.title.empty() ? "document.pdf" : b.title}, {"file_data", data_uri(b.source)}}}});
+        parts.push_back(
+            {{"type", "file"},
+             {"file", {{"filename", b.title.empty() ? "document.pdf" : b.title}, {"file_data", data_uri(b.source)}}}});
       } else if (b.source.type == "url") {
         parts.push_back(text_part(fmt::format("[document{}: {}]", b.title.empty() ? "" : " " + b.title, b.source.url)));
       } else if (b.source.type == "content") {
@@ -81,7 +82,8 @@ void add_tool_result(const Block& b, json::array& messages, json::array& carried
   }
   if (blank(text)) text = b.is_error ? "(the tool failed without output)" : "(no output)";
   if (b.is_error) text = "[tool error] " + text;
-  messages.push_back({{"role", "tool"}, {"tool_call_id", upstream_call_id(b.tool_use_id)}, {"content", std::move(text)}});
+  messages.push_back(
+      {{"role", "tool"}, {"tool_call_id", upstream_call_id(b.tool_use_id)}, {"content", std::move(text)}});
 }
 
 // Azure rejects tool messages that answer no pending call, and assistant tool_calls left
@@ -92,7 +94,8 @@ json::array repair_tool_pairing(json::array in) {
   std::vector<std::string> pending;  // ids of the last assistant tool_calls not yet answered
   auto flush_pending = [&] {
     for (auto& id : pending)
-      out.push_back({{"role", "tool"}, {"tool_call_id", id}, {"content", "(no result: the tool call was interrupted)"}});
+      out.push_back(
+          {{"role", "tool"}, {"tool_call_id", id}, {"content", "(no result: the tool call was interrupted)"}});
     pending.clear();
   };
   for (auto& v : in) {
@@ -185,7 +188,8 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
   Translated t;
   json::object& body = t.body;
   // The developer role exists from 2024-12-01-preview on; older versions reject it.
-  const char* system_role = opts.reasoning && api_version_at_least(opts.api_version, "2024-12-01") ? "developer" : "system";
+  const char* system_role =
+      opts.reasoning && api_version_at_least(opts.api_version, "2024-12-01") ? "developer" : "system";
   if (opts.api_version == "v1") body["model"] = opts.deployment;
 
   json::array messages;
@@ -193,19 +197,24 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
 
   for (auto& m : req.messages) {
     if (m.role == Role::system) {
-      if (auto text = joined_text(m.content); !text.empty()) messages.push_back({{"role", system_role}, {"content", text}});
+      if (auto text = joined_text(m.content); !text.empty())
+        messages.push_back({{"role", system_role}, {"content", text}});
       continue;
     }
     if (m.role == Role::user) {
       json::array carried_images, parts;
       for (auto& b : m.content) {
-        if (b.type == BlockType::tool_result) add_tool_result(b, messages, carried_images);
-        else if (b.type == BlockType::thinking || b.type == BlockType::redacted_thinking || b.type == BlockType::tool_use)
+        if (b.type == BlockType::tool_result)
+          add_tool_result(b, messages, carried_images);
+        else if (b.type == BlockType::thinking || b.type == BlockType::redacted_thinking ||
+                 b.type == BlockType::tool_use)
           t.dropped.push_back("user " + b.type_name + " block");
-        else append_user_part(b, parts);
+        else
+          append_user_part(b, parts);
       }
       for (auto& p : parts) carried_images.push_back(std::move(p));
-      if (!carried_images.empty()) messages.push_back({{"role", "user"}, {"content", content_value(std::move(carried_images))}});
+      if (!carried_images.empty())
+        messages.push_back({{"role", "user"}, {"content", content_value(std::move(carried_images))}});
       continue;
     }
     // assistant
@@ -239,7 +248,8 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
     if (req.top_p) body["top_p"] = *req.top_p;
     if (!req.stop_sequences.empty() && !opts.emulate_stop) {
       json::array stop;
-      for (std::size_t i = 0; i < req.stop_sequences.size() && i < 4; ++i) stop.push_back(json::string(req.stop_sequences[i]));
+      for (std::size_t i = 0; i < req.stop_sequences.size() && i < 4; ++i)
+        stop.push_back(json::string(req.stop_sequences[i]));
       if (req.stop_sequences.size() > 4) t.dropped.push_back("stop sequences beyond the first 4");
       body["stop"] = std::move(stop);
     }
@@ -256,11 +266,18 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
     if (req.tool_choice) {
       using anthropic::ToolChoiceType;
       switch (req.tool_choice->type) {
-        case ToolChoiceType::auto_: body["tool_choice"] = "auto"; break;
-        case ToolChoiceType::any: body["tool_choice"] = "required"; break;
-        case ToolChoiceType::none: body["tool_choice"] = "none"; break;
+        case ToolChoiceType::auto_:
+          body["tool_choice"] = "auto";
+          break;
+        case ToolChoiceType::any:
+          body["tool_choice"] = "required";
+          break;
+        case ToolChoiceType::none:
+          body["tool_choice"] = "none";
+          break;
         case ToolChoiceType::tool:
-          body["tool_choice"] = {{"type", "function"}, {"function", {{"name", t.names.to_upstream(req.tool_choice->name)}}}};
+          body["tool_choice"] = {{"type", "function"},
+                                 {"function", {{"name", t.names.to_upstream(req.tool_choice->name)}}}};
           break;
       }
       if (req.tool_choice->disable_parallel_tool_use && req.tool_choice->type != ToolChoiceType::none)
@@ -270,7 +287,8 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
 
   if (!req.user_id.empty()) {
     body["user"] = sha256_hex(req.user_id).substr(0, 32);  // stable, and no personal data leaves
-    if (auto session = session_id_of(req.user_id); !session.empty() && api_version_at_least(opts.api_version, "2025-04-01"))
+    if (auto session = session_id_of(req.user_id);
+        !session.empty() && api_version_at_least(opts.api_version, "2025-04-01"))
       body["prompt_cache_key"] = session;
   }
 

@@ -14,10 +14,10 @@ namespace agp::openai::chat {
 
 struct Options {
   std::string deployment;
-  std::string api_version;         // "v1" or dated; gates newer fields
-  bool reasoning = false;          // o-series / gpt-5: developer role, no sampling params
+  std::string api_version;             // "v1" or dated; gates newer fields
+  bool reasoning = false;              // o-series / gpt-5: developer role, no sampling params
   std::int64_t max_output_tokens = 0;  // cap; 0 = none
-  bool emulate_stop = false;       // stop sequences are matched by the proxy, not sent as `stop`
+  bool emulate_stop = false;           // stop sequences are matched by the proxy, not sent as `stop`
 };
 
 // Whether the proxy matches stop sequences itself: always when streaming (so the answer can

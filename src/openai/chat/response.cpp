@@ -16,7 +16,8 @@ Usage parse_usage(const json::value* usage) {
   u.prompt_tokens = find_int(*o, "prompt_tokens").value_or(0);
   u.completion_tokens = find_int(*o, "completion_tokens").value_or(0);
   if (auto* d = find_object(*o, "prompt_tokens_details")) u.cached_tokens = find_int(*d, "cached_tokens").value_or(0);
-  if (auto* d = find_object(*o, "completion_tokens_details")) u.reasoning_tokens = find_int(*d, "reasoning_tokens").value_or(0);
+  if (auto* d = find_object(*o, "completion_tokens_details"))
+    u.reasoning_tokens = find_int(*d, "reasoning_tokens").value_or(0);
   return u;
 }
 
@@ -77,7 +78,8 @@ Result<json::object> to_anthropic_message(const json::value& chat, const AnswerC
       if (ec || !input.is_object()) input = json::object{};
       content.push_back({{"type", "tool_use"},
                          {"id", client_tool_use_id(find_string(*c, "id").value_or(""))},
-                         {"name", ctx.names ? ctx.names->to_client(find_string(*fn, "name").value_or("")) : std::string(find_string(*fn, "name").value_or(""))},
+                         {"name", ctx.names ? ctx.names->to_client(find_string(*fn, "name").value_or(""))
+                                            : std::string(find_string(*fn, "name").value_or(""))},
                          {"input", std::move(input)}});
     }
   }

@@ -18,7 +18,7 @@ struct AnswerContext {
   std::string client_model;  // echoed as "model"
   std::string message_id;    // "msg_…"
   const ToolNames* names = nullptr;
-  std::int64_t input_tokens_estimate = 0;  // for message_start, before Azure's usage arrives
+  std::int64_t input_tokens_estimate = 0;   // for message_start, before Azure's usage arrives
   std::vector<std::string> stop_sequences;  // matched by the proxy (see emulates_stop)
 };
 

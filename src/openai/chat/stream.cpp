@@ -10,7 +10,9 @@ using anthropic::Events;
 using Block = anthropic::StreamBuilder::Block;
 
 StreamTranslator::StreamTranslator(AnswerContext ctx)
-    : ctx_(std::move(ctx)), out_(ctx_.message_id, ctx_.client_model, ctx_.input_tokens_estimate), stop_(ctx_.stop_sequences) {}
+    : ctx_(std::move(ctx)),
+      out_(ctx_.message_id, ctx_.client_model, ctx_.input_tokens_estimate),
+      stop_(ctx_.stop_sequences) {}
 
 Events StreamTranslator::start() { return out_.start(); }
 
@@ -55,7 +57,8 @@ Events StreamTranslator::feed(const json::value& chunk) {
         if (cut.matched) {
           // The answer ends here, as it would have on Anthropic; the upstream is cancelled.
           stopped_early_ = true;
-          anthropic::FinalUsage usage{ctx_.input_tokens_estimate, 0, static_cast<std::int64_t>((output_chars() + 3) / 4)};
+          anthropic::FinalUsage usage{ctx_.input_tokens_estimate, 0,
+                                      static_cast<std::int64_t>((output_chars() + 3) / 4)};
           out_.finish(out, "stop_sequence", *cut.matched, usage);
           return out;
         }
@@ -109,9 +112,9 @@ Events StreamTranslator::finish() {
   stop_reason_ = stop_reason_of(finish_reason_, out_.any_tool());
   auto u = anthropic_usage(usage_);
   // Without Azure's usage chunk, keep the estimates rather than overwrite them with zeros.
-  anthropic::FinalUsage usage{usage_.seen ? u["input_tokens"].as_int64() : ctx_.input_tokens_estimate,
-                              u["cache_read_input_tokens"].as_int64(),
-                              usage_.seen ? usage_.completion_tokens : static_cast<std::int64_t>((output_chars() + 3) / 4)};
+  anthropic::FinalUsage usage{
+      usage_.seen ? u["input_tokens"].as_int64() : ctx_.input_tokens_estimate, u["cache_read_input_tokens"].as_int64(),
+      usage_.seen ? usage_.completion_tokens : static_cast<std::int64_t>((output_chars() + 3) / 4)};
   out_.finish(out, stop_reason_, std::nullopt, usage);
   return out;
 }

@@ -41,8 +41,8 @@ class StreamTranslator {
   anthropic::StreamBuilder out_;
   StopMatcher stop_;
   bool stopped_early_ = false;
-  int open_tool_ = -1;     // upstream tool_call index of the open tool block
-  std::set<int> tools_;    // upstream tool indexes seen
+  int open_tool_ = -1;   // upstream tool_call index of the open tool block
+  std::set<int> tools_;  // upstream tool indexes seen
   bool saw_done_ = false;
   std::string finish_reason_, stop_reason_;
   boost::json::value filter_results_;

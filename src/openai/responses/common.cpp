@@ -13,18 +13,21 @@ Usage parse_usage(const json::value* usage) {
   u.input_tokens = find_int(*o, "input_tokens").value_or(0);
   u.output_tokens = find_int(*o, "output_tokens").value_or(0);
   if (auto* d = find_object(*o, "input_tokens_details")) u.cached_tokens = find_int(*d, "cached_tokens").value_or(0);
-  if (auto* d = find_object(*o, "output_tokens_details")) u.reasoning_tokens = find_int(*d, "reasoning_tokens").value_or(0);
+  if (auto* d = find_object(*o, "output_tokens_details"))
+    u.reasoning_tokens = find_int(*d, "reasoning_tokens").value_or(0);
   return u;
 }
 
 Error failure_error(const json::object& e, const UpstreamContext& ctx) {
   std::string code(find_string(e, "code").value_or(""));
   unsigned status = 500;
-  if (code == "rate_limit_exceeded") status = 429;
+  if (code == "rate_limit_exceeded")
+    status = 429;
   else if (code == "context_length_exceeded" || code == "invalid_prompt" || code == "content_filter" ||
            code.starts_with("invalid_image") || code.starts_with("image_"))
     status = 400;
-  json::object wrapped{{"error", json::object{{"code", code}, {"message", find_string(e, "message").value_or("the response failed")}}}};
+  json::object wrapped{
+      {"error", json::object{{"code", code}, {"message", find_string(e, "message").value_or("the response failed")}}}};
   return map_azure_error(status, json::serialize(wrapped), "", ctx);
 }
 

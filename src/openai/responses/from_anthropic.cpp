@@ -12,12 +12,12 @@
 
 namespace agp::openai::responses {
 
+using anthropic::blank;
 using anthropic::Block;
 using anthropic::BlockType;
-using anthropic::Role;
-using anthropic::blank;
 using anthropic::data_uri;
 using anthropic::joined_text;
+using anthropic::Role;
 
 namespace {
 
@@ -37,9 +37,13 @@ void user_part(const Block& b, json::array& parts) {
       break;
     case BlockType::document:
       if (b.source.type == "base64" && b.source.media_type == "application/pdf")
-        parts.push_back({{"type", "input_file"}, {"filename", b.title.empty() ? "document.pdf" : b.title}, {"file_data", data_uri(b.source)}});
+        parts.push_back({{"type", "input_file"},
+                         {"filename", b.title.empty() ? "document.pdf" : b.title},
+                         {"file_data", data_uri(b.source)}});
       else if (b.source.type == "url")
-        parts.push_back({{"type", "input_text"}, {"text", fmt::format("[document{}: {}]", b.title.empty() ? "" : " " + b.title, b.source.url)}});
+        parts.push_back(
+            {{"type", "input_text"},
+             {"text", fmt::format("[document{}: {}]", b.title.empty() ? "" : " " + b.title, b.source.url)}});
       else if (b.source.type == "content")
         for (auto& c : b.content) user_part(c, parts);
       else if (!blank(b.source.data))
@@ -55,9 +59,8 @@ json::object tool_output(const Block& b) {
   json::array parts;
   for (auto& c : b.content) user_part(c, parts);
   // Text only → a string; anything else (images, PDFs) → the list form, which takes them.
-  bool text_only = std::all_of(parts.begin(), parts.end(), [](const json::value& p) {
-    return p.as_object().at("type") == "input_text";
-  });
+  bool text_only = std::all_of(parts.begin(), parts.end(),
+                               [](const json::value& p) { return p.as_object().at("type") == "input_text"; });
   json::value output;
   if (!text_only) {
     if (b.is_error) parts.insert(parts.begin(), json::object{{"type", "input_text"}, {"text", "[tool error]"}});
@@ -72,7 +75,8 @@ json::object tool_output(const Block& b) {
     if (b.is_error) text = "[tool error] " + text;
     output = text;
   }
-  return {{"type", "function_call_output"}, {"call_id", responses_call_id(b.tool_use_id)}, {"output", std::move(output)}};
+  return {
+      {"type", "function_call_output"}, {"call_id", responses_call_id(b.tool_use_id)}, {"output", std::move(output)}};
 }
 
 }  // namespace
@@ -109,7 +113,8 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
   body["model"] = opts.deployment;
   body["store"] = false;
   using anthropic::ThinkingType;
-  out.thinking = opts.reasoning && (req.thinking.type == ThinkingType::enabled || req.thinking.type == ThinkingType::adaptive);
+  out.thinking =
+      opts.reasoning && (req.thinking.type == ThinkingType::enabled || req.thinking.type == ThinkingType::adaptive);
 
   if (auto sys = joined_text(req.system); !sys.empty()) body["instructions"] = sys;
 
@@ -123,10 +128,13 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
     if (m.role == Role::user) {
       json::array parts;
       for (auto& b : m.content) {
-        if (b.type == BlockType::tool_result) input.push_back(tool_output(b));
-        else if (b.type == BlockType::thinking || b.type == BlockType::redacted_thinking || b.type == BlockType::tool_use)
+        if (b.type == BlockType::tool_result)
+          input.push_back(tool_output(b));
+        else if (b.type == BlockType::thinking || b.type == BlockType::redacted_thinking ||
+                 b.type == BlockType::tool_use)
           out.dropped.push_back("user " + b.type_name + " block");
-        else user_part(b, parts);
+        else
+          user_part(b, parts);
       }
       if (!parts.empty()) input.push_back({{"type", "message"}, {"role", "user"}, {"content", std::move(parts)}});
       continue;
@@ -141,9 +149,14 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
         }
         json::array summary;
         if (!blank(b.text)) summary.push_back({{"type", "summary_text"}, {"text", b.text}});
-        input.push_back({{"type", "reasoning"}, {"id", ref->id}, {"summary", std::move(summary)}, {"encrypted_content", ref->encrypted_content}});
+        input.push_back({{"type", "reasoning"},
+                         {"id", ref->id},
+                         {"summary", std::move(summary)},
+                         {"encrypted_content", ref->encrypted_content}});
       } else if (b.type == BlockType::text && !blank(b.text)) {
-        input.push_back({{"type", "message"}, {"role", "assistant"}, {"content", json::array{json::object{{"type", "output_text"}, {"text", b.text}}}}});
+        input.push_back({{"type", "message"},
+                         {"role", "assistant"},
+                         {"content", json::array{json::object{{"type", "output_text"}, {"text", b.text}}}}});
       } else if (b.type == BlockType::tool_use) {
         input.push_back({{"type", "function_call"},
                          {"call_id", responses_call_id(b.id)},
@@ -172,10 +185,18 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
     if (req.tool_choice) {
       using anthropic::ToolChoiceType;
       switch (req.tool_choice->type) {
-        case ToolChoiceType::auto_: body["tool_choice"] = "auto"; break;
-        case ToolChoiceType::any: body["tool_choice"] = "required"; break;
-        case ToolChoiceType::none: body["tool_choice"] = "none"; break;
-        case ToolChoiceType::tool: body["tool_choice"] = {{"type", "function"}, {"name", out.names.to_upstream(req.tool_choice->name)}}; break;
+        case ToolChoiceType::auto_:
+          body["tool_choice"] = "auto";
+          break;
+        case ToolChoiceType::any:
+          body["tool_choice"] = "required";
+          break;
+        case ToolChoiceType::none:
+          body["tool_choice"] = "none";
+          break;
+        case ToolChoiceType::tool:
+          body["tool_choice"] = {{"type", "function"}, {"name", out.names.to_upstream(req.tool_choice->name)}};
+          break;
       }
       if (req.tool_choice->disable_parallel_tool_use && req.tool_choice->type != ToolChoiceType::none)
         body["parallel_tool_calls"] = false;

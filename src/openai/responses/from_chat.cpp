@@ -51,7 +51,8 @@ std::optional<Bad> user_parts(const json::value& content, const std::string& par
     } else if (type == "image_url") {
       auto* iu = find(*o, "image_url");
       std::string url, detail = "auto";
-      if (iu && iu->is_string()) url = std::string(iu->get_string());
+      if (iu && iu->is_string())
+        url = std::string(iu->get_string());
       else if (iu && iu->is_object()) {
         url = std::string(find_string(iu->get_object(), "url").value_or(""));
         detail = std::string(find_string(iu->get_object(), "detail").value_or("auto"));
@@ -155,7 +156,8 @@ std::optional<Bad> convert(const json::object& in, const FromChatOptions& opts, 
     for (std::size_t i = 0; i < tools->size(); ++i) {
       auto* t = (*tools)[i].if_object();
       auto* fn = t ? find_object(*t, "function") : nullptr;
-      if (!fn || !find_string(*fn, "name")) return Bad{fmt::format("tools[{}].function.name", i), "missing function name"};
+      if (!fn || !find_string(*fn, "name"))
+        return Bad{fmt::format("tools[{}].function.name", i), "missing function name"};
       json::object tool{{"type", "function"}, {"name", *find_string(*fn, "name")}, {"strict", false}};
       if (auto d = find_string(*fn, "description")) tool["description"] = *d;
       auto* params = find(*fn, "parameters");
@@ -202,13 +204,16 @@ std::optional<Bad> convert(const json::object& in, const FromChatOptions& opts, 
   }
 
   // Cursor's conversation id keeps Azure's prompt cache warm across a chat.
-  if (auto k = find_string(in, "prompt_cache_key")) body["prompt_cache_key"] = *k;
-  else if (auto u = find_string(in, "user"); u && !u->empty()) body["prompt_cache_key"] = sha256_hex(*u).substr(0, 32);
+  if (auto k = find_string(in, "prompt_cache_key"))
+    body["prompt_cache_key"] = *k;
+  else if (auto u = find_string(in, "user"); u && !u->empty())
+    body["prompt_cache_key"] = sha256_hex(*u).substr(0, 32);
 
   out.stream = find_bool(in, "stream").value_or(false);
   if (out.stream) {
     body["stream"] = true;
-    if (auto* so = find_object(in, "stream_options")) out.include_usage = find_bool(*so, "include_usage").value_or(false);
+    if (auto* so = find_object(in, "stream_options"))
+      out.include_usage = find_bool(*so, "include_usage").value_or(false);
   }
   return std::nullopt;
 }

@@ -12,9 +12,9 @@ namespace agp::openai::responses {
 
 struct FromChatOptions {
   std::string deployment;
-  std::string effort;              // "" = leave to the deployment
+  std::string effort;                // "" = leave to the deployment
   std::string summary = "detailed";  // reasoning.summary; "" = none
-  bool reasoning = true;           // the deployment takes `reasoning`
+  bool reasoning = true;             // the deployment takes `reasoning`
 };
 
 struct FromChat {

@@ -37,11 +37,15 @@ std::string tool_name(const ToAnthropicContext& ctx, std::string_view upstream) 
 }  // namespace
 
 AnthropicStream::AnthropicStream(ToAnthropicContext ctx)
-    : ctx_(std::move(ctx)), out_(ctx_.message_id, ctx_.client_model, ctx_.input_tokens_estimate), stop_(ctx_.stop_sequences) {}
+    : ctx_(std::move(ctx)),
+      out_(ctx_.message_id, ctx_.client_model, ctx_.input_tokens_estimate),
+      stop_(ctx_.stop_sequences) {}
 
 Events AnthropicStream::start() { return out_.start(); }
 
-std::int64_t AnthropicStream::estimated_output() const { return static_cast<std::int64_t>((out_.output_chars() + 3) / 4); }
+std::int64_t AnthropicStream::estimated_output() const {
+  return static_cast<std::int64_t>((out_.output_chars() + 3) / 4);
+}
 
 void AnthropicStream::flush_text(Events& out) {
   auto tail = stop_.flush();
@@ -186,15 +190,18 @@ Result<json::object> to_anthropic_message(const json::value& response, const ToA
         auto enc = find_string(*item, "encrypted_content").value_or("");
         std::string sig = enc.empty() ? "" : make_signature(find_string(*item, "id").value_or(""), enc);
         std::string text = ctx.omit_thinking_text ? "" : summary_text(*item);
-        if (!sig.empty() || !text.empty()) content.push_back({{"type", "thinking"}, {"thinking", text}, {"signature", sig}});
+        if (!sig.empty() || !text.empty())
+          content.push_back({{"type", "thinking"}, {"thinking", text}, {"signature", sig}});
       } else if (type == "message") {
         std::string text;
         if (auto* parts = find_array(*item, "content"))
           for (auto& p : *parts)
             if (auto* po = p.if_object()) {
               auto pt = find_string(*po, "type").value_or("");
-              if (pt == "output_text") text += std::string(find_string(*po, "text").value_or(""));
-              else if (pt == "refusal") text += std::string(find_string(*po, "refusal").value_or(""));
+              if (pt == "output_text")
+                text += std::string(find_string(*po, "text").value_or(""));
+              else if (pt == "refusal")
+                text += std::string(find_string(*po, "refusal").value_or(""));
             }
         auto cut = cut_at_stop(text, ctx.stop_sequences);
         matched = cut.matched;
@@ -212,7 +219,10 @@ Result<json::object> to_anthropic_message(const json::value& response, const ToA
       }
     }
   }
-  std::string stop_reason = matched ? "stop_sequence" : status == "incomplete" ? "max_tokens" : any_tool ? "tool_use" : "end_turn";
+  std::string stop_reason = matched                  ? "stop_sequence"
+                            : status == "incomplete" ? "max_tokens"
+                            : any_tool               ? "tool_use"
+                                                     : "end_turn";
   auto u = final_usage(parse_usage(find(*r, "usage")));
   return json::object{{"id", ctx.message_id},
                       {"type", "message"},

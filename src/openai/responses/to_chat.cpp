@@ -46,7 +46,10 @@ std::string ChunkStream::chunk(json::object delta, json::value finish_reason) {
                  {"object", "chat.completion.chunk"},
                  {"created", ctx_.created},
                  {"model", ctx_.client_model},
-                 {"choices", json::array{json::object{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr}, {"finish_reason", std::move(finish_reason)}}}}};
+                 {"choices", json::array{json::object{{"index", 0},
+                                                      {"delta", std::move(delta)},
+                                                      {"logprobs", nullptr},
+                                                      {"finish_reason", std::move(finish_reason)}}}}};
   if (ctx_.include_usage) c["usage"] = nullptr;
   return data(c);
 }
@@ -72,7 +75,8 @@ std::string ChunkStream::feed(std::string_view event, std::string_view text) {
   auto& o = v.get_object();
   std::string type(find_string(o, "type").value_or(event));
 
-  if (type == "response.output_text.delta" || type == "response.refusal.delta") return content(find_string(o, "delta").value_or(""));
+  if (type == "response.output_text.delta" || type == "response.refusal.delta")
+    return content(find_string(o, "delta").value_or(""));
 
   if (type == "response.reasoning_summary_text.delta") {
     auto delta = find_string(o, "delta").value_or("");
@@ -107,7 +111,8 @@ std::string ChunkStream::feed(std::string_view event, std::string_view text) {
     auto delta = find_string(o, "delta").value_or("");
     if (it == tool_index_.end() || delta.empty()) return {};
     args_streamed_[it->first] = true;
-    return chunk({{"tool_calls", json::array{json::object{{"index", it->second}, {"function", {{"arguments", delta}}}}}}});
+    return chunk(
+        {{"tool_calls", json::array{json::object{{"index", it->second}, {"function", {{"arguments", delta}}}}}}});
   }
 
   if (type == "response.output_item.done") {
@@ -118,7 +123,8 @@ std::string ChunkStream::feed(std::string_view event, std::string_view text) {
     auto it = tool_index_.find(id);
     auto args = find_string(*item, "arguments").value_or("");
     if (it == tool_index_.end() || args_streamed_[id] || args.empty()) return {};
-    return chunk({{"tool_calls", json::array{json::object{{"index", it->second}, {"function", {{"arguments", args}}}}}}});
+    return chunk(
+        {{"tool_calls", json::array{json::object{{"index", it->second}, {"function", {{"arguments", args}}}}}}});
   }
 
   if (type == "response.completed" || type == "response.incomplete") {
@@ -142,14 +148,24 @@ std::string ChunkStream::complete(const json::object& response, std::string_view
   std::string out = close_think();
   if (ctx_.include_usage) {
     out += chunk({}, json::value(finish_reason_));
-    json::object u{{"id", ctx_.id}, {"object", "chat.completion.chunk"}, {"created", ctx_.created},
-                   {"model", ctx_.client_model}, {"choices", json::array{}}, {"usage", chat_usage(usage_)}};
+    json::object u{{"id", ctx_.id},
+                   {"object", "chat.completion.chunk"},
+                   {"created", ctx_.created},
+                   {"model", ctx_.client_model},
+                   {"choices", json::array{}},
+                   {"usage", chat_usage(usage_)}};
     out += data(u);
   } else {
     // Clients that did not ask for a usage chunk still find the totals in the last chunk they read.
-    json::object c{{"id", ctx_.id}, {"object", "chat.completion.chunk"}, {"created", ctx_.created}, {"model", ctx_.client_model},
-                   {"choices", json::array{json::object{{"index", 0}, {"delta", json::object{}}, {"logprobs", nullptr}, {"finish_reason", finish_reason_}}}},
-                   {"usage", chat_usage(usage_)}};
+    json::object c{
+        {"id", ctx_.id},
+        {"object", "chat.completion.chunk"},
+        {"created", ctx_.created},
+        {"model", ctx_.client_model},
+        {"choices",
+         json::array{json::object{
+             {"index", 0}, {"delta", json::object{}}, {"logprobs", nullptr}, {"finish_reason", finish_reason_}}}},
+        {"usage", chat_usage(usage_)}};
     out += data(c);
   }
   out += "data: [DONE]\n\n";
@@ -197,18 +213,23 @@ Result<json::object> to_chat_completion(const json::value& response, const ToCha
           for (auto& c : *content)
             if (auto* co = c.if_object()) {
               auto ct = find_string(*co, "type").value_or("");
-              if (ct == "output_text") text += std::string(find_string(*co, "text").value_or(""));
-              else if (ct == "refusal") text += std::string(find_string(*co, "refusal").value_or(""));
+              if (ct == "output_text")
+                text += std::string(find_string(*co, "text").value_or(""));
+              else if (ct == "refusal")
+                text += std::string(find_string(*co, "refusal").value_or(""));
             }
       } else if (type == "function_call") {
         calls.push_back({{"id", find_string(*item, "call_id").value_or("")},
                          {"type", "function"},
-                         {"function", {{"name", find_string(*item, "name").value_or("")}, {"arguments", find_string(*item, "arguments").value_or("")}}}});
+                         {"function",
+                          {{"name", find_string(*item, "name").value_or("")},
+                           {"arguments", find_string(*item, "arguments").value_or("")}}}});
       }
     }
   }
   json::object message{{"role", "assistant"}, {"refusal", nullptr}};
-  if (!reasoning.empty() && ctx.display == ReasoningDisplay::think) text = "<think>\n" + reasoning + "\n</think>\n\n" + text;
+  if (!reasoning.empty() && ctx.display == ReasoningDisplay::think)
+    text = "<think>\n" + reasoning + "\n</think>\n\n" + text;
   if (!reasoning.empty() && ctx.display == ReasoningDisplay::field) message["reasoning_content"] = reasoning;
   message["content"] = text.empty() && !calls.empty() ? json::value(nullptr) : json::value(text);
   bool had_tools = !calls.empty();
@@ -218,7 +239,10 @@ Result<json::object> to_chat_completion(const json::value& response, const ToCha
                       {"object", "chat.completion"},
                       {"created", ctx.created},
                       {"model", ctx.client_model},
-                      {"choices", json::array{json::object{{"index", 0}, {"message", std::move(message)}, {"logprobs", nullptr}, {"finish_reason", finish_reason_of(*r, had_tools)}}}},
+                      {"choices", json::array{json::object{{"index", 0},
+                                                           {"message", std::move(message)},
+                                                           {"logprobs", nullptr},
+                                                           {"finish_reason", finish_reason_of(*r, had_tools)}}}},
                       {"usage", chat_usage(usage)}};
 }
 

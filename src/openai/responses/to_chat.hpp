@@ -31,10 +31,10 @@ struct ToChatContext {
 class ChunkStream {
  public:
   explicit ChunkStream(ToChatContext ctx);
-  std::string start();                                             // the role chunk
+  std::string start();                                              // the role chunk
   std::string feed(std::string_view event, std::string_view data);  // one upstream SSE frame
-  std::string finish();                                            // upstream ended
-  std::string fail(const Error& e);                                // error chunk, then [DONE]
+  std::string finish();                                             // upstream ended
+  std::string fail(const Error& e);                                 // error chunk, then [DONE]
   bool ended() const { return ended_; }
   const Usage& usage() const { return usage_; }
   const std::string& finish_reason() const { return finish_reason_; }
@@ -49,7 +49,7 @@ class ChunkStream {
   ToChatContext ctx_;
   bool ended_ = false, think_open_ = false, reasoning_seen_ = false;
   int last_summary_index_ = -1;
-  std::map<std::string, int> tool_index_;  // item id → tool_calls index
+  std::map<std::string, int> tool_index_;      // item id → tool_calls index
   std::map<std::string, bool> args_streamed_;  // item id → saw argument deltas
   std::string finish_reason_;
   Usage usage_;

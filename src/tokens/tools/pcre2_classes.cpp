@@ -23,9 +23,12 @@ int main() {
     if (cp >= 0xD800 && cp <= 0xDFFF) continue;
     unsigned char b[4];
     size_t n;
-    if (cp < 0x80) b[0] = cp, n = 1;
-    else if (cp < 0x800) b[0] = 0xC0 | cp >> 6, b[1] = 0x80 | (cp & 63), n = 2;
-    else if (cp < 0x10000) b[0] = 0xE0 | cp >> 12, b[1] = 0x80 | ((cp >> 6) & 63), b[2] = 0x80 | (cp & 63), n = 3;
+    if (cp < 0x80)
+      b[0] = cp, n = 1;
+    else if (cp < 0x800)
+      b[0] = 0xC0 | cp >> 6, b[1] = 0x80 | (cp & 63), n = 2;
+    else if (cp < 0x10000)
+      b[0] = 0xE0 | cp >> 12, b[1] = 0x80 | ((cp >> 6) & 63), b[2] = 0x80 | (cp & 63), n = 3;
     else
       b[0] = 0xF0 | cp >> 18, b[1] = 0x80 | ((cp >> 12) & 63), b[2] = 0x80 | ((cp >> 6) & 63), b[3] = 0x80 | (cp & 63),
       n = 4;
