@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "gateway/azure_call.hpp"
 #include "core/error.hpp"
 #include "http/server.hpp"
 #include "tokens/calibration.hpp"
@@ -47,6 +48,7 @@ class App {
   config::Config cfg_;
   upstream::Client client_;
   tokens::Calibration calibration_;
+  OutputLimits output_limits_;
 };
 
 // Sends an Anthropic-shaped error (before the stream started).

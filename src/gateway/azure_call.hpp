@@ -7,7 +7,11 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <boost/json.hpp>
+
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include <memory>
 #include <string>
@@ -29,6 +33,26 @@ struct AzureAnswer {
   std::string error_body, retry_after;           // Azure's raw error answer, for recordings
   int attempts = 0;
 };
+
+// Output-token limits learned from Azure's own 400s, per deployment. Claude Code asks for
+// 32k–64k output tokens; many deployments allow 16k: the first such answer teaches the cap.
+class OutputLimits {
+ public:
+  std::optional<std::int64_t> get(const std::string& deployment) const;
+  void learn(const std::string& deployment, std::int64_t limit);
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::int64_t> limits_;
+};
+
+// call_azure for a JSON body whose output limit sits in `max_field` (max_completion_tokens or
+// max_output_tokens): a known cap is applied first; a 400 naming the limit is learned and the
+// request is sent once more with it. `body` ends as what was last sent.
+boost::asio::awaitable<AzureAnswer> call_azure_within_limits(upstream::Client& client, const config::Config& cfg,
+                                                             const std::string& url, const std::string& deployment,
+                                                             boost::json::object& body, std::string_view max_field,
+                                                             OutputLimits& limits);
 
 // POSTs `body`; retries connect failures, resets, 429 with a short retry-after and 5xx,
 // with backoff, up to cfg.upstream_retries times. Non-2xx answers are read and mapped.

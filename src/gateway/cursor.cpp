@@ -117,8 +117,8 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
     co_await send_openai_error(res, url.error(), log.id);
     co_return;
   }
-  std::string upstream_body = json::serialize(translated->body);
-  auto call = call_azure(client_, cfg_, *url, opts.deployment, std::move(upstream_body));
+  auto call = call_azure_within_limits(client_, cfg_, *url, opts.deployment, translated->body, "max_output_tokens",
+                                       output_limits_);
   auto watched = co_await unless_client_leaves(std::move(call), res);
   log.upstream_ms = log.since_start_ms();
   if (!watched) {

@@ -85,12 +85,13 @@ const json::value* usage_of(const json::value& v, bool responses) {
 // Calls Azure and relays the answer: the whole message, or the stream through `Translator`.
 template <typename Translator, typename Ctx, typename Convert>
 boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config::Config& cfg, std::string url,
-                                          std::string body, bool stream, Ctx ctx, Convert convert,
-                                          http::ResponseWriter& res, RequestLog& log, Recorder* rec) {
+                                          json::object body, std::string_view max_field, OutputLimits& limits,
+                                          bool stream, Ctx ctx, Convert convert, http::ResponseWriter& res,
+                                          RequestLog& log, Recorder* rec) {
   openai::UpstreamContext uctx{log.deployment, cfg.azure_endpoint};
-  if (rec) rec->upstream_request(url, body);
-  auto call = call_azure(client, cfg, url, log.deployment, std::move(body));
+  auto call = call_azure_within_limits(client, cfg, url, log.deployment, body, max_field, limits);
   auto watched = co_await unless_client_leaves(std::move(call), res);
+  if (rec) rec->upstream_request(url, json::serialize(body));  // as last sent
   log.upstream_ms = log.since_start_ms();
   if (!watched) {
     log.error = "client went away before Azure answered; upstream cancelled";
@@ -227,11 +228,10 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
     for (auto& d : chat.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
     openai::chat::AnswerContext ctx{route->client_model, message_id, &chat.names, estimate,
                                     emulate_stop ? request.stop_sequences : std::vector<std::string>{}};
-    std::string body = json::serialize(chat.body);
     auto convert = [&ctx](const json::value& v) { return openai::chat::to_anthropic_message(v, ctx); };
     co_await relay_answer<openai::chat::StreamTranslator>(client_, cfg_, chat_completions_url(cfg_, route->deployment),
-                                                          std::move(body), request.stream, ctx, convert, res, log,
-                                                          rec.get());
+                                                          std::move(chat.body), "max_completion_tokens", output_limits_,
+                                                          request.stream, ctx, convert, res, log, rec.get());
     // Azure counted exactly this body: learn from the difference.
     if (log.tokens_in > 0) log.count_error = calibration_.observe(route->deployment, count, log.tokens_in);
     co_return;
@@ -261,9 +261,9 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
                                             &translated.names,      estimate,
                                             translated.thinking,    request.thinking.display == "omitted",
                                             request.stop_sequences, uctx};
-  std::string body = json::serialize(translated.body);
   auto convert = [&ctx](const json::value& v) { return openai::responses::to_anthropic_message(v, ctx); };
-  co_await relay_answer<openai::responses::AnthropicStream>(client_, cfg_, *url, std::move(body), request.stream, ctx,
+  co_await relay_answer<openai::responses::AnthropicStream>(client_, cfg_, *url, std::move(translated.body),
+                                                            "max_output_tokens", output_limits_, request.stream, ctx,
                                                             convert, res, log, rec.get());
 }
 

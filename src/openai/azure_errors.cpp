@@ -31,6 +31,13 @@ std::string retry_after_from_message(const std::string& msg) {
 
 }  // namespace
 
+std::optional<std::int64_t> output_limit_from_error(std::string_view body) {
+  static const std::regex kLimit(R"(supports at most (\d{1,9}) (?:completion|output) tokens)");
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_search(body.begin(), body.end(), m, kLimit)) return std::nullopt;
+  return std::stoll(m[1].str());
+}
+
 std::string filtered_categories(const json::value* results) {
   std::string out;
   auto* o = results ? results->if_object() : nullptr;

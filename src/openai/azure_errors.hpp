@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +19,10 @@ struct UpstreamContext {
 };
 
 Error map_azure_error(unsigned status, std::string_view body, std::string_view retry_after, const UpstreamContext& ctx);
+
+// "max_tokens is too large: 32000. This model supports at most 16384 completion tokens, …":
+// the deployment's output limit, when a 400 says so.
+std::optional<std::int64_t> output_limit_from_error(std::string_view body);
 
 // The filtered categories of an Azure content_filter_results object ("violence, hate").
 std::string filtered_categories(const boost::json::value* results);

@@ -497,6 +497,29 @@ test('mid-stream upstream reset → SSE error event ends the stream (raw and SDK
   await assert.rejects(sdkStream(stack.client(), body), (err) => err instanceof Anthropic.AnthropicError);
 });
 
+test('the output limit of a deployment is learned from its 400 and the request retried within it', async () => {
+  const tooLarge = {
+    error: {
+      message: 'max_tokens is too large: 32000. This model supports at most 16384 completion tokens, whereas you provided 32000.',
+      type: 'invalid_request_error',
+      param: 'max_tokens',
+      code: null,
+    },
+  };
+  await stack.mockRules([{ match: { contains: '"max_completion_tokens":32000' }, respond: { status: 400, error: tooLarge } }]);
+  const body = { model: SONNET, max_tokens: 32000, messages: [{ role: 'user', content: 'E2E-LIMIT' }] };
+  const first = await stack.client().messages.create(body);
+  assert.equal(first.content[0].text, 'mock reply: E2E-LIMIT');
+  let reqs = await stack.mockRequests();
+  assert.deepEqual(reqs.map((r) => [r.status, upstreamBody(r).max_completion_tokens]), [[400, 32000], [200, 16384]]);
+  // Learned: the next request goes out within the limit at once.
+  await stack.mockReset();
+  await stack.mockRules([{ match: { contains: '"max_completion_tokens":32000' }, respond: { status: 400, error: tooLarge } }]);
+  await stack.client().messages.create(body);
+  reqs = await stack.mockRequests();
+  assert.deepEqual(reqs.map((r) => [r.status, upstreamBody(r).max_completion_tokens]), [[200, 16384]]);
+});
+
 test('upstream reset while a whole (non-stream) answer is read → Anthropic-shaped 5xx, not a dropped connection', async () => {
   await stack.mockRules([
     { match: { contains: 'E2E-RESET-WHOLE' }, respond: { text: 'A whole answer that breaks half way through its body.', fault: 'reset_mid_stream' } },
