@@ -20,4 +20,23 @@ std::string data_uri(const Source& s) { return "data:" + s.media_type + ";base64
 
 std::string url_of(const Source& s) { return s.type == "url" ? s.url : data_uri(s); }
 
+Result<std::vector<const Tool*>> upstream_tools(const std::vector<Tool>& tools, std::vector<std::string>& dropped) {
+  std::vector<const Tool*> client;
+  for (auto& t : tools) {
+    if (!t.type.empty() && t.type != "custom") dropped.push_back("server tool " + t.type);  // web_search etc.
+    else client.push_back(&t);
+  }
+  if (client.size() <= kMaxUpstreamTools) return client;
+  std::vector<const Tool*> kept, deferred;
+  for (auto* t : client) (t->defer_loading ? deferred : kept).push_back(t);
+  if (kept.size() > kMaxUpstreamTools)
+    return Error::invalid("tools: Azure OpenAI accepts at most " + std::to_string(kMaxUpstreamTools) + " tools; this request has " +
+                          std::to_string(kept.size()) + " that are always loaded (disable some MCP servers)");
+  for (auto* t : deferred) {
+    if (kept.size() < kMaxUpstreamTools) kept.push_back(t);
+    else dropped.push_back("deferred tool " + t->name + " (over the " + std::to_string(kMaxUpstreamTools) + "-tool limit)");
+  }
+  return kept;
+}
+
 }  // namespace agp::anthropic

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "anthropic/request.hpp"
+#include "core/error.hpp"
 
 #include <string>
 #include <string_view>
@@ -17,5 +18,12 @@ std::string joined_text(const std::vector<Block>& blocks);
 // base64 source → data: URI (url sources are used as they are).
 std::string data_uri(const Source& s);
 std::string url_of(const Source& s);
+
+// OpenAI-style APIs take at most this many tools.
+inline constexpr std::size_t kMaxUpstreamTools = 128;
+// The client tools to send upstream (server tools cannot run there). Over the limit, tools that
+// Anthropic would load on demand (defer_loading) are left out first; `dropped` says what was.
+// Fails only when the always-loaded tools alone are too many.
+Result<std::vector<const Tool*>> upstream_tools(const std::vector<Tool>& tools, std::vector<std::string>& dropped);
 
 }  // namespace agp::anthropic

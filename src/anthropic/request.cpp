@@ -216,6 +216,7 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
       if (auto f = expect_string(*to, "name", p, t.name)) return f;
       if (t.name.empty()) return Fail{join(p, "name"), "String should have at least 1 character"};
       if (auto f = expect_string(*to, "description", p, t.description, false)) return f;
+      t.defer_loading = find_bool(*to, "defer_loading").value_or(false);
       if (t.type.empty() || t.type == "custom") {
         auto* schema = find(*to, "input_schema");
         if (!schema) return Fail{join(p, "input_schema"), "Field required"};

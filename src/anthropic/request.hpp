@@ -51,6 +51,7 @@ struct Tool {
   std::string description;
   json::value input_schema;  // object
   std::string type;          // "" / "custom" for client tools; server tool type otherwise
+  bool defer_loading = false;  // Anthropic tool search loads it on demand (no such thing upstream)
 };
 
 enum class ToolChoiceType { auto_, any, tool, none };

@@ -1,6 +1,7 @@
 // POST /v1/messages and /v1/messages/count_tokens: validate, route, translate, call Azure
 // (Chat Completions or the Responses API, per deployment), translate back — whole, or event
 // by event with pings while Azure is silent.
+#include "anthropic/content.hpp"
 #include "anthropic/errors.hpp"
 #include "anthropic/request.hpp"
 #include "anthropic/stream_validator.hpp"
@@ -189,6 +190,10 @@ boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::Respons
 
 boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
   auto parsed = anthropic::parse_request(req.message.body(), anthropic::Endpoint::messages);
+  if (parsed) {  // more tools than Azure takes, even without the deferred ones: say so before calling
+    std::vector<std::string> unused;
+    if (auto tools = anthropic::upstream_tools(parsed->tools, unused); !tools) parsed = tools.error();
+  }
   auto route = parsed ? config::route_model(parsed->model, cfg_) : Result<config::Route>(parsed.error());
   if (!route) {
     log.error = route.error().message;

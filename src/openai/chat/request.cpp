@@ -129,14 +129,12 @@ json::array repair_tool_pairing(json::array in) {
 
 json::array tools_of(const anthropic::MessagesRequest& req, Translated& t) {
   json::array tools;
-  for (auto& tool : req.tools) {
-    if (!tool.type.empty() && tool.type != "custom") {
-      t.dropped.push_back("server tool " + tool.type);  // web_search etc. run only on Anthropic's side
-      continue;
-    }
-    json::object fn{{"name", t.names.to_upstream(tool.name)}};
-    if (!tool.description.empty()) fn["description"] = tool.description;
-    fn["parameters"] = sanitize_schema(tool.input_schema);
+  auto selected = anthropic::upstream_tools(req.tools, t.dropped);  // the gateway rejected the failing case
+  if (!selected) return tools;
+  for (auto* tool : *selected) {
+    json::object fn{{"name", t.names.to_upstream(tool->name)}};
+    if (!tool->description.empty()) fn["description"] = tool->description;
+    fn["parameters"] = sanitize_schema(tool->input_schema);
     tools.push_back({{"type", "function"}, {"function", std::move(fn)}});
   }
   return tools;

@@ -170,14 +170,11 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
   body["input"] = std::move(input);
 
   json::array tools;
-  for (auto& tool : req.tools) {
-    if (!tool.type.empty() && tool.type != "custom") {
-      out.dropped.push_back("server tool " + tool.type);
-      continue;
-    }
-    json::object t{{"type", "function"}, {"name", out.names.to_upstream(tool.name)}, {"strict", false}};
-    if (!tool.description.empty()) t["description"] = tool.description;
-    t["parameters"] = sanitize_schema(tool.input_schema);
+  auto selected = anthropic::upstream_tools(req.tools, out.dropped);  // the gateway rejected the failing case
+  for (auto* tool : selected ? *selected : std::vector<const anthropic::Tool*>{}) {
+    json::object t{{"type", "function"}, {"name", out.names.to_upstream(tool->name)}, {"strict", false}};
+    if (!tool->description.empty()) t["description"] = tool->description;
+    t["parameters"] = sanitize_schema(tool->input_schema);
     tools.push_back(std::move(t));
   }
   if (!tools.empty()) {
