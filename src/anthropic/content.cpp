@@ -20,21 +20,41 @@ std::string data_uri(const Source& s) { return "data:" + s.media_type + ";base64
 
 std::string url_of(const Source& s) { return s.type == "url" ? s.url : data_uri(s); }
 
+std::string_view openai_tool_choice_mode(ToolChoiceType type) {
+  switch (type) {
+    case ToolChoiceType::auto_:
+      return "auto";
+    case ToolChoiceType::any:
+      return "required";
+    case ToolChoiceType::none:
+      return "none";
+    case ToolChoiceType::tool:
+      return "";
+  }
+  return "auto";
+}
+
 Result<std::vector<const Tool*>> upstream_tools(const std::vector<Tool>& tools, std::vector<std::string>& dropped) {
   std::vector<const Tool*> client;
   for (auto& t : tools) {
-    if (!t.type.empty() && t.type != "custom") dropped.push_back("server tool " + t.type);  // web_search etc.
-    else client.push_back(&t);
+    if (!t.type.empty() && t.type != "custom")
+      dropped.push_back("server tool " + t.type);  // web_search etc.
+    else
+      client.push_back(&t);
   }
   if (client.size() <= kMaxUpstreamTools) return client;
   std::vector<const Tool*> kept, deferred;
   for (auto* t : client) (t->defer_loading ? deferred : kept).push_back(t);
   if (kept.size() > kMaxUpstreamTools)
-    return Error::invalid("tools: Azure OpenAI accepts at most " + std::to_string(kMaxUpstreamTools) + " tools; this request has " +
-                          std::to_string(kept.size()) + " that are always loaded (disable some MCP servers)");
+    return Error::invalid("tools: Azure OpenAI accepts at most " + std::to_string(kMaxUpstreamTools) +
+                          " tools; this request has " + std::to_string(kept.size()) +
+                          " that are always loaded (disable some MCP servers)");
   for (auto* t : deferred) {
-    if (kept.size() < kMaxUpstreamTools) kept.push_back(t);
-    else dropped.push_back("deferred tool " + t->name + " (over the " + std::to_string(kMaxUpstreamTools) + "-tool limit)");
+    if (kept.size() < kMaxUpstreamTools)
+      kept.push_back(t);
+    else
+      dropped.push_back("deferred tool " + t->name + " (over the " + std::to_string(kMaxUpstreamTools) +
+                        "-tool limit)");
   }
   return kept;
 }

@@ -19,6 +19,9 @@ std::string joined_text(const std::vector<Block>& blocks);
 std::string data_uri(const Source& s);
 std::string url_of(const Source& s);
 
+// auto → "auto", any → "required", none → "none"; "" for tool (each API names a tool its own way).
+std::string_view openai_tool_choice_mode(ToolChoiceType type);
+
 // OpenAI-style APIs take at most this many tools.
 inline constexpr std::size_t kMaxUpstreamTools = 128;
 // The client tools to send upstream (server tools cannot run there). Over the limit, tools that

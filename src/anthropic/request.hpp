@@ -49,8 +49,8 @@ struct Message {
 struct Tool {
   std::string name;
   std::string description;
-  json::value input_schema;  // object
-  std::string type;          // "" / "custom" for client tools; server tool type otherwise
+  json::value input_schema;    // object
+  std::string type;            // "" / "custom" for client tools; server tool type otherwise
   bool defer_loading = false;  // Anthropic tool search loads it on demand (no such thing upstream)
 };
 

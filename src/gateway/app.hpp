@@ -2,8 +2,8 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "gateway/azure_call.hpp"
 #include "core/error.hpp"
+#include "gateway/azure_call.hpp"
 #include "http/server.hpp"
 #include "tokens/calibration.hpp"
 #include "upstream/client.hpp"

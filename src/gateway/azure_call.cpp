@@ -1,5 +1,6 @@
 #include "gateway/azure_call.hpp"
 
+#include "gateway/client_watch.hpp"
 #include "openai/azure_errors.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -110,6 +111,27 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
     answer.retry_after = std::move(ra);
     co_return answer;
   }
+}
+
+asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
+                                               const std::string& deployment, const config::Config& cfg) {
+  WholeAnswer out;
+  auto read = response.read_all(64 << 20);
+  auto body_or_gone = co_await unless_client_leaves(std::move(read), res);
+  if (!body_or_gone) {
+    out.client_gone = true;
+    res.abort();
+    co_return out;
+  }
+  if (auto* te = std::get_if<upstream::TransportError>(&*body_or_gone)) {
+    out.error = openai::map_transport_error(*te, {deployment, cfg.azure_endpoint});
+    co_return out;
+  }
+  out.raw = std::move(std::get<std::string>(*body_or_gone));
+  boost::system::error_code ec;
+  out.json = boost::json::parse(out.raw, ec);
+  if (ec) out.error = Error::internal("Azure OpenAI answered with invalid JSON");
+  co_return out;
 }
 
 std::optional<std::int64_t> OutputLimits::get(const std::string& deployment) const {

@@ -3,6 +3,7 @@
 
 #include "config/config.hpp"
 #include "core/error.hpp"
+#include "http/server.hpp"
 #include "upstream/client.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -53,6 +54,16 @@ boost::asio::awaitable<AzureAnswer> call_azure_within_limits(upstream::Client& c
                                                              const std::string& url, const std::string& deployment,
                                                              boost::json::object& body, std::string_view max_field,
                                                              OutputLimits& limits);
+
+// A whole (non-streamed) answer, read unless the client leaves first.
+struct WholeAnswer {
+  bool client_gone = false;    // the client left: the connection was aborted, nothing more to send
+  std::string raw;             // Azure's bytes, for recordings
+  boost::json::value json;     // parsed, when `error` is unset
+  std::optional<Error> error;  // transport failure or invalid JSON, already mapped
+};
+boost::asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
+                                                      const std::string& deployment, const config::Config& cfg);
 
 // POSTs `body`; retries connect failures, resets, 429 with a short retry-after and 5xx,
 // with backoff, up to cfg.upstream_retries times. Non-2xx answers are read and mapped.

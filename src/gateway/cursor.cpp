@@ -149,23 +149,17 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
   };
 
   if (!translated->stream) {
-    auto read = answer.response->read_all(64 << 20);
-    auto body_or_gone = co_await unless_client_leaves(std::move(read), res);
-    if (!body_or_gone) {
+    auto whole = co_await read_whole_answer(*answer.response, res, opts.deployment, cfg_);
+    if (whole.client_gone) {
       log.error = "client went away while Azure answered; upstream cancelled";
-      res.abort();
       co_return;
     }
-    auto body = std::move(*body_or_gone);
-    Error failure = Error::internal("Azure OpenAI answered with invalid JSON");
-    if (auto* te = std::get_if<upstream::TransportError>(&body)) failure = openai::map_transport_error(*te, uctx);
-    json::value v;
-    if (auto* text = std::get_if<std::string>(&body)) v = json::parse(*text, ec);
-    if (!std::holds_alternative<std::string>(body) || ec) {
-      log.error = failure.message;
-      co_await send_openai_error(res, failure, log.id);
+    if (whole.error) {
+      log.error = whole.error->message;
+      co_await send_openai_error(res, *whole.error, log.id);
       co_return;
     }
+    auto& v = whole.json;
     auto completion = openai::responses::to_chat_completion(v, ctx);
     if (!completion) {
       log.error = completion.error().message;

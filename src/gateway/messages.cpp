@@ -114,23 +114,14 @@ boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config
   }
 
   if (!stream) {
-    auto read = answer.response->read_all(64 << 20);
-    auto body_or_gone = co_await unless_client_leaves(std::move(read), res);
-    if (!body_or_gone) {
+    auto whole = co_await read_whole_answer(*answer.response, res, log.deployment, cfg);
+    if (whole.client_gone) {
       log.error = "client went away while Azure answered; upstream cancelled";
-      res.abort();
       co_return;
     }
-    auto raw = std::move(*body_or_gone);
-    Error failure = Error::internal("Azure OpenAI answered with invalid JSON");
-    boost::system::error_code ec;
-    json::value v;
-    if (auto* te = std::get_if<upstream::TransportError>(&raw))
-      failure = openai::map_transport_error(*te, uctx);
-    else
-      v = json::parse(std::get<std::string>(raw), ec);
-    if (rec && std::holds_alternative<std::string>(raw)) rec->upstream(std::get<std::string>(raw));
-    auto msg = std::holds_alternative<std::string>(raw) && !ec ? convert(v) : Result<json::object>(failure);
+    if (rec) rec->upstream(whole.raw);
+    auto& v = whole.json;
+    auto msg = whole.error ? Result<json::object>(*whole.error) : convert(v);
     if (!msg) {
       log.error = msg.error().message;
       co_await send_anthropic_error(res, msg.error(), log.id);

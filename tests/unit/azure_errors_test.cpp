@@ -296,10 +296,12 @@ INSTANTIATE_TEST_SUITE_P(Table, AnthropicErrorRendering, ::testing::ValuesIn(kRe
 
 TEST(OutputLimitFromError, ReadsTheDeploymentsLimit) {
   using agp::openai::output_limit_from_error;
-  EXPECT_EQ(output_limit_from_error(
-                R"({"error":{"message":"max_tokens is too large: 32000. This model supports at most 16384 completion tokens, whereas you provided 32000.","type":"invalid_request_error","param":"max_tokens","code":null}})"),
-            16384);
+  EXPECT_EQ(
+      output_limit_from_error(
+          R"({"error":{"message":"max_tokens is too large: 32000. This model supports at most 16384 completion tokens, whereas you provided 32000.","type":"invalid_request_error","param":"max_tokens","code":null}})"),
+      16384);
   EXPECT_EQ(output_limit_from_error("This model supports at most 4096 completion tokens"), 4096);
-  EXPECT_FALSE(output_limit_from_error(R"({"error":{"code":"context_length_exceeded","message":"maximum context length is 128000 tokens"}})"));
+  EXPECT_FALSE(output_limit_from_error(
+      R"({"error":{"code":"context_length_exceeded","message":"maximum context length is 128000 tokens"}})"));
   EXPECT_FALSE(output_limit_from_error("supports at most 99999999999999 completion tokens"));  // absurd: ignored
 }

@@ -181,20 +181,10 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
     body["tools"] = std::move(tools);
     if (req.tool_choice) {
       using anthropic::ToolChoiceType;
-      switch (req.tool_choice->type) {
-        case ToolChoiceType::auto_:
-          body["tool_choice"] = "auto";
-          break;
-        case ToolChoiceType::any:
-          body["tool_choice"] = "required";
-          break;
-        case ToolChoiceType::none:
-          body["tool_choice"] = "none";
-          break;
-        case ToolChoiceType::tool:
-          body["tool_choice"] = {{"type", "function"}, {"name", out.names.to_upstream(req.tool_choice->name)}};
-          break;
-      }
+      if (req.tool_choice->type == ToolChoiceType::tool)
+        body["tool_choice"] = {{"type", "function"}, {"name", out.names.to_upstream(req.tool_choice->name)}};
+      else
+        body["tool_choice"] = anthropic::openai_tool_choice_mode(req.tool_choice->type);
       if (req.tool_choice->disable_parallel_tool_use && req.tool_choice->type != ToolChoiceType::none)
         body["parallel_tool_calls"] = false;
     }
