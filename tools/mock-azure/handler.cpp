@@ -3,7 +3,6 @@
 #include "chat_reply.hpp"
 #include "responses_reply.hpp"
 #include "responses_validate.hpp"
-#include "socket_fault.hpp"
 #include "validate.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -41,11 +40,6 @@ const string kBadJson =
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library "
     "correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble "
     "figuring out how to fix this, please contact us through our help center at help.openai.com.)";
-
-// Thrown to make the server drop the connection without a (complete) response.
-struct DropConnection : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 asio::awaitable<void> sleep_ms(std::int64_t ms) {
   if (ms <= 0) co_return;
@@ -212,25 +206,23 @@ asio::awaitable<void> reject(ChatContext& c, ApiError e) {
   co_await answer(c, e.status, std::move(body));
 }
 
-[[noreturn]] void drop(int fd, string_view why) {
-  make_abortive(fd);
-  throw DropConnection("mock fault: " + string(why));
-}
-
-asio::awaitable<void> hang(ChatContext& c, int fd) {
+// Faults drop the connection with a TCP reset (ResponseWriter::abort), no complete answer.
+asio::awaitable<void> hang(ChatContext& c) {
   unsigned gen = c.st.reset_generation.load();
   auto until = std::chrono::steady_clock::now() + std::chrono::minutes(10);
-  while (std::chrono::steady_clock::now() < until && !peer_gone(fd) && gen == c.st.reset_generation.load() &&
+  while (std::chrono::steady_clock::now() < until && !c.w.peer_closed() && gen == c.st.reset_generation.load() &&
          !c.st.stopping.load())
     co_await sleep_ms(200);
-  drop(fd, "hang ended");
+  c.w.abort();
 }
 
 asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object& body, string_view deployment,
                             bool responses, bool reasoning_model) {
-  int fd = r.fault.empty() ? -1 : find_peer_fd(c.req.remote);
   co_await sleep_ms(r.delay_ms);
-  if (r.fault == "reset_before_headers") drop(fd, "reset_before_headers");
+  if (r.fault == "reset_before_headers") {
+    c.w.abort();
+    co_return;
+  }
   Headers headers = azure_headers(r.headers);
   if (r.status != 0 && r.status != 200) {
     string err_body = !r.error ? R"({"error":{"code":")" + std::to_string(r.status) + R"(","message":"mock error"}})"
@@ -258,9 +250,10 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
     if (r.fault.empty() || status != 200) co_return co_await answer(c, status, std::move(text), headers);
     c.st.log.set_status(c.entry, 200);
     if (!co_await c.w.begin_stream(200, kJson, headers)) co_return;
-    if (r.fault == "hang") co_return co_await hang(c, fd);
+    if (r.fault == "hang") co_return co_await hang(c);
     co_await c.w.write(string_view(text).substr(0, text.size() / 2));
-    drop(fd, "reset_mid_stream");
+    c.w.abort();
+    co_return;
   }
   bool include_usage = false;
   if (auto so = body.if_contains("stream_options"); so && so->is_object())
@@ -268,9 +261,12 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
   auto frames = responses ? render_responses_stream(*responses_plan) : render_stream(*chat_plan, include_usage);
   c.st.log.set_status(c.entry, 200);
   if (!co_await c.w.begin_stream(200, "text/event-stream; charset=utf-8", headers)) co_return;
-  if (r.fault == "hang") co_return co_await hang(c, fd);
+  if (r.fault == "hang") co_return co_await hang(c);
   for (std::size_t i = 0; i < frames.size(); ++i) {
-    if (r.fault == "reset_mid_stream" && i >= 3) drop(fd, "reset_mid_stream");
+    if (r.fault == "reset_mid_stream" && i >= 3) {
+      c.w.abort();
+      co_return;
+    }
     if (i > 0) co_await sleep_ms(r.chunk_delay_ms);
     if (!co_await c.w.write(frames[i])) co_return;
   }
