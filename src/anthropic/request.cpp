@@ -302,8 +302,21 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
     if (auto d = find_string(*th, "display")) r.thinking.display = std::string(*d);
   }
 
-  if (auto* oc = find_object(o, "output_config"))
+  // Structured output: output_config.format, or the older top-level output_format (Claude Code).
+  const json::object* format = nullptr;
+  std::string format_path;
+  if (auto* oc = find_object(o, "output_config")) {
     if (auto e = find_string(*oc, "effort")) r.effort = std::string(*e);
+    if ((format = find_object(*oc, "format"))) format_path = "output_config.format";
+  }
+  if (!format && (format = find_object(o, "output_format"))) format_path = "output_format";
+  if (format) {
+    auto type = find_string(*format, "type").value_or("");
+    if (type != "json_schema") return Fail{format_path + ".type", "Input should be 'json_schema'"};
+    auto* schema = find(*format, "schema");
+    if (!schema || !schema->is_object()) return Fail{format_path + ".schema", "Input should be a valid dictionary"};
+    r.output_schema = *schema;
+  }
 
   if (auto* md = find(o, "metadata"); md && !md->is_null()) {
     auto* mo = md->if_object();

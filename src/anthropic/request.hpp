@@ -80,8 +80,9 @@ struct MessagesRequest {
   std::vector<std::string> stop_sequences;
   bool stream = false;
   Thinking thinking;
-  std::string effort;   // output_config.effort
-  std::string user_id;  // metadata.user_id as sent
+  std::string effort;         // output_config.effort
+  json::value output_schema;  // output_config.format / output_format json_schema: the schema, or null
+  std::string user_id;        // metadata.user_id as sent
 };
 
 enum class Endpoint { messages, count_tokens };

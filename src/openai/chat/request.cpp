@@ -273,6 +273,11 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
     }
   }
 
+  if (req.output_schema.is_object())  // non-strict: Claude Code's schemas do not meet strict mode's rules
+    body["response_format"] = {
+        {"type", "json_schema"},
+        {"json_schema", {{"name", "output"}, {"schema", sanitize_schema(req.output_schema)}, {"strict", false}}}};
+
   if (!req.user_id.empty()) {
     body["user"] = sha256_hex(req.user_id).substr(0, 32);  // stable, and no personal data leaves
     if (auto session = session_id_of(req.user_id);

@@ -206,6 +206,12 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
   }
   if (req.top_k) out.dropped.push_back("top_k");
 
+  if (req.output_schema.is_object())  // flat, unlike Chat's nested json_schema
+    body["text"] = {{"format",
+                     {{"type", "json_schema"},
+                      {"name", "output"},
+                      {"schema", sanitize_schema(req.output_schema)},
+                      {"strict", false}}}};
   if (auto session = chat::session_id_of(req.user_id); !session.empty()) body["prompt_cache_key"] = session;
   if (req.stream) body["stream"] = true;
   return out;
