@@ -19,6 +19,7 @@ namespace agp::gateway {
 struct RequestLog {
   std::string id;  // req_…
   std::string route;
+  std::string remote;  // the client's ip:port
   std::string client_model, deployment;
   unsigned status = 0;
   bool stream = false;
