@@ -18,8 +18,8 @@ void RequestLog::write(std::uint64_t bytes_out) const {
   auto level = status >= 500 ? spdlog::level::warn : spdlog::level::info;
   std::string local = tokens_local < 0 ? "" : fmt::format(" local={}", tokens_local);
   if (tokens_local >= 0 && tokens_in > 0) local += fmt::format(" count_err={:+.1f}%", count_error * 100);
-  spdlog::log(level, "{} {} status={}{}{} upstream={} ttft={} total={} tokens_in={} out={} cached={}{} bytes={}{}", id,
-              route, status, model, stream ? " stream" : "", ms(upstream_ms), ms(ttft_ms), ms(since_start_ms()),
+  spdlog::log(level, "{} {} {} status={}{}{} upstream={} ttft={} total={} tokens_in={} out={} cached={}{} bytes={}{}", id,
+              route, remote, status, model, stream ? " stream" : "", ms(upstream_ms), ms(ttft_ms), ms(since_start_ms()),
               num(tokens_in), num(tokens_out), num(tokens_cached), local, bytes_out,
               error.empty() ? "" : " error=\"" + error + "\"");
 }
@@ -55,6 +55,7 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
   auto path = req.target_path();
   auto method = req.message.method();
   log.route = std::string(req.message.method_string()) + " " + std::string(path);
+  log.remote = req.remote;
   bool quiet = false;
 
   if (path == "/v1/messages" || path == "/v1/messages/count_tokens") {
