@@ -72,6 +72,11 @@ bool valid_api_version(const std::string& v) {
 
 }  // namespace
 
+bool Config::responses_api_available() const {
+  auto v = responses_api_version();
+  return v == "v1" || v == "preview" || v == "latest" || v.substr(0, 10) >= "2025-03-01";
+}
+
 bool Config::listen_is_loopback() const { return listen_host.starts_with("127.") || listen_host == "::1"; }
 
 Env read_env_file(const std::string& path, bool required) {
@@ -161,6 +166,10 @@ Config load(const Env& env) {
     throw ConfigError("AZURE_API_VERSION '" + c.azure_api_version +
                       "' is not a version like 2024-10-21, 2025-04-01-preview or v1.");
 
+  c.responses_version = get(env, "AZURE_RESPONSES_API_VERSION");
+  if (!c.responses_version.empty() && !valid_api_version(c.responses_version))
+    throw ConfigError("AZURE_RESPONSES_API_VERSION '" + c.responses_version +
+                      "' is not a version like 2025-04-01-preview or v1.");
   c.auth_token = get(env, "ANTHROPIC_AUTH_TOKEN");
 
   c.big_model = get(env, "BIG_MODEL");

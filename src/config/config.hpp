@@ -27,6 +27,7 @@ struct Config {
   std::string azure_api_key;
   std::string azure_api_version;                   // dated ("2024-10-21") or "v1"
   bool azure_api_version_set = false;              // given by the user (else the Responses API uses v1)
+  std::string responses_version;                   // AZURE_RESPONSES_API_VERSION; "" = follow AZURE_API_VERSION
   std::string auth_token;                          // client token; empty = no client auth
   std::string small_model;                         // deployment for *haiku*
   std::string big_model;                           // deployment for *sonnet* / *opus*
@@ -54,7 +55,12 @@ struct Config {
 
   bool api_version_is_v1() const { return azure_api_version == "v1"; }
   // The api-version for the Responses API: the user's if given, else v1.
-  std::string responses_api_version() const { return azure_api_version_set ? azure_api_version : "v1"; }
+  std::string responses_api_version() const {
+    if (!responses_version.empty()) return responses_version;
+    return azure_api_version_set ? azure_api_version : "v1";
+  }
+  // Dated versions before 2025-03-01-preview have no Responses API.
+  bool responses_api_available() const;
   bool listen_is_loopback() const;
 };
 

@@ -18,9 +18,9 @@ void RequestLog::write(std::uint64_t bytes_out) const {
   auto level = status >= 500 ? spdlog::level::warn : spdlog::level::info;
   std::string local = tokens_local < 0 ? "" : fmt::format(" local={}", tokens_local);
   if (tokens_local >= 0 && tokens_in > 0) local += fmt::format(" count_err={:+.1f}%", count_error * 100);
-  spdlog::log(level, "{} {} {} status={}{}{} upstream={} ttft={} total={} tokens_in={} out={} cached={}{} bytes={}{}", id,
-              route, remote, status, model, stream ? " stream" : "", ms(upstream_ms), ms(ttft_ms), ms(since_start_ms()),
-              num(tokens_in), num(tokens_out), num(tokens_cached), local, bytes_out,
+  spdlog::log(level, "{} {} {} status={}{}{} upstream={} ttft={} total={} tokens_in={} out={} cached={}{} bytes={}{}",
+              id, route, remote, status, model, stream ? " stream" : "", ms(upstream_ms), ms(ttft_ms),
+              ms(since_start_ms()), num(tokens_in), num(tokens_out), num(tokens_cached), local, bytes_out,
               error.empty() ? "" : " error=\"" + error + "\"");
 }
 

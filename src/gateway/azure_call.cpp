@@ -28,9 +28,9 @@ std::string chat_completions_url(const config::Config& cfg, const std::string& d
 Result<std::string> responses_url(const config::Config& cfg) {
   auto v = cfg.responses_api_version();
   if (v == "v1") return cfg.azure_endpoint + "/openai/v1/responses";
-  if (v != "preview" && v != "latest" && v.substr(0, 10) < "2025-03-01")
-    return Error::internal(
-        "the Responses API needs AZURE_API_VERSION 2025-03-01-preview or later (or v1); the proxy is set to " + v);
+  if (!cfg.responses_api_available())
+    return Error::internal("the Responses API needs api-version 2025-03-01-preview or later, or v1; the proxy uses " +
+                           v + " (set AZURE_RESPONSES_API_VERSION=v1)");
   return cfg.azure_endpoint + "/openai/responses?api-version=" + v;
 }
 

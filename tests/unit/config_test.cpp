@@ -305,3 +305,25 @@ const ListenCase kListen[] = {
 INSTANTIATE_TEST_SUITE_P(Table, ParseListenAddress, ::testing::ValuesIn(kListen));
 
 }  // namespace
+
+TEST(ResponsesApiVersion, FollowsTheChatVersionUnlessGivenItsOwn) {
+  agp::config::Env base{
+      {"AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com"}, {"AZURE_OPENAI_API_KEY", "k"}, {"BIG_MODEL", "gpt-5"}};
+  auto unset = agp::config::load(base);
+  EXPECT_EQ(unset.responses_api_version(), "v1");
+  EXPECT_TRUE(unset.responses_api_available());
+  auto old = base;
+  old["AZURE_API_VERSION"] = "2024-10-21";
+  auto c = agp::config::load(old);
+  EXPECT_EQ(c.responses_api_version(), "2024-10-21");
+  EXPECT_FALSE(c.responses_api_available());
+  old["AZURE_RESPONSES_API_VERSION"] = "v1";
+  c = agp::config::load(old);
+  EXPECT_EQ(c.azure_api_version, "2024-10-21");
+  EXPECT_EQ(c.responses_api_version(), "v1");
+  EXPECT_TRUE(c.responses_api_available());
+  old["AZURE_RESPONSES_API_VERSION"] = "2025-04-01-preview";
+  EXPECT_TRUE(agp::config::load(old).responses_api_available());
+  old["AZURE_RESPONSES_API_VERSION"] = "soon";
+  EXPECT_THROW(agp::config::load(old), agp::config::ConfigError);
+}
