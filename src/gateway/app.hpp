@@ -30,6 +30,13 @@ struct RequestLog {
   double count_error = 0;          // (local − Azure) / Azure, when both are known
   std::string error;
   void write(std::uint64_t bytes_out) const;
+  // Azure's own counts, when its answer had usage.
+  void tokens(bool seen, std::int64_t in, std::int64_t out, std::int64_t cached) {
+    if (!seen) return;
+    tokens_in = in;
+    tokens_out = out;
+    tokens_cached = cached;
+  }
   double since_start_ms() const;
 };
 

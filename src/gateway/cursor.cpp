@@ -142,10 +142,7 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
                                        {opts.deployment, cfg_.azure_endpoint}};
   openai::UpstreamContext uctx{opts.deployment, cfg_.azure_endpoint};
   auto record_usage = [&](const openai::responses::Usage& u) {
-    if (!u.seen) return;
-    log.tokens_in = u.input_tokens;
-    log.tokens_out = u.output_tokens;
-    log.tokens_cached = u.cached_tokens;
+    log.tokens(u.seen, u.input_tokens, u.output_tokens, u.cached_tokens);
   };
 
   if (!translated->stream) {

@@ -62,25 +62,11 @@ struct AnthropicAdapter final : StreamAdapter {
 };
 
 void log_usage(RequestLog& log, const openai::chat::Usage& u) {
-  if (!u.seen) return;
-  log.tokens_in = u.prompt_tokens;
-  log.tokens_out = u.completion_tokens;
-  log.tokens_cached = u.cached_tokens;
+  log.tokens(u.seen, u.prompt_tokens, u.completion_tokens, u.cached_tokens);
 }
 
 void log_usage(RequestLog& log, const openai::responses::Usage& u) {
-  if (!u.seen) return;
-  log.tokens_in = u.input_tokens;
-  log.tokens_out = u.output_tokens;
-  log.tokens_cached = u.cached_tokens;
-}
-
-const json::value* usage_of(const json::value& v, bool responses) {
-  auto* o = v.if_object();
-  if (!o) return nullptr;
-  (void)responses;  // both answers keep their usage under "usage"
-  auto it = o->find("usage");
-  return it == o->end() ? nullptr : &it->value();
+  log.tokens(u.seen, u.input_tokens, u.output_tokens, u.cached_tokens);
 }
 
 // Calls Azure and relays the answer: the whole message, or the stream through `Translator`.
@@ -127,7 +113,7 @@ boost::asio::awaitable<void> relay_answer(upstream::Client& client, const config
       co_await send_anthropic_error(res, msg.error(), log.id);
       co_return;
     }
-    if (auto* u = usage_of(v, false)) {
+    if (auto* u = v.is_object() ? v.get_object().if_contains("usage") : nullptr) {
       if constexpr (std::is_same_v<Translator, openai::chat::StreamTranslator>)
         log_usage(log, openai::chat::parse_usage(u));
       else

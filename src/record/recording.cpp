@@ -36,6 +36,14 @@ Result<json::object> read_object(const std::filesystem::path& p) {
   return v.get_object();
 }
 
+// The error the client got for a transport failure, as meta.json recorded it.
+Error recorded_error(const json::object& te) {
+  return Error{static_cast<unsigned>(find_int(te, "status").value_or(500)),
+               static_cast<ErrorKind>(find_int(te, "kind").value_or(static_cast<int>(ErrorKind::api))),
+               std::string(find_string(te, "message").value_or("")),
+               {}};
+}
+
 template <typename Translator, typename Feed>
 std::string run_stream(Translator& t, std::string_view bytes, Feed feed, const json::object& meta) {
   anthropic::Events events = t.start();
@@ -53,10 +61,7 @@ std::string run_stream(Translator& t, std::string_view bytes, Feed feed, const j
     // The live exchange ended with a transport failure: replay it as recorded.
     anthropic::Events more;
     if (auto* te = find_object(meta, "transport_error"))
-      more = t.fail(Error{static_cast<unsigned>(find_int(*te, "status").value_or(500)),
-                          static_cast<ErrorKind>(find_int(*te, "kind").value_or(static_cast<int>(ErrorKind::api))),
-                          std::string(find_string(*te, "message").value_or("")),
-                          {}});
+      more = t.fail(recorded_error(*te));
     else
       more = t.finish();
     events.insert(events.end(), more.begin(), more.end());
@@ -117,12 +122,7 @@ Result<std::string> replay(const Recording& r) {
   // No answer at all (connect failure, timeout): the client got the recorded error.
   if (find_int(m, "upstream_status").value_or(0) == 0)
     if (auto* te = find_object(m, "transport_error"))
-      return anthropic::error_json(
-          Error{static_cast<unsigned>(find_int(*te, "status").value_or(500)),
-                static_cast<ErrorKind>(find_int(*te, "kind").value_or(static_cast<int>(ErrorKind::api))),
-                std::string(find_string(*te, "message").value_or("")),
-                {}},
-          find_string(m, "request_id").value_or(""));
+      return anthropic::error_json(recorded_error(*te), find_string(m, "request_id").value_or(""));
 
   // Azure said no: the client got the mapped error.
   if (auto status = find_int(m, "upstream_status"); status && (*status < 200 || *status >= 300)) {
