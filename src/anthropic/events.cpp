@@ -1,10 +1,10 @@
 #include "anthropic/events.hpp"
 
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 
 namespace agp::anthropic {
 
-std::string to_sse(const Event& e) { return http::format_sse(e.type, json::serialize(e.data)); }
+std::string to_sse(const Event& e) { return wire::format_sse(e.type, json::serialize(e.data)); }
 
 std::string to_sse(const Events& events) {
   std::string out;

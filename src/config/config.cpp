@@ -2,7 +2,7 @@
 
 #include "config/routing.hpp"
 
-#include "http/server.hpp"
+#include "config/listen_address.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -135,7 +135,7 @@ Config load(const Env& env) {
 
   // Listen address: LISTEN_ADDR, else ASPNETCORE_URLS (the C# tool's), else the default.
   std::string listen = get(env, "LISTEN_ADDR", get(env, "ASPNETCORE_URLS"));
-  if (!listen.empty() && !http::parse_listen_address(listen, c.listen_host, c.listen_port))
+  if (!listen.empty() && !parse_listen_address(listen, c.listen_host, c.listen_port))
     throw ConfigError("LISTEN_ADDR/ASPNETCORE_URLS '" + listen + "' is not HOST:PORT.");
 
   c.azure_endpoint = trim(get(env, "AZURE_OPENAI_ENDPOINT"));

@@ -28,7 +28,7 @@ struct ChunkAdapter final : StreamAdapter {
   ChunkAdapter(openai::responses::ToChatContext ctx, openai::UpstreamContext u)
       : stream(std::move(ctx)), upstream_ctx(std::move(u)) {}
   std::string start() override { return stream.start(); }
-  std::string frame(const http::SseFrame& f) override { return stream.feed(f.event, f.data); }
+  std::string frame(const wire::SseFrame& f) override { return stream.feed(f.event, f.data); }
   std::string finish() override { return stream.finish(); }
   std::string fail(const upstream::TransportError& e) override {
     return stream.fail(openai::map_transport_error(e, upstream_ctx));

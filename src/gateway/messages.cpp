@@ -12,7 +12,7 @@
 #include "gateway/client_watch.hpp"
 #include "gateway/recorder.hpp"
 #include "gateway/relay.hpp"
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 #include "openai/azure_errors.hpp"
 #include "openai/chat/request.hpp"
 #include "openai/chat/response.hpp"
@@ -29,8 +29,8 @@ namespace json = boost::json;
 
 namespace {
 
-anthropic::Events feed_frame(openai::chat::StreamTranslator& t, const http::SseFrame& f) { return t.feed_data(f.data); }
-anthropic::Events feed_frame(openai::responses::AnthropicStream& t, const http::SseFrame& f) {
+anthropic::Events feed_frame(openai::chat::StreamTranslator& t, const wire::SseFrame& f) { return t.feed_data(f.data); }
+anthropic::Events feed_frame(openai::responses::AnthropicStream& t, const wire::SseFrame& f) {
   return t.feed(f.event, f.data);
 }
 
@@ -48,7 +48,7 @@ struct AnthropicAdapter final : StreamAdapter {
     return anthropic::to_sse(events);
   }
   std::string start() override { return render(translator.start()); }
-  std::string frame(const http::SseFrame& f) override { return render(feed_frame(translator, f)); }
+  std::string frame(const wire::SseFrame& f) override { return render(feed_frame(translator, f)); }
   std::string finish() override { return render(translator.finish()); }
   std::string fail(const upstream::TransportError& e) override {
     return render(translator.fail(openai::map_transport_error(e, upstream_ctx)));

@@ -93,7 +93,7 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
                                  StreamAdapter& adapter, std::chrono::milliseconds ping_interval,
                                  std::chrono::steady_clock::time_point t0, StreamTaps* taps) {
   PumpResult result;
-  http::SseParser sse;
+  wire::SseParser sse;
   auto relay = co_await Relay::start(std::move(response), ping_interval);
   std::string out = adapter.start();
   if (taps) taps->client(out);

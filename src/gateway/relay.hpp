@@ -4,7 +4,7 @@
 #pragma once
 
 #include "http/server.hpp"
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 #include "upstream/client.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -43,7 +43,7 @@ class StreamAdapter {
  public:
   virtual ~StreamAdapter() = default;
   virtual std::string start() = 0;                                  // first bytes to the client
-  virtual std::string frame(const http::SseFrame& f) = 0;           // one upstream frame
+  virtual std::string frame(const wire::SseFrame& f) = 0;           // one upstream frame
   virtual std::string finish() = 0;                                 // upstream body ended
   virtual std::string fail(const upstream::TransportError& e) = 0;  // upstream broke
   virtual std::string ping() = 0;                                   // keep-alive while silent

@@ -108,8 +108,4 @@ class Server {
   std::atomic<bool> stopping_{false};
 };
 
-// Parses "HOST:PORT", "[v6]:PORT", ":PORT", or ASP.NET-style "http://+:8080".
-// Returns false on malformed input.
-bool parse_listen_address(std::string_view text, std::string& host, std::uint16_t& port);
-
 }  // namespace agp::http

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "core/error.hpp"
-#include "upstream/transport_error.hpp"
+#include "core/transport_error.hpp"
 
 #include <boost/json.hpp>
 

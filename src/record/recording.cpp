@@ -4,7 +4,7 @@
 #include "anthropic/events.hpp"
 #include "anthropic/request.hpp"
 #include "core/json_util.hpp"
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 #include "openai/azure_errors.hpp"
 #include "openai/chat/request.hpp"
 #include "openai/chat/response.hpp"
@@ -47,8 +47,8 @@ Error recorded_error(const json::object& te) {
 template <typename Translator, typename Feed>
 std::string run_stream(Translator& t, std::string_view bytes, Feed feed, const json::object& meta) {
   anthropic::Events events = t.start();
-  http::SseParser sse;
-  auto take = [&](std::vector<http::SseFrame> frames) {
+  wire::SseParser sse;
+  auto take = [&](std::vector<wire::SseFrame> frames) {
     for (auto& f : frames) {
       if (t.ended()) break;
       auto more = feed(t, f);
@@ -94,13 +94,13 @@ Result<Recording> load(const std::filesystem::path& dir) {
 }
 
 std::string without_pings(std::string_view sse) {
-  http::SseParser p;
+  wire::SseParser p;
   auto frames = p.feed(sse);
   auto tail = p.finish();
   frames.insert(frames.end(), tail.begin(), tail.end());
   std::string out;
   for (auto& f : frames)
-    if (f.event != "ping") out += http::format_sse(f.event, f.data);
+    if (f.event != "ping") out += wire::format_sse(f.event, f.data);
   return out;
 }
 
@@ -149,7 +149,7 @@ Result<std::string> replay(const Recording& r) {
     openai::chat::StreamTranslator t(ctx);
     return run_stream(
         t, r.upstream_response,
-        [](openai::chat::StreamTranslator& tr, const http::SseFrame& f) { return tr.feed_data(f.data); }, m);
+        [](openai::chat::StreamTranslator& tr, const wire::SseFrame& f) { return tr.feed_data(f.data); }, m);
   }
 
   openai::responses::FromAnthropicOptions opts;
@@ -174,7 +174,7 @@ Result<std::string> replay(const Recording& r) {
   openai::responses::AnthropicStream t(ctx);
   return run_stream(
       t, r.upstream_response,
-      [](openai::responses::AnthropicStream& tr, const http::SseFrame& f) { return tr.feed(f.event, f.data); }, m);
+      [](openai::responses::AnthropicStream& tr, const wire::SseFrame& f) { return tr.feed(f.event, f.data); }, m);
 }
 
 }  // namespace agp::record

@@ -3,7 +3,7 @@
 // bodies read incrementally so streams are relayed as they arrive. Protocol-free.
 #pragma once
 
-#include "upstream/transport_error.hpp"
+#include "core/transport_error.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>

@@ -3,7 +3,7 @@
 #include "openai/chat/stream.hpp"
 
 #include "anthropic/stream_validator.hpp"
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 #include "test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -315,7 +315,7 @@ TEST(ChatStreamExact, RecordedToolCallsStream) {
   auto expected = json::parse(read_test_data("chat_stream_tool_calls.expected.json"));
   ASSERT_FALSE(sse.empty());
   for (std::size_t split : {std::size_t{0}, sse.size() / 3, sse.size() / 2, sse.size() - 3}) {
-    agp::http::SseParser parser;
+    agp::wire::SseParser parser;
     auto frames = parser.feed(std::string_view(sse).substr(0, split));
     auto more = parser.feed(std::string_view(sse).substr(split));
     frames.insert(frames.end(), more.begin(), more.end());

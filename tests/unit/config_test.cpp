@@ -1,7 +1,7 @@
-// config::load (environment → Config), the .env reader, merge, and http::parse_listen_address.
+// config::load (environment → Config), the .env reader, merge, and config::parse_listen_address.
 #include "config/config.hpp"
 
-#include "http/server.hpp"
+#include "config/listen_address.hpp"
 
 #include <gtest/gtest.h>
 
@@ -269,7 +269,7 @@ TEST_P(ParseListenAddress, Parses) {
   const auto& c = GetParam();
   std::string host = "unchanged";
   std::uint16_t port = 1;
-  EXPECT_EQ(agp::http::parse_listen_address(c.input, host, port), c.ok) << c.input;
+  EXPECT_EQ(agp::config::parse_listen_address(c.input, host, port), c.ok) << c.input;
   if (c.ok) {
     EXPECT_EQ(host, c.host) << c.input;
     EXPECT_EQ(port, c.port) << c.input;

@@ -4,7 +4,7 @@
 #include "openai/responses/to_anthropic.hpp"
 
 #include "anthropic/stream_validator.hpp"
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 #include "openai/tool_names.hpp"
 #include "test_util.hpp"
 
@@ -14,7 +14,7 @@ namespace {
 
 namespace json = boost::json;
 using agp::anthropic::Events;
-using agp::http::SseFrame;
+using agp::wire::SseFrame;
 using agp::openai::responses::AnthropicStream;
 using agp::openai::responses::to_anthropic_message;
 using agp::openai::responses::ToAnthropicContext;

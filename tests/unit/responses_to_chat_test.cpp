@@ -2,7 +2,7 @@
 // (tests/data/responses/*.sse) in, Chat Completions chunks / completions out (Cursor front end).
 #include "openai/responses/to_chat.hpp"
 
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 #include "test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 namespace {
 
 namespace json = boost::json;
-using agp::http::SseFrame;
+using agp::wire::SseFrame;
 using agp::openai::responses::ChunkStream;
 using agp::openai::responses::ReasoningDisplay;
 using agp::openai::responses::to_chat_completion;

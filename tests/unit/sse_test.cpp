@@ -1,8 +1,8 @@
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 
 #include <gtest/gtest.h>
 
-using agp::http::SseParser;
+using agp::wire::SseParser;
 
 TEST(SseParser, FramesSplitAnywhere) {
   const std::string text = "event: a\ndata: {\"x\":1}\n\n: comment\ndata: b1\ndata: b2\r\n\r\ndata: [DONE]\n\n";
@@ -28,6 +28,6 @@ TEST(SseParser, FinishFlushesUnterminatedFrame) {
 }
 
 TEST(SseFormat, EventAndData) {
-  EXPECT_EQ(agp::http::format_sse("ping", "{}"), "event: ping\ndata: {}\n\n");
-  EXPECT_EQ(agp::http::format_sse("", "x"), "data: x\n\n");
+  EXPECT_EQ(agp::wire::format_sse("ping", "{}"), "event: ping\ndata: {}\n\n");
+  EXPECT_EQ(agp::wire::format_sse("", "x"), "data: x\n\n");
 }

@@ -5,7 +5,7 @@
 
 #include "anthropic/events.hpp"
 #include "anthropic/request.hpp"
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -36,8 +36,8 @@ inline std::string read_test_data(const std::string& relative) {
 }
 
 // All frames of an SSE body, including one left unterminated at the end.
-inline std::vector<agp::http::SseFrame> parse_sse(std::string_view bytes) {
-  agp::http::SseParser p;
+inline std::vector<agp::wire::SseFrame> parse_sse(std::string_view bytes) {
+  agp::wire::SseParser p;
   auto out = p.feed(bytes);
   auto rest = p.finish();
   out.insert(out.end(), rest.begin(), rest.end());
@@ -45,7 +45,7 @@ inline std::vector<agp::http::SseFrame> parse_sse(std::string_view bytes) {
 }
 
 // The frames of a recorded Azure Responses stream, tests/data/responses/<file> (must not be empty).
-inline std::vector<agp::http::SseFrame> response_frames(const std::string& file) {
+inline std::vector<agp::wire::SseFrame> response_frames(const std::string& file) {
   auto out = parse_sse(read_test_data("responses/" + file));
   EXPECT_FALSE(out.empty()) << file;
   return out;

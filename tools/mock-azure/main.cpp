@@ -1,4 +1,5 @@
 // mock-azure: a strict stand-in for Azure OpenAI Chat Completions and Responses, scripted by tests over /_mock/*.
+#include "config/listen_address.hpp"
 #include "handler.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
 
   std::string host;
   std::uint16_t port = 0;
-  if (!agp::http::parse_listen_address(listen, host, port)) {
+  if (!agp::config::parse_listen_address(listen, host, port)) {
     std::cerr << "invalid --listen address: " << listen << "\n";
     return 2;
   }

@@ -1,7 +1,7 @@
 #include "openai/responses/to_chat.hpp"
 
 #include "core/json_util.hpp"
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 #include "openai/errors.hpp"
 
 namespace agp::openai::responses {
@@ -26,7 +26,7 @@ std::string finish_reason_of(const json::object& response, bool had_tools) {
   return had_tools ? "tool_calls" : "stop";
 }
 
-std::string data(const json::value& v) { return http::format_sse("", json::serialize(v)); }
+std::string data(const json::value& v) { return wire::format_sse("", json::serialize(v)); }
 
 }  // namespace
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace agp::http {
+namespace agp::wire {
 
 struct SseFrame {
   std::string event;  // "" when the frame had no event: line
@@ -33,4 +33,4 @@ class SseParser {
 // "event: NAME\ndata: DATA\n\n" (no event line when name is empty). DATA must hold no newline.
 std::string format_sse(std::string_view event, std::string_view data);
 
-}  // namespace agp::http
+}  // namespace agp::wire

@@ -1,9 +1,10 @@
-// Transport failures of an upstream exchange, protocol-free.
+// Transport failures of an upstream exchange, protocol-free (a value both the upstream client
+// and the protocol error mapping use, so neither depends on the other).
 #pragma once
 
 #include <string>
 
-namespace agp::upstream {
+namespace agp {
 
 enum class TransportFailure { connect, tls, first_byte_timeout, idle_timeout, reset, protocol, cancelled };
 
@@ -13,4 +14,9 @@ struct TransportError {
   bool before_response = true;  // nothing of the answer was read: safe to retry
 };
 
-}  // namespace agp::upstream
+namespace upstream {
+using agp::TransportError;
+using agp::TransportFailure;
+}  // namespace upstream
+
+}  // namespace agp

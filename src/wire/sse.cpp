@@ -1,6 +1,6 @@
-#include "http/sse.hpp"
+#include "wire/sse.hpp"
 
-namespace agp::http {
+namespace agp::wire {
 
 std::vector<SseFrame> SseParser::feed(std::string_view bytes) {
   std::vector<SseFrame> out;
@@ -62,4 +62,4 @@ std::string format_sse(std::string_view event, std::string_view data) {
   return out;
 }
 
-}  // namespace agp::http
+}  // namespace agp::wire
