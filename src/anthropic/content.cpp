@@ -1,5 +1,7 @@
 #include "anthropic/content.hpp"
 
+#include "core/json_util.hpp"
+
 namespace agp::anthropic {
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
@@ -19,6 +21,11 @@ std::string joined_text(const std::vector<Block>& blocks) {
 std::string data_uri(const Source& s) { return "data:" + s.media_type + ";base64," + s.data; }
 
 std::string url_of(const Source& s) { return s.type == "url" ? s.url : data_uri(s); }
+
+std::string arguments_of(const Block& b) {
+  if (b.input.is_string()) return std::string(b.input.get_string());
+  return dump(b.input);
+}
 
 std::string_view openai_tool_choice_mode(ToolChoiceType type) {
   switch (type) {

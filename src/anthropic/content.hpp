@@ -18,6 +18,9 @@ std::string joined_text(const std::vector<Block>& blocks);
 // base64 source → data: URI (url sources are used as they are).
 std::string data_uri(const Source& s);
 std::string url_of(const Source& s);
+// A tool_use block's arguments as the upstream takes them: compact JSON of `input`, or the raw
+// string an OpenAI client sent when it was not a JSON object.
+std::string arguments_of(const Block& b);
 
 // auto → "auto", any → "required", none → "none"; "" for tool (each API names a tool its own way).
 std::string_view openai_tool_choice_mode(ToolChoiceType type);

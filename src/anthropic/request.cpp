@@ -322,6 +322,7 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
     auto* mo = md->if_object();
     if (!mo) return Fail{"metadata", "Input should be an object"};
     if (auto u = find_string(*mo, "user_id")) r.user_id = std::string(*u);
+  r.prompt_cache_key = session_id_of(r.user_id);  // Azure's prompt cache hits across a session
   }
   return std::nullopt;
 }
@@ -343,6 +344,15 @@ Result<MessagesRequest> parse_request(std::string_view body, Endpoint endpoint) 
   auto v = json::parse(body, ec, {}, opts);
   if (ec) return Error::invalid("request body is not valid JSON: " + ec.message());
   return parse_request(v, endpoint);
+}
+
+std::string session_id_of(const std::string& user_id) {
+  if (user_id.empty() || user_id.front() != '{') return "";
+  boost::system::error_code ec;
+  auto v = json::parse(user_id, ec);
+  if (ec || !v.is_object()) return "";
+  auto s = find_string(v.get_object(), "session_id");
+  return s ? std::string(*s) : "";
 }
 
 }  // namespace agp::anthropic

@@ -2,6 +2,9 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "config/routing.hpp"
+#include "exchange/flow.hpp"
+#include "tokens/count.hpp"
 #include "core/error.hpp"
 #include "gateway/azure_call.hpp"
 #include "http/server.hpp"
@@ -52,6 +55,13 @@ class App {
   boost::asio::awaitable<void> count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> models(http::Request& req, http::ResponseWriter& res);
+  // The one flow every front end's request goes through (gateway/exchange.cpp).
+  boost::asio::awaitable<void> run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
+                                            http::ResponseWriter& res, RequestLog& log);
+  exchange::Target target_for(const config::Route& route) const;
+  // The calibrated local count of the Chat body for `c` (prepared when not given).
+  std::int64_t estimate_prompt(const conv::Conversation& c, const exchange::Target& t,
+                               const exchange::Prepared* chat_prepared, tokens::ChatCount* count);
 
   config::Config cfg_;
   upstream::Client client_;
@@ -62,6 +72,9 @@ class App {
 // Sends an Anthropic-shaped error (before the stream started).
 boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, const Error& e,
                                                   const std::string& request_id);
+// Sends an error in the front end's own shape.
+boost::asio::awaitable<void> send_error(exchange::Front front, http::ResponseWriter& res, const Error& e,
+                                        const std::string& request_id);
 // Sends an OpenAI-shaped error (Cursor and OpenAI-compatible routes).
 boost::asio::awaitable<void> send_openai_error(http::ResponseWriter& res, const Error& e,
                                                const std::string& request_id);

@@ -60,9 +60,9 @@ asio::awaitable<void> sleep_for(double seconds) {
 }  // namespace
 
 asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg, const std::string& url,
-                                        const std::string& deployment, std::string body) {
+                                        const openai::UpstreamContext& ctx, std::string body) {
   AzureAnswer answer;
-  openai::UpstreamContext ctx{deployment, cfg.azure_endpoint};
+  const auto& deployment = ctx.deployment;
   upstream::Request req;
   if (!upstream::parse_url(url, req.url)) {
     answer.error = Error::internal("the Azure URL '" + url + "' is malformed");
@@ -114,7 +114,7 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
 }
 
 asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
-                                               const std::string& deployment, const config::Config& cfg) {
+                                               const openai::UpstreamContext& ctx) {
   WholeAnswer out;
   auto read = response.read_all(64 << 20);
   auto body_or_gone = co_await unless_client_leaves(std::move(read), res);
@@ -124,7 +124,7 @@ asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, htt
     co_return out;
   }
   if (auto* te = std::get_if<upstream::TransportError>(&*body_or_gone)) {
-    out.error = openai::map_transport_error(*te, {deployment, cfg.azure_endpoint});
+    out.error = openai::map_transport_error(*te, ctx);
     co_return out;
   }
   out.raw = std::move(std::get<std::string>(*body_or_gone));
@@ -156,19 +156,20 @@ bool apply_cap(boost::json::object& body, std::string_view max_field, std::int64
 }  // namespace
 
 asio::awaitable<AzureAnswer> call_azure_within_limits(upstream::Client& client, const config::Config& cfg,
-                                                      const std::string& url, const std::string& deployment,
+                                                      const std::string& url, const openai::UpstreamContext& ctx,
                                                       boost::json::object& body, std::string_view max_field,
                                                       OutputLimits& limits) {
+  const auto& deployment = ctx.deployment;
   if (auto cap = limits.get(deployment)) apply_cap(body, max_field, *cap);
   std::string text = boost::json::serialize(body);
-  auto answer = co_await call_azure(client, cfg, url, deployment, std::move(text));
+  auto answer = co_await call_azure(client, cfg, url, ctx, std::move(text));
   if (answer.upstream_status != 400) co_return answer;
   auto limit = openai::output_limit_from_error(answer.error_body);
   if (!limit || *limit <= 0 || !apply_cap(body, max_field, *limit)) co_return answer;
   limits.learn(deployment, *limit);
   spdlog::info("deployment {} allows at most {} output tokens: capping requests to it", deployment, *limit);
   std::string retry = boost::json::serialize(body);
-  co_return co_await call_azure(client, cfg, url, deployment, std::move(retry));
+  co_return co_await call_azure(client, cfg, url, ctx, std::move(retry));
 }
 
 }  // namespace agp::gateway

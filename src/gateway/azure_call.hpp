@@ -4,6 +4,7 @@
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "http/server.hpp"
+#include "openai/azure_errors.hpp"
 #include "upstream/client.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -51,7 +52,7 @@ class OutputLimits {
 // max_output_tokens): a known cap is applied first; a 400 naming the limit is learned and the
 // request is sent once more with it. `body` ends as what was last sent.
 boost::asio::awaitable<AzureAnswer> call_azure_within_limits(upstream::Client& client, const config::Config& cfg,
-                                                             const std::string& url, const std::string& deployment,
+                                                             const std::string& url, const openai::UpstreamContext& ctx,
                                                              boost::json::object& body, std::string_view max_field,
                                                              OutputLimits& limits);
 
@@ -63,11 +64,12 @@ struct WholeAnswer {
   std::optional<Error> error;  // transport failure or invalid JSON, already mapped
 };
 boost::asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
-                                                      const std::string& deployment, const config::Config& cfg);
+                                                      const openai::UpstreamContext& ctx);
 
 // POSTs `body`; retries connect failures, resets, 429 with a short retry-after and 5xx,
 // with backoff, up to cfg.upstream_retries times. Non-2xx answers are read and mapped.
 boost::asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg,
-                                               const std::string& url, const std::string& deployment, std::string body);
+                                               const std::string& url, const openai::UpstreamContext& ctx,
+                                               std::string body);
 
 }  // namespace agp::gateway

@@ -10,7 +10,7 @@ namespace agp::openai {
 
 namespace {
 
-std::string context_length_message(const std::string& msg) {
+std::string context_length_message(const std::string& msg, const UpstreamContext& ctx) {
   // "maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens"
   // "... However, you requested 35969 tokens (9969 in the messages, 26000 in the completion)"
   static const std::regex kMax(R"(maximum context length is (\d+) tokens)");
@@ -20,6 +20,13 @@ std::string context_length_message(const std::string& msg) {
     std::string got = m2[1].matched ? m2[1].str() : m2[2].str();
     return fmt::format("prompt is too long: {} tokens > {} maximum", got, m1[1].str());
   }
+  // "Your input exceeds the context window of this model." (Responses API): our own numbers.
+  if (ctx.prompt_tokens > 0 && ctx.context_window > 0)
+    return fmt::format("prompt is too long: {} tokens > {} maximum (counted by the proxy; Azure: {})",
+                       std::max(ctx.prompt_tokens, ctx.context_window + 1), ctx.context_window, msg);
+  if (ctx.prompt_tokens > 0)
+    return fmt::format("prompt is too long: about {} tokens, more than deployment {} takes (Azure: {})",
+                       ctx.prompt_tokens, ctx.deployment, msg);
   return "prompt is too long: " + msg;
 }
 
@@ -78,7 +85,7 @@ Error map_azure_error(unsigned status, std::string_view body, std::string_view r
 
   if (status == 400 || status == 413 || status == 422) {
     if (code == "context_length_exceeded" || message.find("maximum context length") != std::string::npos)
-      return Error::invalid(context_length_message(message));
+      return Error::invalid(context_length_message(message, ctx));
     if (code == "content_filter") {
       auto cats = filtered_categories(filter_results);
       return Error::invalid(fmt::format(

@@ -16,6 +16,10 @@ namespace agp::openai {
 struct UpstreamContext {
   std::string deployment;
   std::string endpoint;  // for messages only; never a key
+  // For a context overflow Azure does not quantify (the Responses API): the proxy's own count of
+  // the prompt and the deployment's input window, so the client still reads "N tokens > M maximum".
+  std::int64_t prompt_tokens = 0;
+  std::int64_t context_window = 0;
 };
 
 Error map_azure_error(unsigned status, std::string_view body, std::string_view retry_after, const UpstreamContext& ctx);

@@ -58,4 +58,10 @@ json::value sanitize_schema(const json::value& schema) {
   return out;
 }
 
+boost::json::object output_json_schema(const conv::Conversation& c) {
+  return {{"name", c.output_name.empty() ? std::string("output") : c.output_name},
+          {"schema", c.output_strict ? c.output_schema : sanitize_schema(c.output_schema)},
+          {"strict", c.output_strict}};
+}
+
 }  // namespace agp::openai

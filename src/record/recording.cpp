@@ -6,11 +6,8 @@
 #include "core/json_util.hpp"
 #include "wire/sse.hpp"
 #include "openai/azure_errors.hpp"
-#include "openai/chat/request.hpp"
-#include "openai/chat/response.hpp"
-#include "openai/chat/stream.hpp"
-#include "openai/responses/from_anthropic.hpp"
-#include "openai/responses/to_anthropic.hpp"
+#include "exchange/flow.hpp"
+#include "openai/errors.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -44,29 +41,31 @@ Error recorded_error(const json::object& te) {
                {}};
 }
 
-template <typename Translator, typename Feed>
-std::string run_stream(Translator& t, std::string_view bytes, Feed feed, const json::object& meta) {
-  anthropic::Events events = t.start();
+// The client bytes of a streamed answer: the recorded upstream frames through today's translation.
+std::string run_stream(exchange::StreamTranslation& t, std::string_view bytes, const json::object& meta) {
+  std::string out = t.start();
   wire::SseParser sse;
   auto take = [&](std::vector<wire::SseFrame> frames) {
     for (auto& f : frames) {
       if (t.ended()) break;
-      auto more = feed(t, f);
-      events.insert(events.end(), more.begin(), more.end());
+      out += t.frame(f);
     }
   };
   take(sse.feed(bytes));
   take(sse.finish());
   if (!t.ended()) {
     // The live exchange ended with a transport failure: replay it as recorded.
-    anthropic::Events more;
     if (auto* te = find_object(meta, "transport_error"))
-      more = t.fail(recorded_error(*te));
+      out += t.fail(recorded_error(*te));
     else
-      more = t.finish();
-    events.insert(events.end(), more.begin(), more.end());
+      out += t.finish();
   }
-  return anthropic::to_sse(events);
+  return out;
+}
+
+std::string error_text(exchange::Front front, const Error& e, std::string_view request_id) {
+  return front == exchange::Front::anthropic ? anthropic::error_json(e, std::string(request_id))
+                                             : openai::error_json(e);
 }
 
 }  // namespace
@@ -108,73 +107,36 @@ Result<std::string> replay(const Recording& r) {
   const auto& m = r.meta;
   auto* body = find(r.client_request, "body");
   if (!body) return Error::invalid("recording: client_request.json has no body");
-  auto parsed = anthropic::parse_request(*body);
-  if (!parsed) return parsed.error();
-  std::string backend(find_string(m, "backend").value_or("chat"));
-  std::string deployment(find_string(m, "deployment").value_or(""));
-  std::string message_id(find_string(m, "message_id").value_or(""));
-  std::string client_model(find_string(m, "client_model").value_or(parsed->model));
-  auto estimate = find_int(m, "input_tokens_estimate").value_or(0);
-  bool reasoning = find_bool(m, "reasoning").value_or(false);
-  bool stream = parsed->stream;
-  openai::UpstreamContext uctx{deployment, std::string(find_string(m, "endpoint").value_or(""))};
+  auto spec = exchange::spec_from_json(m);
+  std::string request_id(find_string(m, "request_id").value_or(""));
 
   // No answer at all (connect failure, timeout): the client got the recorded error.
   if (find_int(m, "upstream_status").value_or(0) == 0)
-    if (auto* te = find_object(m, "transport_error"))
-      return anthropic::error_json(recorded_error(*te), find_string(m, "request_id").value_or(""));
+    if (auto* te = find_object(m, "transport_error")) return error_text(spec.front, recorded_error(*te), request_id);
 
   // Azure said no: the client got the mapped error.
   if (auto status = find_int(m, "upstream_status"); status && (*status < 200 || *status >= 300)) {
     auto e = openai::map_azure_error(static_cast<unsigned>(*status), r.upstream_response,
-                                     find_string(m, "retry_after").value_or(""), uctx);
-    return anthropic::error_json(e, find_string(m, "request_id").value_or(""));
+                                     find_string(m, "retry_after").value_or(""), spec.upstream);
+    return error_text(spec.front, e, request_id);
   }
 
-  if (backend == "chat") {
-    bool emulate_stop = openai::chat::emulates_stop(*parsed, reasoning);
-    openai::chat::Options opts{deployment, std::string(find_string(m, "api_version").value_or("")), reasoning,
-                               find_int(m, "max_output_tokens").value_or(0), emulate_stop};
-    auto chat = openai::chat::to_chat_request(*parsed, opts);
-    openai::chat::AnswerContext ctx{client_model, message_id, &chat.names, estimate,
-                                    emulate_stop ? parsed->stop_sequences : std::vector<std::string>{}};
-    if (!stream) {
-      boost::system::error_code ec;
-      auto v = json::parse(r.upstream_response, ec);
-      if (ec) return Error::invalid("recording: upstream_response is not JSON");
-      auto msg = openai::chat::to_anthropic_message(v, ctx);
-      if (!msg) return msg.error();
-      return json::serialize(*msg);
-    }
-    openai::chat::StreamTranslator t(ctx);
-    return run_stream(
-        t, r.upstream_response,
-        [](openai::chat::StreamTranslator& tr, const wire::SseFrame& f) { return tr.feed_data(f.data); }, m);
-  }
-
-  openai::responses::FromAnthropicOptions opts;
-  opts.deployment = deployment;
-  opts.reasoning = reasoning;
-  opts.effort_override = std::string(find_string(m, "effort_override").value_or(""));
-  opts.summary = std::string(find_string(m, "summary").value_or("detailed"));
-  opts.max_output_tokens = find_int(m, "max_output_tokens").value_or(0);
-  auto translated = openai::responses::from_anthropic_request(*parsed, opts);
-  openai::responses::ToAnthropicContext ctx{client_model,           message_id,
-                                            &translated.names,      estimate,
-                                            translated.thinking,    parsed->thinking.display == "omitted",
-                                            parsed->stop_sequences, uctx};
+  std::string body_text = body->is_string() ? std::string(body->get_string()) : json::serialize(*body);
+  exchange::ClientRequest req{spec.front, body_text, std::string(find_string(m, "session_id").value_or(""))};
+  auto conv = exchange::parse_client_request(req);
+  if (!conv) return conv.error();
+  bool stream = conv->stream;
+  auto x = exchange::make_exchange(std::move(*conv), spec);
   if (!stream) {
     boost::system::error_code ec;
     auto v = json::parse(r.upstream_response, ec);
     if (ec) return Error::invalid("recording: upstream_response is not JSON");
-    auto msg = openai::responses::to_anthropic_message(v, ctx);
-    if (!msg) return msg.error();
-    return json::serialize(*msg);
+    auto whole = exchange::translate_whole(x->answer, v);
+    if (!whole.message) return error_text(spec.front, whole.message.error(), request_id);
+    return json::serialize(*whole.message);
   }
-  openai::responses::AnthropicStream t(ctx);
-  return run_stream(
-      t, r.upstream_response,
-      [](openai::responses::AnthropicStream& tr, const wire::SseFrame& f) { return tr.feed(f.event, f.data); }, m);
+  exchange::StreamTranslation t(x->answer);
+  return run_stream(t, r.upstream_response, m);
 }
 
 }  // namespace agp::record

@@ -2,7 +2,7 @@
 // out (DESIGN.md "Anthropic → Azure Responses"); responses_effort; our thinking signatures.
 #include "openai/responses/from_anthropic.hpp"
 
-#include "openai/tool_names.hpp"
+#include "core/tool_names.hpp"
 #include "test_util.hpp"
 
 #include <gtest/gtest.h>

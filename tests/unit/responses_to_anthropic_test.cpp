@@ -5,7 +5,7 @@
 
 #include "anthropic/stream_validator.hpp"
 #include "wire/sse.hpp"
-#include "openai/tool_names.hpp"
+#include "core/tool_names.hpp"
 #include "test_util.hpp"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
-// openai::StopMatcher / cut_at_stop: stop sequences emulated over streamed text.
+// StopMatcher / cut_at_stop: stop sequences emulated over streamed text.
 // Every case is fed whole, at every split point (2 and 3 pieces) and one character at a time;
 // the result must not depend on how the text was split, and no piece may end mid-character.
-#include "openai/stop_matcher.hpp"
+#include "core/stop_matcher.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 
 namespace {
 
-using agp::openai::cut_at_stop;
-using agp::openai::StopMatcher;
+using agp::cut_at_stop;
+using agp::StopMatcher;
 
 // Byte offsets of UTF-8 character boundaries inside s (excluding 0 and size).
 std::vector<std::size_t> boundaries(const std::string& s) {

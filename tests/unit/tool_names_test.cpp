@@ -1,5 +1,5 @@
 // openai tool names and call ids: valid ones pass, others get stable, valid aliases mapped back.
-#include "openai/tool_names.hpp"
+#include "core/tool_names.hpp"
 
 #include <gtest/gtest.h>
 

@@ -23,7 +23,9 @@ namespace {
 json::object text_part(std::string text) { return {{"type", "text"}, {"text", std::move(text)}}; }
 
 json::object image_part(const anthropic::Source& s) {
-  return {{"type", "image_url"}, {"image_url", {{"url", anthropic::url_of(s)}}}};
+  json::object url{{"url", anthropic::url_of(s)}};
+  if (!s.detail.empty()) url["detail"] = s.detail;
+  return {{"type", "image_url"}, {"image_url", std::move(url)}};
 }
 
 // A user-side content block as Chat content parts (may be none).
@@ -40,6 +42,8 @@ void append_user_part(const Block& b, json::array& parts) {
         parts.push_back(
             {{"type", "file"},
              {"file", {{"filename", b.title.empty() ? "document.pdf" : b.title}, {"file_data", data_uri(b.source)}}}});
+      } else if (b.source.type == "file") {
+        parts.push_back({{"type", "file"}, {"file", {{"file_id", b.source.file_id}}}});
       } else if (b.source.type == "url") {
         parts.push_back(text_part(fmt::format("[document{}: {}]", b.title.empty() ? "" : " " + b.title, b.source.url)));
       } else if (b.source.type == "content") {
@@ -86,47 +90,6 @@ void add_tool_result(const Block& b, json::array& messages, json::array& carried
       {{"role", "tool"}, {"tool_call_id", upstream_call_id(b.tool_use_id)}, {"content", std::move(text)}});
 }
 
-// Azure rejects tool messages that answer no pending call, and assistant tool_calls left
-// unanswered. Claude Code histories can have both (interrupts, compaction): repair them.
-json::array repair_tool_pairing(json::array in) {
-  json::array out;
-  out.reserve(in.size());
-  std::vector<std::string> pending;  // ids of the last assistant tool_calls not yet answered
-  auto flush_pending = [&] {
-    for (auto& id : pending)
-      out.push_back(
-          {{"role", "tool"}, {"tool_call_id", id}, {"content", "(no result: the tool call was interrupted)"}});
-    pending.clear();
-  };
-  for (auto& v : in) {
-    auto& m = v.as_object();
-    auto role = m.at("role").as_string();
-    if (role == "tool") {
-      std::string id(m.at("tool_call_id").as_string());
-      auto it = std::find(pending.begin(), pending.end(), id);
-      if (it != pending.end()) {
-        pending.erase(it);
-        out.push_back(std::move(v));
-      } else {
-        // Orphan result: keep its information as user text.
-        flush_pending();
-        out.push_back({{"role", "user"},
-                       {"content", fmt::format("[result of an earlier tool call {}]\n{}", id,
-                                               std::string(m.at("content").as_string()))}});
-      }
-      continue;
-    }
-    flush_pending();
-    if (role == "assistant") {
-      if (auto* calls = m.if_contains("tool_calls"))
-        for (auto& c : calls->as_array()) pending.emplace_back(c.as_object().at("id").as_string());
-    }
-    out.push_back(std::move(v));
-  }
-  flush_pending();
-  return out;
-}
-
 json::array tools_of(const anthropic::MessagesRequest& req, Translated& t) {
   json::array tools;
   auto selected = anthropic::upstream_tools(req.tools, t.dropped);  // the gateway rejected the failing case
@@ -160,7 +123,10 @@ std::string reasoning_effort(const anthropic::MessagesRequest& req) {
       if (req.thinking.budget_tokens < 16384) return "medium";
       return "high";
     case ThinkingType::adaptive:
-      if (req.effort == "low" || req.effort == "medium" || req.effort == "high") return req.effort;
+      // minimal / none: named by OpenAI clients (Cursor's gpt-minimal), passed as given.
+      if (req.effort == "minimal" || req.effort == "none" || req.effort == "low" || req.effort == "medium" ||
+          req.effort == "high")
+        return req.effort;
       if (req.effort == "xhigh" || req.effort == "max") return "high";
       return "medium";
     case ThinkingType::disabled:
@@ -171,15 +137,6 @@ std::string reasoning_effort(const anthropic::MessagesRequest& req) {
       return "";
   }
   return "";
-}
-
-std::string session_id_of(const std::string& user_id) {
-  if (user_id.empty() || user_id.front() != '{') return "";
-  boost::system::error_code ec;
-  auto v = json::parse(user_id, ec);
-  if (ec || !v.is_object()) return "";
-  auto s = find_string(v.get_object(), "session_id");
-  return s ? std::string(*s) : "";
 }
 
 Translated to_chat_request(const anthropic::MessagesRequest& req, const Options& opts) {
@@ -225,7 +182,7 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
       } else if (b.type == BlockType::tool_use) {
         calls.push_back({{"id", upstream_call_id(b.id)},
                          {"type", "function"},
-                         {"function", {{"name", t.names.to_upstream(b.name)}, {"arguments", dump(b.input)}}}});
+                         {"function", {{"name", t.names.to_upstream(b.name)}, {"arguments", anthropic::arguments_of(b)}}}});
       }
       // thinking / redacted_thinking: Chat Completions has no place for them (kept on Responses).
     }
@@ -235,11 +192,14 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
     if (!calls.empty()) msg["tool_calls"] = std::move(calls);
     messages.push_back(std::move(msg));
   }
-  body["messages"] = repair_tool_pairing(std::move(messages));
+  body["messages"] = std::move(messages);  // the conversation was repaired before (core/history)
 
-  std::int64_t max_tokens = std::max<std::int64_t>(req.max_tokens, 1);  // 0 = cache pre-warm on Anthropic
-  if (opts.max_output_tokens > 0) max_tokens = std::min(max_tokens, opts.max_output_tokens);
-  body["max_completion_tokens"] = max_tokens;
+  if (req.max_tokens_set || opts.max_output_tokens > 0) {
+    std::int64_t max_tokens = req.max_tokens_set ? std::max<std::int64_t>(req.max_tokens, 1)  // 0 = cache pre-warm
+                                                 : opts.max_output_tokens;
+    if (opts.max_output_tokens > 0) max_tokens = std::min(max_tokens, opts.max_output_tokens);
+    body["max_completion_tokens"] = max_tokens;
+  }
 
   if (!opts.reasoning) {
     if (req.temperature) body["temperature"] = *req.temperature;
@@ -270,20 +230,19 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
         body["tool_choice"] = anthropic::openai_tool_choice_mode(req.tool_choice->type);
       if (req.tool_choice->disable_parallel_tool_use && req.tool_choice->type != ToolChoiceType::none)
         body["parallel_tool_calls"] = false;
+      else if (req.tool_choice->parallel_tool_calls)
+        body["parallel_tool_calls"] = true;
     }
   }
 
-  if (req.output_schema.is_object())  // non-strict: Claude Code's schemas do not meet strict mode's rules
-    body["response_format"] = {
-        {"type", "json_schema"},
-        {"json_schema", {{"name", "output"}, {"schema", sanitize_schema(req.output_schema)}, {"strict", false}}}};
+  if (req.output_schema.is_object())
+    body["response_format"] = {{"type", "json_schema"}, {"json_schema", output_json_schema(req)}};
+  else if (req.output_json_object)
+    body["response_format"] = {{"type", "json_object"}};
 
-  if (!req.user_id.empty()) {
-    body["user"] = sha256_hex(req.user_id).substr(0, 32);  // stable, and no personal data leaves
-    if (auto session = session_id_of(req.user_id);
-        !session.empty() && api_version_at_least(opts.api_version, "2025-04-01"))
-      body["prompt_cache_key"] = session;
-  }
+  if (!req.user_id.empty()) body["user"] = sha256_hex(req.user_id).substr(0, 32);  // stable, no personal data
+  if (!req.prompt_cache_key.empty() && api_version_at_least(opts.api_version, "2025-04-01"))
+    body["prompt_cache_key"] = req.prompt_cache_key;
 
   if (req.stream) {
     body["stream"] = true;

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "anthropic/request.hpp"
-#include "openai/tool_names.hpp"
+#include "core/tool_names.hpp"
 
 #include <boost/json.hpp>
 
@@ -35,8 +35,6 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
 
 // thinking / output_config.effort → reasoning effort ("" = leave to the deployment).
 std::string reasoning_effort(const anthropic::MessagesRequest& req);
-// "session_id" inside Claude Code's JSON metadata.user_id, else "".
-std::string session_id_of(const std::string& user_id);
 // Whether a dated api-version is at least `date` (v1 always is).
 bool api_version_at_least(const std::string& version, const std::string& date);
 

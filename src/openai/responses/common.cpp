@@ -5,16 +5,16 @@
 
 namespace agp::openai::responses {
 
-Usage parse_usage(const json::value* usage) {
-  Usage u;
+answer::Usage parse_usage(const json::value* usage) {
+  answer::Usage u;
   auto* o = usage ? usage->if_object() : nullptr;
   if (!o) return u;
   u.seen = true;
-  u.input_tokens = find_int(*o, "input_tokens").value_or(0);
-  u.output_tokens = find_int(*o, "output_tokens").value_or(0);
-  if (auto* d = find_object(*o, "input_tokens_details")) u.cached_tokens = find_int(*d, "cached_tokens").value_or(0);
+  u.input = find_int(*o, "input_tokens").value_or(0);
+  u.output = find_int(*o, "output_tokens").value_or(0);
+  if (auto* d = find_object(*o, "input_tokens_details")) u.cached = find_int(*d, "cached_tokens").value_or(0);
   if (auto* d = find_object(*o, "output_tokens_details"))
-    u.reasoning_tokens = find_int(*d, "reasoning_tokens").value_or(0);
+    u.reasoning = find_int(*d, "reasoning_tokens").value_or(0);
   return u;
 }
 

@@ -1,6 +1,7 @@
 // Pieces of the Responses API shared by every front end: usage, and failure → Error.
 #pragma once
 
+#include "core/answer.hpp"
 #include "core/error.hpp"
 #include "openai/azure_errors.hpp"
 
@@ -10,13 +11,10 @@
 
 namespace agp::openai::responses {
 
-struct Usage {
-  std::int64_t input_tokens = 0, output_tokens = 0, cached_tokens = 0, reasoning_tokens = 0;
-  bool seen = false;
-};
+using answer::Usage;
 
 // response.usage: cached ⊂ input, reasoning ⊂ output.
-Usage parse_usage(const boost::json::value* usage);
+answer::Usage parse_usage(const boost::json::value* usage);
 
 // A failed response's `error` object, or a bare `error` event, → Error (through the same
 // table as HTTP errors: rate limits stay 429, context overflow stays "prompt is too long").

@@ -2,8 +2,8 @@
 
 #include "anthropic/content.hpp"
 #include "core/json_util.hpp"
+#include "core/reasoning_signature.hpp"
 #include "openai/chat/request.hpp"
-#include "openai/responses/from_chat.hpp"
 #include "openai/schema.hpp"
 
 #include <fmt/format.h>
@@ -21,10 +21,8 @@ using anthropic::Role;
 
 namespace {
 
-constexpr std::string_view kSignaturePrefix = "agp1:";
-
 json::object input_image(const anthropic::Source& s) {
-  return {{"type", "input_image"}, {"image_url", anthropic::url_of(s)}, {"detail", "auto"}};
+  return {{"type", "input_image"}, {"image_url", anthropic::url_of(s)}, {"detail", s.detail.empty() ? "auto" : s.detail}};
 }
 
 void user_part(const Block& b, json::array& parts) {
@@ -40,6 +38,8 @@ void user_part(const Block& b, json::array& parts) {
         parts.push_back({{"type", "input_file"},
                          {"filename", b.title.empty() ? "document.pdf" : b.title},
                          {"file_data", data_uri(b.source)}});
+      else if (b.source.type == "file")
+        parts.push_back({{"type", "input_file"}, {"file_id", b.source.file_id}});
       else if (b.source.type == "url")
         parts.push_back(
             {{"type", "input_text"},
@@ -80,20 +80,6 @@ json::object tool_output(const Block& b) {
 }
 
 }  // namespace
-
-std::string make_signature(std::string_view item_id, std::string_view encrypted_content) {
-  return std::string(kSignaturePrefix) + std::string(item_id) + ":" + std::string(encrypted_content);
-}
-
-std::optional<ReasoningRef> parse_signature(std::string_view sig) {
-  if (!sig.starts_with(kSignaturePrefix)) return std::nullopt;
-  sig.remove_prefix(kSignaturePrefix.size());
-  auto colon = sig.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= sig.size()) return std::nullopt;
-  ReasoningRef r{std::string(sig.substr(0, colon)), std::string(sig.substr(colon + 1))};
-  if (!r.id.starts_with("rs_")) return std::nullopt;
-  return r;
-}
 
 std::string responses_effort(const anthropic::MessagesRequest& req, const FromAnthropicOptions& opts) {
   if (!opts.effort_override.empty()) return opts.effort_override;
@@ -161,7 +147,7 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
         input.push_back({{"type", "function_call"},
                          {"call_id", responses_call_id(b.id)},
                          {"name", out.names.to_upstream(b.name)},
-                         {"arguments", dump(b.input)}});
+                         {"arguments", anthropic::arguments_of(b)}});
       } else if (b.type == BlockType::redacted_thinking) {
         out.dropped.push_back("redacted_thinking block");
       }
@@ -187,18 +173,24 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
         body["tool_choice"] = anthropic::openai_tool_choice_mode(req.tool_choice->type);
       if (req.tool_choice->disable_parallel_tool_use && req.tool_choice->type != ToolChoiceType::none)
         body["parallel_tool_calls"] = false;
+      else if (req.tool_choice->parallel_tool_calls)
+        body["parallel_tool_calls"] = true;
     }
   }
 
-  std::int64_t max_tokens = std::max<std::int64_t>(req.max_tokens, 16);  // the API's minimum
-  if (opts.max_output_tokens > 0) max_tokens = std::min(max_tokens, std::max<std::int64_t>(opts.max_output_tokens, 16));
-  body["max_output_tokens"] = max_tokens;
+  if (req.max_tokens_set || opts.max_output_tokens > 0) {
+    std::int64_t max_tokens = std::max<std::int64_t>(req.max_tokens_set ? req.max_tokens : opts.max_output_tokens,
+                                                     16);  // the API's minimum
+    if (opts.max_output_tokens > 0)
+      max_tokens = std::min(max_tokens, std::max<std::int64_t>(opts.max_output_tokens, 16));
+    body["max_output_tokens"] = max_tokens;
+  }
 
   if (opts.reasoning) {
     json::object reasoning{{"effort", responses_effort(req, opts)}};
     if (out.thinking && !opts.summary.empty()) reasoning["summary"] = opts.summary;
     body["reasoning"] = std::move(reasoning);
-    if (out.thinking) body["include"] = json::array{"reasoning.encrypted_content"};
+    if (out.thinking && req.carry_reasoning) body["include"] = json::array{"reasoning.encrypted_content"};
     if (req.temperature || req.top_p) out.dropped.push_back("temperature/top_p (reasoning deployment)");
   } else {
     if (req.temperature) body["temperature"] = *req.temperature;
@@ -206,13 +198,14 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
   }
   if (req.top_k) out.dropped.push_back("top_k");
 
-  if (req.output_schema.is_object())  // flat, unlike Chat's nested json_schema
-    body["text"] = {{"format",
-                     {{"type", "json_schema"},
-                      {"name", "output"},
-                      {"schema", sanitize_schema(req.output_schema)},
-                      {"strict", false}}}};
-  if (auto session = chat::session_id_of(req.user_id); !session.empty()) body["prompt_cache_key"] = session;
+  if (req.output_schema.is_object()) {  // flat, unlike Chat's nested json_schema
+    json::object format{{"type", "json_schema"}};
+    for (auto& [k, v] : output_json_schema(req)) format[k] = v;
+    body["text"] = {{"format", std::move(format)}};
+  } else if (req.output_json_object) {
+    body["text"] = {{"format", {{"type", "json_object"}}}};
+  }
+  if (!req.prompt_cache_key.empty()) body["prompt_cache_key"] = req.prompt_cache_key;
   if (req.stream) body["stream"] = true;
   return out;
 }

@@ -3,7 +3,8 @@
 #pragma once
 
 #include "anthropic/request.hpp"
-#include "openai/tool_names.hpp"
+#include "core/reasoning_signature.hpp"
+#include "core/tool_names.hpp"
 
 #include <boost/json.hpp>
 
@@ -29,14 +30,6 @@ struct FromAnthropic {
 };
 
 FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, const FromAnthropicOptions& opts);
-
-// Our thinking-block signatures: "agp1:" + reasoning item id + ":" + encrypted_content.
-// Anything else (e.g. a real Anthropic signature) is foreign and is dropped.
-std::string make_signature(std::string_view item_id, std::string_view encrypted_content);
-struct ReasoningRef {
-  std::string id, encrypted_content;
-};
-std::optional<ReasoningRef> parse_signature(std::string_view signature);
 
 // Effort for a Responses deployment: override, else thinking/effort, else (thinking disabled)
 // the lowest the family takes.

@@ -1,8 +1,8 @@
-#include "openai/stop_matcher.hpp"
+#include "core/stop_matcher.hpp"
 
 #include <algorithm>
 
-namespace agp::openai {
+namespace agp {
 
 StopMatcher::StopMatcher(std::vector<std::string> stops) {
   for (auto& s : stops)
@@ -65,4 +65,4 @@ StopMatcher::Out cut_at_stop(std::string_view text, const std::vector<std::strin
   return out;
 }
 
-}  // namespace agp::openai
+}  // namespace agp

@@ -1,4 +1,4 @@
-#include "openai/tool_names.hpp"
+#include "core/tool_names.hpp"
 
 #include "core/ids.hpp"
 
@@ -61,6 +61,13 @@ std::string client_tool_use_id(std::string_view upstream_id) {
   if (rest.starts_with("toolu_")) return sanitized(rest, 128);
   if (rest.empty()) return random_id("toolu_");
   return "toolu_" + sanitized(rest, 100);
+}
+
+std::string responses_call_id(std::string_view id) {
+  if (id.empty()) return random_id("call_");
+  std::string up = call_id_from_tool_use_id(id);
+  if (up.size() <= 64) return up;
+  return "call_" + sha256_hex(id).substr(0, 40);
 }
 
 }  // namespace agp::openai

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace agp::openai {
+namespace agp {
 
 class StopMatcher {
  public:
@@ -33,4 +33,4 @@ class StopMatcher {
 // For complete (non-streamed) text: the cut text and the stop that matched, if any.
 StopMatcher::Out cut_at_stop(std::string_view text, const std::vector<std::string>& stops);
 
-}  // namespace agp::openai
+}  // namespace agp

@@ -29,5 +29,7 @@ std::string upstream_call_id(std::string_view id);
 std::string call_id_from_tool_use_id(std::string_view id);
 // Upstream call id → Anthropic tool_use id ("toolu_…", [A-Za-z0-9_-]).
 std::string client_tool_use_id(std::string_view upstream_id);
+// Client call id → Responses API call id (≤ 64; longer ones get a stable short form).
+std::string responses_call_id(std::string_view id);
 
 }  // namespace agp::openai

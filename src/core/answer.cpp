@@ -1,0 +1,205 @@
+#include "core/answer.hpp"
+
+#include "core/tool_names.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace agp::answer {
+
+Answer::Answer(Sink& sink, Rules rules) : sink_(sink), rules_(std::move(rules)), stop_(rules_.stop_sequences) {}
+
+void Answer::start() {
+  if (started_) return;
+  started_ = true;
+  sink_.start();
+}
+
+void Answer::close_text() {
+  if (auto tail = stop_.flush(); !tail.empty() && !ended_) {
+    if (open_ != Open::text) close_tool();
+    open_ = Open::text;
+    output_chars_ += tail.size();
+    sink_.text(tail);
+  }
+  if (open_ == Open::text) {
+    open_ = Open::none;
+    sink_.text_end();
+  }
+}
+
+void Answer::close_tool() {
+  if (open_ == Open::tool) {
+    calls_.back().done = true;
+    open_ = Open::none;
+    sink_.tool_end();
+  } else if (open_ == Open::reasoning) {
+    open_ = Open::none;
+    sink_.reasoning_end({}, {});
+  }
+}
+
+void Answer::reasoning_begin() {
+  start();
+  if (ended_) return;
+  close_text();
+  close_tool();
+  open_ = Open::reasoning;
+  summary_index_ = -1;
+  sink_.reasoning_begin();
+}
+
+void Answer::reasoning(std::string_view delta, int summary_index) {
+  start();
+  if (ended_ || delta.empty()) return;
+  if (open_ != Open::reasoning) reasoning_begin();
+  // Summary parts are paragraphs of one block.
+  if (summary_index_ >= 0 && summary_index != summary_index_) sink_.reasoning("\n\n");
+  summary_index_ = summary_index;
+  output_chars_ += delta.size();
+  sink_.reasoning(delta);
+}
+
+void Answer::reasoning_end(std::string_view item_id, std::string_view encrypted_content) {
+  start();
+  if (ended_) return;
+  if (open_ != Open::reasoning) reasoning_begin();
+  open_ = Open::none;
+  sink_.reasoning_end(item_id, encrypted_content);
+}
+
+void Answer::text(std::string_view delta) {
+  start();
+  if (ended_ || delta.empty()) return;
+  auto cut = stop_.feed(delta);
+  if (!cut.text.empty()) {
+    if (open_ != Open::text) close_tool();
+    open_ = Open::text;
+    output_chars_ += cut.text.size();
+    sink_.text(cut.text);
+  }
+  if (cut.matched) {
+    // The answer ends here, as it would have on Anthropic; the caller cancels the upstream.
+    stopped_early_ = true;
+    if (open_ == Open::text) {
+      open_ = Open::none;
+      sink_.text_end();
+    }
+    close_tool();
+    ended_ = true;
+    stop_reason_ = StopReason::stop_sequence;
+    sink_.finish(StopReason::stop_sequence, cut.matched, final_usage(usage_));
+  }
+}
+
+void Answer::text_end() {
+  start();
+  if (!ended_) close_text();
+}
+
+void Answer::tool_begin(const std::string& key, std::string_view call_id, std::string_view upstream_name) {
+  start();
+  if (ended_) return;
+  close_text();
+  close_tool();
+  Call c;
+  c.key = key;
+  c.name = rules_.names ? rules_.names->to_client(upstream_name) : std::string(upstream_name);
+  calls_.push_back(std::move(c));
+  open_ = Open::tool;
+  sink_.tool_begin(call_id, calls_.back().name);
+}
+
+void Answer::tool_args(const std::string& key, std::string_view delta) {
+  start();
+  if (ended_ || delta.empty()) return;
+  auto it = std::find_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.key == key; });
+  if (it == calls_.end()) return;  // arguments of a call that never started: nothing to attach them to
+  if (open_ != Open::tool || &*it != &calls_.back()) {
+    // Arguments for a call whose block is already closed cannot be expressed in order.
+    fail(Error::internal("Azure OpenAI interleaved the arguments of parallel tool calls"));
+    return;
+  }
+  it->arguments += delta;
+  it->streamed = true;
+  output_chars_ += delta.size();
+  sink_.tool_args(delta);
+}
+
+void Answer::tool_end(const std::string& key, std::string_view full_arguments) {
+  start();
+  if (ended_) return;
+  auto it = std::find_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.key == key; });
+  if (it == calls_.end() || it->done) return;
+  if (open_ == Open::tool && &*it == &calls_.back()) {
+    // Some answers carry a call's arguments only in the finished item.
+    if (!it->streamed && !full_arguments.empty()) {
+      it->arguments = std::string(full_arguments);
+      output_chars_ += full_arguments.size();
+      sink_.tool_args(full_arguments);
+    }
+    close_tool();
+  }
+}
+
+Usage Answer::final_usage(Usage u) const {
+  // Without the upstream's usage, keep the estimates rather than report zeros.
+  if (!u.seen) {
+    u.input = rules_.input_tokens_estimate;
+    u.cached = 0;
+    u.output = static_cast<std::int64_t>((output_chars_ + 3) / 4);
+  }
+  return u;
+}
+
+namespace {
+bool valid_arguments(const std::string& args) {
+  if (args.empty()) return true;  // a call without parameters
+  boost::system::error_code ec;
+  auto v = boost::json::parse(args, ec);
+  return !ec && v.is_object();
+}
+}  // namespace
+
+void Answer::complete(Finish finish, const Usage& usage, const Error* filter_error) {
+  start();
+  if (ended_) return;
+  usage_ = usage;
+  if (finish == Finish::content_filter) {
+    ended_ = true;
+    stop_reason_ = StopReason::content_filter;
+    Error e = filter_error ? *filter_error : Error::invalid("Azure OpenAI's content filter stopped the answer");
+    error_ = e;
+    sink_.refused(e, final_usage(usage_));
+    return;
+  }
+  close_text();
+  close_tool();
+  StopReason reason = StopReason::end_turn;
+  if (finish == Finish::length) {
+    // The length limit wins over a tool call: a call cut off mid-arguments must not run.
+    reason = StopReason::max_tokens;
+  } else if (!calls_.empty()) {
+    for (auto& c : calls_)
+      if (!valid_arguments(c.arguments)) {
+        fail(Error::internal("Azure OpenAI returned arguments for tool '" + c.name +
+                             "' that are not a JSON object; the call was not passed on"));
+        return;
+      }
+    reason = StopReason::tool_use;
+  }
+  ended_ = true;
+  stop_reason_ = reason;
+  sink_.finish(reason, std::nullopt, final_usage(usage_));
+}
+
+void Answer::fail(const Error& e) {
+  start();
+  if (ended_) return;
+  ended_ = true;
+  error_ = e;
+  sink_.fail(e);
+}
+
+}  // namespace agp::answer

@@ -1,0 +1,101 @@
+#include "core/history.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace agp::conv {
+
+namespace {
+
+std::vector<std::string> call_ids(const Message& m) {
+  std::vector<std::string> ids;
+  for (auto& b : m.content)
+    if (b.type == BlockType::tool_use) ids.push_back(b.id);
+  return ids;
+}
+
+Block interrupted(const std::string& id) {
+  Block r;
+  r.type = BlockType::tool_result;
+  r.type_name = "tool_result";
+  r.tool_use_id = id;
+  Block t;
+  t.text = std::string(kInterruptedResult);
+  r.content.push_back(std::move(t));
+  return r;
+}
+
+// A result that answers nothing keeps its information as user content.
+void orphan_to_text(const Block& result, std::vector<Block>& out) {
+  Block head;
+  head.text = (result.is_error ? "[error result of an earlier tool call " : "[result of an earlier tool call ") +
+              result.tool_use_id + "]";
+  out.push_back(std::move(head));
+  for (auto& c : result.content) out.push_back(c);
+}
+
+// The message after `i` that is not a system message, or messages.size().
+std::size_t next_turn(const std::vector<Message>& ms, std::size_t i) {
+  for (std::size_t j = i + 1; j < ms.size(); ++j)
+    if (ms[j].role != Role::system) return j;
+  return ms.size();
+}
+
+}  // namespace
+
+std::vector<std::string> repair_tool_history(Conversation& c) {
+  std::vector<std::string> notes;
+  auto& ms = c.messages;
+  // 1. Every call is answered in the next turn.
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    if (ms[i].role != Role::assistant) continue;
+    auto ids = call_ids(ms[i]);
+    if (ids.empty()) continue;
+    std::size_t j = next_turn(ms, i);
+    if (j == ms.size() || ms[j].role != Role::user) {
+      Message m;
+      m.role = Role::user;
+      ms.insert(ms.begin() + static_cast<std::ptrdiff_t>(i + 1), std::move(m));
+      j = i + 1;
+    }
+    std::set<std::string> answered;
+    for (auto& b : ms[j].content)
+      if (b.type == BlockType::tool_result) answered.insert(b.tool_use_id);
+    std::vector<Block> synthetic;
+    for (auto& id : ids)
+      if (!answered.contains(id)) {
+        synthetic.push_back(interrupted(id));
+        notes.push_back("tool call " + id + " had no result: marked as interrupted");
+      }
+    ms[j].content.insert(ms[j].content.begin(), synthetic.begin(), synthetic.end());
+  }
+  // 2. Every result answers a call of the turn before, once.
+  std::vector<std::string> open;  // the calls of the last assistant turn not yet answered
+  for (auto& m : ms) {
+    if (m.role == Role::system) continue;
+    if (m.role == Role::assistant) {
+      open = call_ids(m);
+      continue;
+    }
+    std::vector<Block> out;
+    for (auto& b : m.content) {
+      if (b.type != BlockType::tool_result) {
+        out.push_back(std::move(b));
+        continue;
+      }
+      auto it = std::find(open.begin(), open.end(), b.tool_use_id);
+      if (it != open.end()) {
+        open.erase(it);
+        out.push_back(std::move(b));
+      } else {
+        notes.push_back("tool result " + b.tool_use_id + " answers no call: sent as user text");
+        orphan_to_text(b, out);
+      }
+    }
+    m.content = std::move(out);
+    open.clear();
+  }
+  return notes;
+}
+
+}  // namespace agp::conv

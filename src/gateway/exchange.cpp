@@ -1,0 +1,188 @@
+// The one exchange flow every front end goes through: prepare (exchange::make_exchange), call
+// Azure within the learned limits, and relay the answer — whole, or streamed through pump() with
+// pings and the client watched — translated by the exchange's answer pipeline. Errors reach the
+// client in its front end's shape, before or after the stream has started.
+#include "anthropic/errors.hpp"
+#include "anthropic/stream_validator.hpp"
+#include "core/model_family.hpp"
+#include "gateway/app.hpp"
+#include "gateway/azure_call.hpp"
+#include "gateway/client_watch.hpp"
+#include "gateway/recorder.hpp"
+#include "gateway/relay.hpp"
+#include "openai/azure_errors.hpp"
+#include "openai/errors.hpp"
+#include "tokens/count.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace agp::gateway {
+
+namespace json = boost::json;
+
+namespace {
+
+// The exchange's answer translation, for pump().
+struct TranslationAdapter final : StreamAdapter {
+  TranslationAdapter(const exchange::AnswerOptions& o, bool validate) : t(o), upstream(o.upstream) {
+    if (validate && o.front == exchange::Front::anthropic) validator.emplace();
+  }
+  std::string seen(std::string bytes) {
+    if (validator)
+      for (auto& e : t.last_events()) validator->feed(e);
+    return bytes;
+  }
+  std::string start() override { return seen(t.start()); }
+  std::string frame(const wire::SseFrame& f) override { return seen(t.frame(f)); }
+  std::string finish() override { return seen(t.finish()); }
+  std::string fail(const upstream::TransportError& e) override {
+    return seen(t.fail(openai::map_transport_error(e, upstream)));
+  }
+  std::string ping() override { return t.ping(); }
+  bool ended() const override { return t.ended(); }
+
+  exchange::StreamTranslation t;
+  openai::UpstreamContext upstream;
+  std::optional<anthropic::StreamValidator> validator;
+};
+
+http::Headers id_headers(exchange::Front front, const std::string& id) {
+  return {{front == exchange::Front::anthropic ? "request-id" : "x-request-id", id}};
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> send_error(exchange::Front front, http::ResponseWriter& res, const Error& e,
+                                        const std::string& request_id) {
+  if (front == exchange::Front::anthropic)
+    co_await send_anthropic_error(res, e, request_id);
+  else
+    co_await send_openai_error(res, e, request_id);
+}
+
+std::int64_t App::estimate_prompt(const conv::Conversation& c, const exchange::Target& t,
+                                  const exchange::Prepared* chat_prepared, tokens::ChatCount* count) {
+  // The count is of the Chat Completions body, which Azure bills exactly (see tokens/).
+  exchange::Prepared local;
+  if (!chat_prepared) {
+    auto chat_target = t;
+    chat_target.backend = exchange::Backend::chat;
+    local = exchange::prepare(c, chat_target);
+    chat_prepared = &local;
+  }
+  auto n = tokens::count_chat_request_detailed(chat_prepared->body, tokens::encoding_for_model(t.deployment));
+  if (count) *count = n;
+  return calibration_.corrected(t.deployment, n);
+}
+
+boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::Conversation conv,
+                                               exchange::Spec spec, http::ResponseWriter& res, RequestLog& log) {
+  const auto front = spec.front;
+  const bool stream = conv.stream;
+  log.stream = stream;
+  auto rec = Recorder::open(cfg_.record_dir, log.id);
+  auto x = exchange::make_exchange(std::move(conv), spec);
+  for (auto& d : x->prepared.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
+
+  // The Anthropic front end reports an input estimate before Azure's usage arrives.
+  tokens::ChatCount count;
+  bool counted = front == exchange::Front::anthropic;
+  if (counted) {
+    bool chat = spec.target.backend == exchange::Backend::chat;
+    spec.input_tokens_estimate = estimate_prompt(x->conv, spec.target, chat ? &x->prepared : nullptr, &count);
+    x->answer.rules.input_tokens_estimate = spec.input_tokens_estimate;
+    x->answer.anthropic.input_tokens_estimate = spec.input_tokens_estimate;
+    log.tokens_local = spec.input_tokens_estimate;
+  }
+  x->answer.upstream.prompt_tokens = spec.input_tokens_estimate;
+  x->answer.upstream.context_window = input_window_of(spec.target.deployment);
+  const auto& uctx = x->answer.upstream;
+
+  if (rec) {
+    rec->client_request(req);
+    auto& m = rec->meta();
+    for (auto& [k, v] : exchange::spec_json(spec)) m[k] = v;
+    m["client_model"] = x->conv.model;
+    if (auto s = req.header("x-claude-code-session-id"); !s.empty()) m["session_id"] = s;
+  }
+
+  auto url = spec.target.backend == exchange::Backend::chat
+                 ? Result<std::string>(chat_completions_url(cfg_, spec.target.deployment))
+                 : responses_url(cfg_);
+  if (!url) {
+    log.error = url.error().message;
+    co_await send_error(front, res, url.error(), log.id);
+    co_return;
+  }
+  auto call = call_azure_within_limits(client_, cfg_, *url, uctx, x->prepared.body, x->prepared.max_field,
+                                       output_limits_);
+  auto watched = co_await unless_client_leaves(std::move(call), res);
+  if (rec) rec->upstream_request(*url, json::serialize(x->prepared.body));  // as last sent
+  log.upstream_ms = log.since_start_ms();
+  if (!watched) {
+    log.error = "client went away before Azure answered; upstream cancelled";
+    res.abort();
+    co_return;
+  }
+  auto answer = std::move(*watched);
+  if (rec) rec->meta()["upstream_status"] = answer.upstream_status;
+  if (answer.error) {
+    log.error = answer.error->message;
+    if (rec) {
+      rec->upstream(answer.error_body);
+      if (!answer.retry_after.empty()) rec->meta()["retry_after"] = answer.retry_after;
+      if (answer.upstream_status == 0) rec->transport_error(*answer.error);
+      rec->client(front == exchange::Front::anthropic ? anthropic::error_json(*answer.error, log.id)
+                                                      : openai::error_json(*answer.error));
+    }
+    co_await send_error(front, res, *answer.error, log.id);
+    co_return;
+  }
+
+  if (!stream) {
+    auto whole = co_await read_whole_answer(*answer.response, res, uctx);
+    if (whole.client_gone) {
+      log.error = "client went away while Azure answered; upstream cancelled";
+      co_return;
+    }
+    if (rec) rec->upstream(whole.raw);
+    auto translated = whole.error ? exchange::WholeAnswer{*whole.error, {}}
+                                  : exchange::translate_whole(x->answer, whole.json);
+    auto& u = translated.usage;
+    log.tokens(u.seen, u.input, u.output, u.cached);
+    if (!translated.message) {
+      log.error = translated.message.error().message;
+      if (rec)
+        rec->client(front == exchange::Front::anthropic ? anthropic::error_json(translated.message.error(), log.id)
+                                                        : openai::error_json(translated.message.error()));
+      co_await send_error(front, res, translated.message.error(), log.id);
+    } else {
+      log.ttft_ms = log.since_start_ms();
+      std::string text = json::serialize(*translated.message);
+      if (rec) rec->client(text);
+      http::Headers headers = id_headers(front, log.id);
+      co_await res.send(200, "application/json", std::move(text), headers);
+    }
+  } else {
+    // Commit to 200 only now that Azure has said yes, so that every earlier failure keeps its
+    // real HTTP status (Claude Code's retry and compaction logic depend on it).
+    http::Headers stream_headers = id_headers(front, log.id);
+    if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", stream_headers)) co_return;
+    TranslationAdapter adapter(x->answer, cfg_.validate_stream);
+    auto result = co_await pump(std::move(answer.response), res, adapter, cfg_.ping_interval, log.start, rec.get());
+    log.ttft_ms = result.first_output_ms;
+    auto& err = adapter.t.error();
+    if (rec && result.transport_failed && err) rec->transport_error(*err);
+    if (result.client_gone) log.error = "client went away; upstream cancelled";
+    if (err) log.error = err->message;
+    auto& u = adapter.t.usage();
+    log.tokens(u.seen, u.input, u.output, u.cached);
+    if (adapter.validator)
+      for (auto& v : adapter.validator->finish()) spdlog::warn("{} stream grammar violation: {}", log.id, v);
+  }
+  // Azure counted exactly the Chat body we counted: learn from the difference.
+  if (counted && spec.target.backend == exchange::Backend::chat && log.tokens_in > 0)
+    log.count_error = calibration_.observe(spec.target.deployment, count, log.tokens_in);
+}
+
+}  // namespace agp::gateway
