@@ -55,10 +55,10 @@ void Answer::reasoning(std::string_view delta, int summary_index) {
   if (ended_ || delta.empty()) return;
   if (open_ != Open::reasoning) reasoning_begin();
   // Summary parts are paragraphs of one block.
-  if (summary_index_ >= 0 && summary_index != summary_index_) sink_.reasoning("\n\n");
+  bool next_part = summary_index_ >= 0 && summary_index != summary_index_;
   summary_index_ = summary_index;
   output_chars_ += delta.size();
-  sink_.reasoning(delta);
+  sink_.reasoning(next_part ? "\n\n" + std::string(delta) : delta);
 }
 
 void Answer::reasoning_end(std::string_view item_id, std::string_view encrypted_content) {
@@ -170,7 +170,7 @@ void Answer::complete(Finish finish, const Usage& usage, const Error* filter_err
     ended_ = true;
     stop_reason_ = StopReason::content_filter;
     Error e = filter_error ? *filter_error : Error::invalid("Azure OpenAI's content filter stopped the answer");
-    error_ = e;
+    refusal_ = e;
     sink_.refused(e, final_usage(usage_));
     return;
   }
@@ -193,6 +193,8 @@ void Answer::complete(Finish finish, const Usage& usage, const Error* filter_err
   stop_reason_ = reason;
   sink_.finish(reason, std::nullopt, final_usage(usage_));
 }
+
+void Answer::set_usage(const Usage& usage) { usage_ = usage; }
 
 void Answer::fail(const Error& e) {
   start();

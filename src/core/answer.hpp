@@ -74,12 +74,15 @@ class Answer {
   // The call is complete; `full_arguments` is used when no argument deltas were streamed.
   void tool_end(const std::string& key, std::string_view full_arguments = {});
   void complete(Finish finish, const Usage& usage, const Error* filter_error = nullptr);
+  // A whole answer states its usage up front: an answer cut at a stop sequence reports it.
+  void set_usage(const Usage& usage);
   void fail(const Error& e);
 
   bool ended() const { return ended_; }
   bool stopped_early() const { return stopped_early_; }  // a stop sequence matched: cancel the upstream
   const Usage& usage() const { return usage_; }
   const std::optional<Error>& error() const { return error_; }
+  const std::optional<Error>& refusal() const { return refusal_; }  // the content filter's verdict
   std::optional<StopReason> stop_reason() const { return stop_reason_; }
   std::size_t output_chars() const { return output_chars_; }
 
@@ -102,7 +105,7 @@ class Answer {
   std::size_t output_chars_ = 0;
   Usage usage_;
   std::optional<StopReason> stop_reason_;
-  std::optional<Error> error_;
+  std::optional<Error> error_, refusal_;
 };
 
 }  // namespace answer

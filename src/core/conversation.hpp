@@ -93,6 +93,7 @@ struct Conversation {
   std::string prompt_cache_key;     // resolved by the front end (Claude Code's session, Cursor's key)
   bool include_usage = false;       // OpenAI stream_options.include_usage
   bool carry_reasoning = true;      // the client returns reasoning on later turns (Anthropic thinking blocks)
+  bool effort_from_deployment = false;  // no effort given: leave it to the deployment (OpenAI clients)
   std::vector<std::string> dropped;  // what the front end could not map, for the debug log
 };
 

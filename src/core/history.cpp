@@ -27,11 +27,18 @@ Block interrupted(const std::string& id) {
 
 // A result that answers nothing keeps its information as user content.
 void orphan_to_text(const Block& result, std::vector<Block>& out) {
-  Block head;
-  head.text = (result.is_error ? "[error result of an earlier tool call " : "[result of an earlier tool call ") +
+  Block text;
+  text.text = (result.is_error ? "[error result of an earlier tool call " : "[result of an earlier tool call ") +
               result.tool_use_id + "]";
-  out.push_back(std::move(head));
-  for (auto& c : result.content) out.push_back(c);
+  std::vector<Block> rest;
+  for (auto& c : result.content) {
+    if (c.type == BlockType::text)
+      text.text += "\n" + c.text;
+    else
+      rest.push_back(c);  // images, documents: kept as user content
+  }
+  out.push_back(std::move(text));
+  out.insert(out.end(), rest.begin(), rest.end());
 }
 
 // The message after `i` that is not a system message, or messages.size().
@@ -67,7 +74,10 @@ std::vector<std::string> repair_tool_history(Conversation& c) {
         synthetic.push_back(interrupted(id));
         notes.push_back("tool call " + id + " had no result: marked as interrupted");
       }
-    ms[j].content.insert(ms[j].content.begin(), synthetic.begin(), synthetic.end());
+    // After the results that are there (results come first in a turn), in the calls' order.
+    auto& content = ms[j].content;
+    auto at = std::find_if(content.begin(), content.end(), [](const Block& b) { return b.type != BlockType::tool_result; });
+    content.insert(at, synthetic.begin(), synthetic.end());
   }
   // 2. Every result answers a call of the turn before, once.
   std::vector<std::string> open;  // the calls of the last assistant turn not yet answered

@@ -48,7 +48,10 @@ class StreamTranslation {
   bool ended() const { return answer_.ended(); }
   bool stopped_early() const { return answer_.stopped_early(); }
   const answer::Usage& usage() const { return answer_.usage(); }
-  const std::optional<Error>& error() const { return answer_.error(); }
+  // What ended the answer with an error the client saw (Anthropic shows a refusal as one).
+  const std::optional<Error>& error() const {
+    return front_ == Front::anthropic && answer_.refusal() ? answer_.refusal() : answer_.error();
+  }
   std::optional<answer::StopReason> stop_reason() const { return answer_.stop_reason(); }
   // Anthropic events produced by the last call (the stream validator reads them).
   const anthropic::Events& last_events() const { return last_events_; }

@@ -12,7 +12,7 @@ Result<conv::Conversation> parse_client_request(const ClientRequest& req) {
   if (req.front == Front::openai_chat) {
     boost::system::error_code ec;
     auto v = json::parse(req.body, ec);
-    if (ec || !v.is_object()) return Error::invalid("request body is not a JSON object");
+    if (ec) return Error::invalid("request body is not valid JSON");
     return openai::chat::from_client_request(v);
   }
   auto c = anthropic::parse_request(req.body, anthropic::Endpoint::messages);

@@ -1,5 +1,6 @@
 // openai::chat::to_chat_request: Anthropic Messages request in, Azure Chat Completions body out.
 // One row per line of DESIGN.md's "Anthropic → Azure Chat Completions" table.
+#include "exchange/prepare.hpp"
 #include "openai/chat/request.hpp"
 
 #include "test_util.hpp"
@@ -27,9 +28,20 @@ const Options kCapped{"gpt-4o", "2024-10-21", false, 50};
 const Options kCacheKeyApi{"gpt-4o", "2025-04-01-preview", false, 0};
 
 Translated translate(std::string_view anthropic_body, const Options& opts) {
+  // Through the gateway's own preparation (history repair included), not the renderer alone.
   auto req = parse_anthropic(anthropic_body);
   if (!req) return {};
-  return to_chat_request(*req, opts);
+  agp::exchange::Target t;
+  t.deployment = opts.deployment;
+  t.api_version = opts.api_version;
+  t.reasoning = opts.reasoning;
+  t.max_output_tokens = opts.max_output_tokens;
+  auto p = agp::exchange::prepare(*req, t);
+  Translated out;
+  out.body = std::move(p.body);
+  out.names = std::move(p.names);
+  out.dropped = std::move(p.dropped);
+  return out;
 }
 
 struct Case {
@@ -240,7 +252,7 @@ const Case kCases[] = {
      "{" HEAD
      R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_gone","content":"old output"}]}]})",
      kPlain,
-     {{"/messages", R"([{"role":"user","content":"[result of an earlier tool call call_gone]\nold output"}])"}}},
+     {{"/messages", R"([{"role":"user","content":"[result of an earlier tool call toolu_gone]\nold output"}])"}}},
 
     // --- tools
     {"ToolDefinitionSchemaSanitized",
@@ -611,7 +623,7 @@ TEST(ChatRequestHelpers, ApiVersionAtLeast) {
 }
 
 TEST(ChatRequestHelpers, SessionIdOf) {
-  using agp::openai::chat::session_id_of;
+  using agp::anthropic::session_id_of;
   EXPECT_EQ(session_id_of(R"({"session_id":"abc"})"), "abc");
   EXPECT_EQ(session_id_of(R"({"device_id":"d"})"), "");
   EXPECT_EQ(session_id_of("user_abc_account__session_xyz"), "");

@@ -1,12 +1,16 @@
 // openai::chat::to_anthropic_message: a non-streamed Chat Completions answer → Anthropic message.
-#include "openai/chat/response.hpp"
+#include "anthropic/answer_sinks.hpp"
+#include "openai/chat/decode.hpp"
+#include "pipeline_util.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
 namespace json = boost::json;
-using namespace agp::openai::chat;
+using agp::openai::chat::parse_usage;
+using agp_test::AnswerContext;
+using agp_test::to_anthropic_message;
 
 struct Case {
   const char* name;
@@ -74,12 +78,6 @@ const Case kCases[] = {
      ENVELOPE_HEAD R"("choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":null,
        "tool_calls":[{"id":"call_A","type":"function","function":{"name":"Read","arguments":"{}"}}]}}],)" USAGE(10, 5,
                                                                                                                 0) "}",
-     A_HEAD R"("content":[{"type":"tool_use","id":"toolu_A","name":"Read","input":{}}],
-        "stop_reason":"tool_use","stop_sequence":null,)" A_USAGE(10, 0, 5)},
-    {"BrokenArgumentsBecomeEmptyObject",
-     ENVELOPE_HEAD R"("choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,
-       "tool_calls":[{"id":"call_A","type":"function","function":{"name":"Read","arguments":"{\"path\":"}}]}}],)" USAGE(
-         10, 5, 0) "}",
      A_HEAD R"("content":[{"type":"tool_use","id":"toolu_A","name":"Read","input":{}}],
         "stop_reason":"tool_use","stop_sequence":null,)" A_USAGE(10, 0, 5)},
     {"ReasoningContentToThinking",
@@ -156,6 +154,13 @@ TEST_P(ChatResponseError, Fails) {
 }
 
 const ErrorCase kErrorCases[] = {
+    // Arguments that do not parse are never replaced by an invented object: Claude Code would run
+    // Write/Edit with empty input. The call is not passed on; the client may retry.
+    {"BrokenArgumentsAreAnError",
+     R"({"choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":null,
+       "tool_calls":[{"id":"call_A","type":"function","function":{"name":"Read","arguments":"{\"path\":"}}]}}]})",
+     500,
+     {"Read", "not a JSON object"}},
     {"ContentFilterNamesCategories",
      R"({"choices":[{"index":0,"finish_reason":"content_filter","message":{"role":"assistant","content":"partial"},
         "content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"violence":{"filtered":true,"severity":"high"},
@@ -174,30 +179,17 @@ const ErrorCase kErrorCases[] = {
 INSTANTIATE_TEST_SUITE_P(Table, ChatResponseError, ::testing::ValuesIn(kErrorCases),
                          [](const auto& info) { return std::string(info.param.name); });
 
-TEST(ChatResponseHelpers, StopReasonOf) {
-  struct Row {
-    const char* finish;
-    bool tools;
-    const char* expected;
-  };
-  const Row rows[] = {{"stop", false, "end_turn"},       {"length", false, "max_tokens"},
-                      {"tool_calls", false, "tool_use"}, {"function_call", false, "tool_use"},
-                      {"stop", true, "tool_use"},        {"content_filter", false, ""},
-                      {"content_filter", true, ""}};
-  for (auto& r : rows) EXPECT_EQ(stop_reason_of(r.finish, r.tools), r.expected) << r.finish << " " << r.tools;
-}
-
 TEST(ChatResponseHelpers, ParseUsage) {
   auto v = json::parse(
       R"({"prompt_tokens":1200,"completion_tokens":80,"prompt_tokens_details":{"cached_tokens":1024},"completion_tokens_details":{"reasoning_tokens":64}})");
   auto u = parse_usage(&v);
   EXPECT_TRUE(u.seen);
-  EXPECT_EQ(u.prompt_tokens, 1200);
-  EXPECT_EQ(u.completion_tokens, 80);
-  EXPECT_EQ(u.cached_tokens, 1024);
-  EXPECT_EQ(u.reasoning_tokens, 64);
+  EXPECT_EQ(u.input, 1200);
+  EXPECT_EQ(u.output, 80);
+  EXPECT_EQ(u.cached, 1024);
+  EXPECT_EQ(u.reasoning, 64);
   EXPECT_EQ(
-      json::value(anthropic_usage(u)),
+      json::value(agp::anthropic::usage_json(u)),
       json::parse(
           R"({"input_tokens":176,"cache_creation_input_tokens":0,"cache_read_input_tokens":1024,"output_tokens":80})"));
   json::value null_usage = nullptr;

@@ -3,8 +3,7 @@
 #include "anthropic/request.hpp"
 #include "anthropic/stream_validator.hpp"
 #include "openai/chat/request.hpp"
-#include "openai/chat/response.hpp"
-#include "openai/chat/stream.hpp"
+#include "pipeline_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -46,8 +45,8 @@ TEST(ChatStop, EmulatedStopsAreNotSentUpstream) {
 }
 
 TEST(ChatStop, StreamCutsAtAMatchSplitAcrossChunks) {
-  openai::chat::AnswerContext ctx{"claude", "msg_1", nullptr, 10, {"END", "###"}};
-  openai::chat::StreamTranslator t(ctx);
+  agp_test::AnswerContext ctx{"claude", "msg_1", nullptr, 10, {"END", "###"}};
+  agp_test::StreamTranslator t(ctx);
   anthropic::Events all = t.start();
   for (auto piece : {"one two E", "N", "D three", " four"}) {
     auto ev = t.feed_data(chunk(piece));
@@ -68,8 +67,8 @@ TEST(ChatStop, StreamCutsAtAMatchSplitAcrossChunks) {
 }
 
 TEST(ChatStop, HeldBackTailIsReleasedWhenNoStopMatches) {
-  openai::chat::AnswerContext ctx{"claude", "msg_1", nullptr, 10, {"END"}};
-  openai::chat::StreamTranslator t(ctx);
+  agp_test::AnswerContext ctx{"claude", "msg_1", nullptr, 10, {"END"}};
+  agp_test::StreamTranslator t(ctx);
   anthropic::Events all = t.start();
   for (auto d : {chunk("ends with E"), chunk("N"),
                  std::string(R"({"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"),
@@ -90,8 +89,8 @@ TEST(ChatStop, WholeAnswerIsCutAndLaterToolCallsDropped) {
   auto answer = json::parse(R"({"choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant",
     "content":"plan ### then act","tool_calls":[{"id":"call_1","type":"function","function":{"name":"Read","arguments":"{}"}}]}}],
     "usage":{"prompt_tokens":5,"completion_tokens":3}})");
-  openai::chat::AnswerContext ctx{"claude", "msg_1", nullptr, 10, {"END", "###"}};
-  auto msg = openai::chat::to_anthropic_message(answer, ctx);
+  agp_test::AnswerContext ctx{"claude", "msg_1", nullptr, 10, {"END", "###"}};
+  auto msg = agp_test::to_anthropic_message(answer, ctx);
   ASSERT_TRUE(msg.ok());
   EXPECT_EQ(msg->at("content"), (json::array{json::object{{"type", "text"}, {"text", "plan "}}}));
   EXPECT_EQ(msg->at("stop_reason"), "stop_sequence");

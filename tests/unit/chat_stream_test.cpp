@@ -1,6 +1,6 @@
 // openai::chat::StreamTranslator: recorded Azure Chat Completions chunk sequences in,
 // Anthropic stream events out; every stream must satisfy the Anthropic stream grammar.
-#include "openai/chat/stream.hpp"
+#include "pipeline_util.hpp"
 
 #include "anthropic/stream_validator.hpp"
 #include "wire/sse.hpp"
@@ -12,8 +12,8 @@ namespace {
 
 namespace json = boost::json;
 using agp::anthropic::Events;
-using agp::openai::chat::AnswerContext;
-using agp::openai::chat::StreamTranslator;
+using agp_test::AnswerContext;
+using agp_test::StreamTranslator;
 using agp_test::read_test_data;
 
 // One normal chunk of choice 0.
@@ -303,9 +303,7 @@ TEST(ChatStreamExact, TextOnly) {
       "usage":{"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":2}},
     {"type":"message_stop"}])");
   EXPECT_EQ(json::value(as_array(r.events)), expected) << json::serialize(as_array(r.events));
-  EXPECT_TRUE(t.saw_done());
-  EXPECT_TRUE(t.saw_finish());
-  EXPECT_EQ(t.stop_reason(), "end_turn");
+  EXPECT_TRUE(t.ended());
   EXPECT_TRUE(t.finish().empty());  // nothing after message_stop
 }
 
@@ -326,7 +324,7 @@ TEST(ChatStreamExact, RecordedToolCallsStream) {
     EXPECT_EQ(json::value(as_array(r.events)), expected) << "split " << split << "\n"
                                                          << json::serialize(as_array(r.events));
     EXPECT_TRUE(agp::anthropic::validate_stream(r.events).empty());
-    EXPECT_EQ(t.usage().reasoning_tokens, 64);
+    EXPECT_EQ(t.usage().reasoning, 64);
   }
 }
 

@@ -1,7 +1,7 @@
 // openai::responses::AnthropicStream and to_anthropic_message: recorded Azure Responses streams
 // (tests/data/responses/*.sse) in, Anthropic events / messages out. Every stream that does not end
 // in an error must satisfy the Anthropic stream grammar.
-#include "openai/responses/to_anthropic.hpp"
+#include "pipeline_util.hpp"
 
 #include "anthropic/stream_validator.hpp"
 #include "wire/sse.hpp"
@@ -15,9 +15,9 @@ namespace {
 namespace json = boost::json;
 using agp::anthropic::Events;
 using agp::wire::SseFrame;
-using agp::openai::responses::AnthropicStream;
-using agp::openai::responses::to_anthropic_message;
-using agp::openai::responses::ToAnthropicContext;
+using agp_test::AnthropicStream;
+using agp_test::to_anthropic_message;
+using agp_test::ToAnthropicContext;
 using agp_test::final_response;
 using agp_test::response_frames;
 
@@ -134,7 +134,6 @@ TEST_P(ResponsesAnthropicStream, Translates) {
 
 const std::vector<std::string> kReasoningTextSigs = {"message_start",
                                                      "start:thinking",
-                                                     "delta:thinking_delta",
                                                      "delta:thinking_delta",
                                                      "delta:thinking_delta",
                                                      "delta:thinking_delta",
@@ -397,8 +396,7 @@ TEST(ResponsesAnthropicStreamExact, ReasoningThenText) {
     {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}},
     {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"**Plan**\n\n"}},
     {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Run ls."}},
-    {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"\n\n"}},
-    {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Then answer."}},
+    {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"\n\nThen answer."}},
     {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"agp1:rs_1:enc_1"}},
     {"type":"content_block_stop","index":0},
     {"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}},
@@ -410,10 +408,10 @@ TEST(ResponsesAnthropicStreamExact, ReasoningThenText) {
   json::array got;
   for (auto& e : r.events) got.push_back(e.data);
   EXPECT_EQ(json::value(got), want) << json::serialize(got);
-  EXPECT_EQ(s.usage().input_tokens, 1500);
-  EXPECT_EQ(s.usage().cached_tokens, 1280);
-  EXPECT_EQ(s.usage().output_tokens, 120);
-  EXPECT_EQ(s.usage().reasoning_tokens, 64);
+  EXPECT_EQ(s.usage().input, 1500);
+  EXPECT_EQ(s.usage().cached, 1280);
+  EXPECT_EQ(s.usage().output, 120);
+  EXPECT_EQ(s.usage().reasoning, 64);
 }
 
 // Exact events for the stop-sequence stream: the upstream is cut, nothing follows message_stop.

@@ -1,6 +1,6 @@
 // openai::responses::ChunkStream and to_chat_completion: recorded Azure Responses streams
 // (tests/data/responses/*.sse) in, Chat Completions chunks / completions out (Cursor front end).
-#include "openai/responses/to_chat.hpp"
+#include "pipeline_util.hpp"
 
 #include "wire/sse.hpp"
 #include "test_util.hpp"
@@ -11,10 +11,10 @@ namespace {
 
 namespace json = boost::json;
 using agp::wire::SseFrame;
-using agp::openai::responses::ChunkStream;
-using agp::openai::responses::ReasoningDisplay;
-using agp::openai::responses::to_chat_completion;
-using agp::openai::responses::ToChatContext;
+using agp_test::ChunkStream;
+using agp_test::ReasoningDisplay;
+using agp_test::to_chat_completion;
+using agp_test::ToChatContext;
 using agp_test::final_response;
 using agp_test::parse_sse;
 using agp_test::response_frames;
@@ -321,6 +321,7 @@ INSTANTIATE_TEST_SUITE_P(Responses, ResponsesChunkStream, ::testing::ValuesIn(kC
 
 TEST(ResponsesChunkStreamErrors, ErrorEventBodyIsOpenAIShaped) {
   ChunkStream s(context(ReasoningDisplay::think));
+  s.start();  // the role chunk, as pump() sends it first
   std::string raw;
   for (auto& f : response_frames("error_event.sse")) raw += s.feed(f.event, f.data);
   auto out = parse_sse(raw);
@@ -336,6 +337,7 @@ TEST(ResponsesChunkStreamErrors, ErrorEventBodyIsOpenAIShaped) {
 
 TEST(ResponsesChunkStreamErrors, ThinkClosedBeforeError) {
   ChunkStream s(context(ReasoningDisplay::think));
+  s.start();
   std::string raw;
   raw += s.feed(
       "response.reasoning_summary_text.delta",
@@ -351,15 +353,15 @@ TEST(ResponsesChunkStreamErrors, ThinkClosedBeforeError) {
 
 TEST(ResponsesChunkStreamDisplay, Parse) {
   bool ok = false;
-  EXPECT_EQ(agp::openai::responses::parse_reasoning_display("", ok), ReasoningDisplay::think);
+  EXPECT_EQ(agp::openai::chat::parse_reasoning_display("", ok), ReasoningDisplay::think);
   EXPECT_TRUE(ok);
-  EXPECT_EQ(agp::openai::responses::parse_reasoning_display("think", ok), ReasoningDisplay::think);
+  EXPECT_EQ(agp::openai::chat::parse_reasoning_display("think", ok), ReasoningDisplay::think);
   EXPECT_TRUE(ok);
-  EXPECT_EQ(agp::openai::responses::parse_reasoning_display("field", ok), ReasoningDisplay::field);
+  EXPECT_EQ(agp::openai::chat::parse_reasoning_display("field", ok), ReasoningDisplay::field);
   EXPECT_TRUE(ok);
-  EXPECT_EQ(agp::openai::responses::parse_reasoning_display("off", ok), ReasoningDisplay::off);
+  EXPECT_EQ(agp::openai::chat::parse_reasoning_display("off", ok), ReasoningDisplay::off);
   EXPECT_TRUE(ok);
-  agp::openai::responses::parse_reasoning_display("bogus", ok);
+  agp::openai::chat::parse_reasoning_display("bogus", ok);
   EXPECT_FALSE(ok);
 }
 

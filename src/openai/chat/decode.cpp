@@ -112,6 +112,7 @@ void decode_completion(const json::value& completion, answer::Answer& answer) {
   auto& choice = (*choices)[0].get_object();
   auto finish = finish_of(find_string(choice, "finish_reason").value_or("stop"));
   auto usage = parse_usage(find(*o, "usage"));
+  answer.set_usage(usage);
   if (finish == answer::Finish::content_filter) {
     auto e = content_filter_error(find(choice, "content_filter_results"));
     return answer.complete(finish, usage, &e);

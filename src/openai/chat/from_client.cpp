@@ -262,10 +262,12 @@ std::optional<Bad> parse_options(const json::object& in, conv::Conversation& c) 
   else if (!c.user_id.empty())
     c.prompt_cache_key = sha256_hex(c.user_id).substr(0, 32);
   c.stream = find_bool(in, "stream").value_or(false);
-  if (auto* so = find_object(in, "stream_options")) c.include_usage = find_bool(*so, "include_usage").value_or(false);
+  if (auto* so = find_object(in, "stream_options"); so && c.stream)
+    c.include_usage = find_bool(*so, "include_usage").value_or(false);
   // OpenAI clients show reasoning summaries but cannot return reasoning on later turns.
   c.thinking.type = conv::ThinkingType::adaptive;
   c.carry_reasoning = false;
+  c.effort_from_deployment = true;
   return std::nullopt;
 }
 

@@ -128,7 +128,7 @@ std::string reasoning_effort(const anthropic::MessagesRequest& req) {
           req.effort == "high")
         return req.effort;
       if (req.effort == "xhigh" || req.effort == "max") return "high";
-      return "medium";
+      return req.effort_from_deployment ? "" : "medium";
     case ThinkingType::disabled:
       return "low";
     case ThinkingType::none:

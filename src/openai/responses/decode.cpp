@@ -84,6 +84,7 @@ void decode_response(const json::value& response, answer::Answer& answer, const 
   auto* r = response.if_object();
   if (!r) return answer.fail(Error::internal("Azure OpenAI answered with something that is not a response object"));
   if (find_string(*r, "status").value_or("completed") == "failed") return failed(answer, *r, upstream);
+  answer.set_usage(parse_usage(find(*r, "usage")));
   if (auto* output = find_array(*r, "output")) {
     for (auto& iv : *output) {
       auto* item = iv.if_object();

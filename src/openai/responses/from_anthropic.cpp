@@ -187,9 +187,10 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
   }
 
   if (opts.reasoning) {
-    json::object reasoning{{"effort", responses_effort(req, opts)}};
+    json::object reasoning;
+    if (auto effort = responses_effort(req, opts); !effort.empty()) reasoning["effort"] = effort;
     if (out.thinking && !opts.summary.empty()) reasoning["summary"] = opts.summary;
-    body["reasoning"] = std::move(reasoning);
+    if (!reasoning.empty()) body["reasoning"] = std::move(reasoning);
     if (out.thinking && req.carry_reasoning) body["include"] = json::array{"reasoning.encrypted_content"};
     if (req.temperature || req.top_p) out.dropped.push_back("temperature/top_p (reasoning deployment)");
   } else {
