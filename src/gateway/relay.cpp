@@ -65,6 +65,33 @@ asio::awaitable<void> ping_loop(std::shared_ptr<Relay::State> s) {
   }
 }
 
+// Watches the client for the whole relay: when it leaves, the upstream is cancelled at once —
+// also while the upstream is silent (a reasoning model thinking), when no write would notice.
+// Runs on the connection's strand, like pump(); after `done` it touches nothing of the request.
+struct ClientWatch {
+  ClientWatch(asio::any_io_executor ex, http::ResponseWriter& r, std::shared_ptr<Relay> rl)
+      : timer(ex), res(&r), relay(std::move(rl)) {}
+  asio::steady_timer timer;
+  http::ResponseWriter* res;
+  std::shared_ptr<Relay> relay;
+  bool done = false, gone = false;
+};
+
+constexpr std::chrono::milliseconds kClientPoll{250};
+
+asio::awaitable<void> watch_client(std::shared_ptr<ClientWatch> w) {
+  while (!w->done) {
+    w->timer.expires_after(kClientPoll);
+    auto [ec] = co_await w->timer.async_wait(kAsTuple);
+    if (w->done || ec) co_return;
+    if (w->res->peer_closed()) {
+      w->gone = true;
+      w->relay->stop();
+      co_return;
+    }
+  }
+}
+
 }  // namespace
 
 asio::awaitable<std::shared_ptr<Relay>> Relay::start(std::unique_ptr<upstream::Response> response,
@@ -95,11 +122,15 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
   PumpResult result;
   wire::SseParser sse;
   auto relay = co_await Relay::start(std::move(response), ping_interval);
+  auto ex = co_await asio::this_coro::executor;
+  auto watch = std::make_shared<ClientWatch>(ex, res, relay);
+  asio::co_spawn(ex, watch_client(watch), asio::detached);
   std::string out = adapter.start();
   if (taps) taps->client(out);
   bool ok = co_await res.write(out);
   while (ok && !adapter.ended()) {
     auto piece = co_await relay->next();
+    if (watch->gone) break;  // the client left: nothing more to say, the upstream is closed
     out.clear();
     if (piece.kind == RelayPiece::ping) {
       out = adapter.ping();
@@ -134,8 +165,10 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
     if (taps) taps->client(out);
     ok = co_await res.write(out);
   }
+  watch->done = true;
+  watch->timer.cancel();
   relay->stop();
-  result.client_gone = !res.alive();
+  result.client_gone = !res.alive() || watch->gone;
   co_await res.end_stream();
   co_return result;
 }

@@ -216,6 +216,23 @@ asio::awaitable<void> hang(ChatContext& c) {
   c.w.abort();
 }
 
+// stall_mid_stream: a few frames, then silence (a reasoning model thinking) until the client of
+// the mock — the proxy — closes the connection; the log says when, so a test can tell that the
+// proxy let go of the upstream without waiting for the next chunk.
+asio::awaitable<void> stall(ChatContext& c) {
+  auto t0 = std::chrono::steady_clock::now();
+  unsigned gen = c.st.reset_generation.load();
+  auto until = t0 + std::chrono::minutes(10);
+  while (std::chrono::steady_clock::now() < until && !c.w.peer_closed() && gen == c.st.reset_generation.load() &&
+         !c.st.stopping.load())
+    co_await sleep_ms(20);
+  if (c.w.peer_closed()) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    c.st.log.set_field(c.entry, "peer_closed_after_stall_ms", std::to_string(ms));
+  }
+  c.w.abort();
+}
+
 asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object& body, string_view deployment,
                             bool responses, bool reasoning_model) {
   co_await sleep_ms(r.delay_ms);
@@ -267,6 +284,7 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
       c.w.abort();
       co_return;
     }
+    if (r.fault == "stall_mid_stream" && i >= 3) co_return co_await stall(c);
     if (i > 0) co_await sleep_ms(r.chunk_delay_ms);
     if (!co_await c.w.write(frames[i])) co_return;
   }

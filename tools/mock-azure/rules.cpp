@@ -66,8 +66,9 @@ bool parse_respond(const json::object& o, Respond& r, std::string& err) {
   s.reset();
   if (!opt_string(o, "fault", s, err)) return false;
   r.fault = s.value_or("");
-  if (!r.fault.empty() && r.fault != "reset_before_headers" && r.fault != "reset_mid_stream" && r.fault != "hang")
-    return err = "respond.fault must be reset_before_headers, reset_mid_stream or hang", false;
+  if (!r.fault.empty() && r.fault != "reset_before_headers" && r.fault != "reset_mid_stream" && r.fault != "hang" &&
+      r.fault != "stall_mid_stream")
+    return err = "respond.fault must be reset_before_headers, reset_mid_stream, stall_mid_stream or hang", false;
   if (auto it = o.find("tool_calls"); it != o.end() && !it->value().is_null())
     if (!parse_tool_calls(it->value(), r.tool_calls, err)) return false;
   if (auto it = o.find("usage"); it != o.end() && !it->value().is_null()) {
