@@ -162,6 +162,7 @@ int main(int argc, char** argv) {
     if (ec) return;
     spdlog::info("signal {}: no new connections; waiting up to {} s for {} requests in flight", sig,
                  cfg.shutdown_grace.count(), server.in_flight());
+    app.set_draining();
     server.stop();
     deadline = std::chrono::steady_clock::now() + cfg.shutdown_grace;
     check_drained();

@@ -104,6 +104,12 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
     quiet = true;
     std::string body = R"({"status":"ok","service":"azure-gpt-proxy","version":")" AGP_VERSION R"("})";
     co_await res.send(200, "application/json", std::move(body));
+  } else if (path == "/ready" && (method == http::bhttp::verb::get || method == http::bhttp::verb::head)) {
+    // Readiness: configuration loaded (it is, or the proxy would not run) and not draining.
+    quiet = true;
+    bool ready = !draining_.load();
+    std::string body = ready ? R"({"status":"ready"})" : R"({"status":"draining"})";
+    co_await res.send(ready ? 200 : 503, "application/json", std::move(body));
   } else if (path.starts_with("/api/event_logging/") || path.starts_with("/api/claude_code/")) {
     // Claude Code's telemetry side traffic: acknowledge quietly instead of 404s every few seconds.
     quiet = true;

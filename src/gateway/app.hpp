@@ -48,6 +48,8 @@ class App {
   explicit App(config::Config cfg);
   boost::asio::awaitable<void> handle(http::Request& req, http::ResponseWriter& res);
   const config::Config& config() const { return cfg_; }
+  // SIGTERM: /ready answers 503 so a load balancer stops sending while answers in flight finish.
+  void set_draining() { draining_ = true; }
 
  private:
   bool authorized(const http::Request& req) const;
@@ -67,6 +69,7 @@ class App {
   upstream::Client client_;
   tokens::Calibration calibration_;
   OutputLimits output_limits_;
+  std::atomic<bool> draining_{false};
 };
 
 // Sends an Anthropic-shaped error (before the stream started).
