@@ -9,7 +9,8 @@
 # Knobs (environment): BENCH_ROUND_S (5) seconds per wrk round, BENCH_ROUNDS (2),
 # BENCH_STREAMS (10000, fewer if the open-files limit cannot hold two sockets per stream),
 # BENCH_SEQ_N (300) sequential streams per target and round, BENCH_DRIP_MS (1000) delay between
-# chunks of the slow upstream, BENCH_PERF (1; 0 = no profile), BENCH_BUDGET_S (290) hard stop.
+# chunks of the slow upstream, BENCH_PERF (1; 0 = no profile), BENCH_STRACE (1; 0 = no system
+# call counts), BENCH_CURSOR (1; 0 = skip scenario g), BENCH_BUDGET_S (290) hard stop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -19,6 +20,7 @@ ROUNDS=${BENCH_ROUNDS:-2}
 SEQ_N=${BENCH_SEQ_N:-300}
 DRIP_MS=${BENCH_DRIP_MS:-1000}
 PERF=${BENCH_PERF:-1}
+STRACE=${BENCH_STRACE:-1}
 BUDGET_S=${BENCH_BUDGET_S:-290}
 CHUNKS=200       # content chunks per streamed answer, scenario (b)
 CONNS=64
@@ -35,6 +37,7 @@ missing=()
 for p in nginx wrk; do command -v "$p" >/dev/null || missing+=("$p"); done
 [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 [[ $PERF == 1 ]] && ! command -v perf >/dev/null && missing+=(linux-perf)
+[[ $STRACE == 1 ]] && ! command -v strace >/dev/null && missing+=(strace)
 if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -339,13 +342,44 @@ if [[ $PERF == 1 ]]; then
     tidy() { grep -v -e '^#' -e '^$' | sed -E 's/[[:space:]]+(-[[:space:]]+-)?[[:space:]]*$//' | cut -c1-150 | head -"$1"; }
     { timeout 60 perf report -i "$WORK/perf.data" --stdio --no-children -g none --percent-limit 0.4 \
       --sort dso,symbol 2>/dev/null || true; } | tidy 60 >"$WORK/profile.txt" || true
-    { timeout 60 perf report -i "$WORK/perf.data" --stdio --children -g none --percent-limit 2 \
-      --sort symbol 2>/dev/null || true; } | tidy 45 >"$WORK/profile_children.txt" || true
+    { timeout 60 perf report -i "$WORK/perf.data" --stdio --no-children -g none --percent-limit 0.5 \
+      --sort dso 2>/dev/null || true; } | tidy 20 >"$WORK/profile_dso.txt" || true
     log "  profile: $(grep -c '%' "$WORK/profile.txt" || true) symbols above 0.4%"
   else
     log "  perf record failed here: $(head -c 300 "$WORK/perf.log")"
   fi
   wait "$wrk_pid" || true
+fi
+
+if [[ $STRACE == 1 ]]; then
+  # System calls per request, proxy vs nginx relay: strace -c on every process (and thread)
+  # of the target during a short light load; waiting calls (futex, epoll_wait) counted apart.
+  syscalls() {  # NAME URL PID...
+    local name=$1 url=$2 args=() p
+    shift 2
+    for p in "$@"; do args+=(-p "$p"); done
+    timeout 20 strace -c -f -o "$WORK/strace-$name.txt" "${args[@]}" 2>/dev/null &
+    local sp=$!
+    sleep 0.5
+    BENCH_BODY=$WORK/anthropic_2k.json BENCH_TOKEN=$TOKEN timeout 15 \
+      wrk -t1 -c8 -d3s -s "$LIB/post.lua" "$url" >"$WORK/strace-wrk-$name.txt" 2>&1 || true
+    sleep 0.2
+    kill -INT "$sp" 2>/dev/null || true
+    wait "$sp" 2>/dev/null || true
+    printf 'syscalls_%s_requests\t%s\n' "$name" "$(awk '/requests in/ {print $1}' "$WORK/strace-wrk-$name.txt")" >>"$WORK/mem.tsv"
+    awk -v n="$name" '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" {
+        calls = $4; sc = $NF
+        if (sc ~ /^(futex|epoll_wait|epoll_pwait|nanosleep|clock_nanosleep)$/) wait += calls
+        else { work += calls
+          if (sc ~ /^(read|readv|recvfrom|recvmsg)$/) rd += calls
+          if (sc ~ /^(write|writev|sendto|sendmsg|sendfile)$/) wr += calls } }
+      END { printf "syscalls_%s_work\t%d\nsyscalls_%s_reads\t%d\nsyscalls_%s_writes\t%d\nsyscalls_%s_wait\t%d\n", n, work, n, rd, n, wr, n, wait }' \
+      "$WORK/strace-$name.txt" >>"$WORK/mem.tsv"
+    log "  $name: $(grep "^syscalls_$name" "$WORK/mem.tsv" | tr '\n\t' ' =')"
+  }
+  log "system calls per request under light load (strace -c -f, wrk -t1 -c8 for 3 s)"
+  syscalls proxy "$PROXY/v1/messages" "$PROXY_PID"
+  syscalls relay "$RELAY$CHAT_PATH" $(cat /proc/"$RELAY_MASTER"/task/*/children)
 fi
 
 log "(b) streamed answers of $CHUNKS chunks: $ROUNDS x $SEQ_N sequential requests per target, one keep-alive connection"

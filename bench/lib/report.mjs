@@ -45,6 +45,12 @@ if (aP && aR) {
   add('', 'req/s vs claude-code-router', f0(aP.rps), f0(aC?.rps), ratio(aP.rps, aC?.rps), '', '');
   add('', 'p99 ms vs nginx relay', f2(aP.p99), f2(aR.p99), `${sign(aP.p99 - aR.p99)} ms (${ratio(aP.p99, aR.p99)})`, '≤ +1 ms', verdict(aP.p99 - aR.p99 <= 1));
   add('', 'p99 ms vs claude-code-router', f2(aP.p99), f2(aC?.p99), ratio(aP.p99, aC?.p99), '', '');
+  const sc = (t, k) => mem[`syscalls_${t}_${k}`] / mem[`syscalls_${t}_requests`];
+  if (mem.syscalls_proxy_requests && mem.syscalls_relay_requests) {
+    add('', 'system calls per request vs nginx relay (strace)', f1(sc('proxy', 'work')), f1(sc('relay', 'work')), ratio(sc('proxy', 'work'), sc('relay', 'work')), '', '');
+    add('', '… of which reads (recvmsg/read…)', f1(sc('proxy', 'reads')), f1(sc('relay', 'reads')), ratio(sc('proxy', 'reads'), sc('relay', 'reads')), '', '');
+    add('', '… of which writes (sendmsg/write…)', f1(sc('proxy', 'writes')), f1(sc('relay', 'writes')), ratio(sc('proxy', 'writes'), sc('relay', 'writes')), '', '');
+  }
   add('', 'peak RSS MB (VmHWM) vs ccr RSS', f1(mem.a_proxy_hwm_mb), f1(mem.a_ccr_rss_mb), ratio(mem.a_proxy_hwm_mb, mem.a_ccr_rss_mb), '≤ 64 MB', verdict(mem.a_proxy_hwm_mb <= 64));
 }
 
@@ -118,8 +124,8 @@ const bTable = md(['target', 'round', 'first byte p50 ms', 'p90', 'whole answer 
 
 const compRounds = rows.filter((r) => r.cc > 0).length;
 const totalErrors = rows.reduce((a, r) => a + r.errors, 0);
-const profile = has('profile.txt') ? rd('profile.txt').trim() : '';
-const profileChildren = has('profile_children.txt') ? rd('profile_children.txt').trim() : '';
+const profile = has('profile.txt') ? rd('profile.txt').trimEnd() : '';
+const profileDso = has('profile_dso.txt') ? rd('profile_dso.txt').trimEnd() : '';
 
 console.log('\n' + mainTable + '\n');
 if (totalErrors) console.log(`wrk errors (non-2xx or socket) across all rounds: ${totalErrors}`);
@@ -183,6 +189,6 @@ the measured ones); \`perf report --no-children --sort dso,symbol\`, entries abo
 \`\`\`
 ${profile}
 \`\`\`
-${profileChildren ? `\nInclusive (\`--children\`, above 3%; call chains from frame pointers where the code has them):\n\n\`\`\`\n${profileChildren}\n\`\`\`` : ''}` : 'perf was not run or did not work in this environment.'}
+${profileDso ? `\nBy shared object (\`--sort dso\`):\n\n\`\`\`\n${profileDso}\n\`\`\`` : ''}` : 'perf was not run or did not work in this environment.'}
 `;
 writeFileSync(outFile, text);
