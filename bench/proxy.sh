@@ -8,7 +8,7 @@
 #
 # Knobs (environment): BENCH_ROUND_S (5) seconds per wrk round, BENCH_ROUNDS (2),
 # BENCH_STREAMS (10000, fewer if the open-files limit cannot hold two sockets per stream),
-# BENCH_SEQ_N (300) sequential streams per target and round, BENCH_DRIP_MS (1000) delay between
+# BENCH_SEQ_N (300) sequential streams per target and round, BENCH_DRIP_MS (2000) delay between
 # chunks of the slow upstream, BENCH_PERF (1; 0 = no profile), BENCH_STRACE (1; 0 = no system
 # call counts), BENCH_CURSOR (1; 0 = skip scenario g), BENCH_BUDGET_S (290) hard stop.
 set -euo pipefail
@@ -18,7 +18,7 @@ LIB=$ROOT/bench/lib
 ROUND_S=${BENCH_ROUND_S:-5}
 ROUNDS=${BENCH_ROUNDS:-2}
 SEQ_N=${BENCH_SEQ_N:-300}
-DRIP_MS=${BENCH_DRIP_MS:-1000}
+DRIP_MS=${BENCH_DRIP_MS:-2000}
 PERF=${BENCH_PERF:-1}
 STRACE=${BENCH_STRACE:-1}
 BUDGET_S=${BENCH_BUDGET_S:-290}
@@ -285,7 +285,7 @@ check "proxy cursor" "$PROXY/v1/chat/completions" "$WORK/cursor_2k.json" '"chat.
 check "relay responses" "$RELAY$RESP_PATH" "$WORK/cursor_2k.json" '"object":"response"'
 
 # --- wrk rounds ----------------------------------------------------------------------------
-compilers() { pgrep -c -x cc1plus 2>/dev/null || echo 0; }
+compilers() { pgrep -c -x cc1plus 2>/dev/null || true; }  # prints 0 (and fails) when none
 wrk_round() {  # SCENARIO TARGET ROUND URL BODY
   local out=$WORK/wrk-$1-$2-$3.txt rps p99 n non2xx sock cc
   cc=$(compilers)
@@ -415,7 +415,7 @@ log "(c) $STREAMS concurrent streams, upstream = mock-azure sending a chunk ever
 start_proxy "$HOLD_PORT" "$MOCK" proxy-hold SMALL_MODEL=gpt-4o
 HOLD_PID=${PIDS[-1]}
 timeout 90 node "$LIB/stream_client.mjs" hold "http://127.0.0.1:$HOLD_PORT/v1/messages" "$WORK/anthropic_2k_stream.json" \
-  "$STREAMS" 5 40 "$HOLD_PID" >"$WORK/c.json"
+  "$STREAMS" 5 45 "$HOLD_PID" >"$WORK/c.json"
 log "  (c) $(cat "$WORK/c.json")"
 printf 'c_idle_rss_mb_after\t%s\n' "$(sleep 1; rss "$HOLD_PID")" >>"$WORK/mem.tsv"
 
@@ -426,7 +426,7 @@ T_END=$(date +%s)
   printf 'cpu\t%s\n' "$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
   printf 'cores\t%s\n' "$(nproc)"
   printf 'kernel\t%s\n' "$(uname -r)"
-  printf 'commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet -- src 2>/dev/null || echo ' (src modified)')"
+  printf 'commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo '?'), src/ as of $(git log -1 --format=%h -- src 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src 2>/dev/null || echo ' plus uncommitted changes')"
   printf 'nginx\t%s\n' "$(/usr/sbin/nginx -v 2>&1 | sed 's/.*nginx\///')"
   printf 'wrk\t%s\n' "$(wrk -v 2>&1 | head -1 | awk '{print $2}')"
   printf 'node\t%s\n' "$(node --version)"
