@@ -102,9 +102,11 @@ int main(int argc, char** argv) {
 
   int n_threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   asio::io_context ioc(n_threads);
-  gateway::App app(cfg);
+  // Shared with the handler: a coroutine still suspended when the io_context stops is destroyed
+  // by ~io_context, after everything declared below it, and must find the App alive.
+  auto app = std::make_shared<gateway::App>(cfg);
   http::Server server(ioc, {asio::ip::make_address(cfg.listen_host), cfg.listen_port},
-                      [&app](http::Request& req, http::ResponseWriter& res) { return app.handle(req, res); });
+                      [app](http::Request& req, http::ResponseWriter& res) { return app->handle(req, res); });
   try {
     server.start();
   } catch (const std::system_error& e) {
@@ -162,7 +164,7 @@ int main(int argc, char** argv) {
     if (ec) return;
     spdlog::info("signal {}: no new connections; waiting up to {} s for {} requests in flight", sig,
                  cfg.shutdown_grace.count(), server.in_flight());
-    app.set_draining();
+    app->set_draining();
     server.stop();
     deadline = std::chrono::steady_clock::now() + cfg.shutdown_grace;
     check_drained();

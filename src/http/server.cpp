@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -148,28 +149,24 @@ asio::awaitable<void> ResponseWriter::end_stream() {
   if (ec) alive_ = false;
 }
 
-Server::Server(asio::io_context& ioc, tcp::endpoint endpoint, Handler handler, Limits limits)
-    : ioc_(ioc), endpoint_(endpoint), acceptor_(ioc), handler_(std::move(handler)), limits_(limits) {}
+struct Server::State {
+  State(asio::io_context& ioc, Handler h, Limits l)
+      : ioc(ioc), acceptor(asio::make_strand(ioc)), handler(std::move(h)), limits(l) {}
+  asio::io_context& ioc;  // outlives every state: it is the one destroying the last coroutines
+  tcp::acceptor acceptor;
+  Handler handler;
+  Limits limits;
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<std::size_t> connections{0};
+  std::atomic<bool> stopping{false};
+};
 
-void Server::start() {
-  acceptor_.open(endpoint_.protocol());
-  acceptor_.set_option(asio::socket_base::reuse_address(true));
-  acceptor_.bind(endpoint_);
-  acceptor_.listen(asio::socket_base::max_listen_connections);
-  asio::co_spawn(ioc_, accept_loop(), asio::detached);
-}
+namespace {
+asio::awaitable<void> serve(std::shared_ptr<Server::State> s, tcp::socket socket);
 
-void Server::stop() {
-  stopping_ = true;
-  boost::system::error_code ec;
-  acceptor_.close(ec);
-}
-
-tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
-
-asio::awaitable<void> Server::accept_loop() {
-  asio::steady_timer pause(ioc_);
-  std::size_t max = limits_.max_connections;
+asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> s) {
+  asio::steady_timer pause(s->acceptor.get_executor());
+  std::size_t max = s->limits.max_connections;
   if (max == 0) {
     rlimit rl{};
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
@@ -182,19 +179,19 @@ asio::awaitable<void> Server::accept_loop() {
   auto last_warning = std::chrono::steady_clock::time_point{};
   int failures = 0;
   for (;;) {
-    if (connections_ >= max) {  // at capacity: let connections finish before taking more
+    if (s->connections >= max) {  // at capacity: let connections finish before taking more
       pause.expires_after(std::chrono::milliseconds(20));
       co_await pause.async_wait(kAsTuple);
-      if (!acceptor_.is_open()) co_return;
+      if (!s->acceptor.is_open()) co_return;
       continue;
     }
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kAsTuple);
+    auto [ec, socket] = co_await s->acceptor.async_accept(asio::make_strand(s->ioc), kAsTuple);
     if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+      if (ec == asio::error::operation_aborted || !s->acceptor.is_open()) co_return;
       // e.g. EMFILE: keep serving the connections we have, back off, and do not flood the log.
       auto now = std::chrono::steady_clock::now();
       if (now - last_warning > std::chrono::seconds(5)) {
-        spdlog::warn("accept failed: {} ({} connections open)", ec.message(), connections_.load());
+        spdlog::warn("accept failed: {} ({} connections open)", ec.message(), s->connections.load());
         last_warning = now;
       }
       failures = std::min(failures + 1, 6);
@@ -204,7 +201,7 @@ asio::awaitable<void> Server::accept_loop() {
     }
     failures = 0;
     auto ex = socket.get_executor();
-    asio::co_spawn(ex, serve(std::move(socket)), [](std::exception_ptr e) {
+    asio::co_spawn(ex, serve(s, std::move(socket)), [](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);
@@ -214,13 +211,46 @@ asio::awaitable<void> Server::accept_loop() {
     });
   }
 }
+}  // namespace
 
-asio::awaitable<void> Server::serve(tcp::socket socket) {
+Server::Server(asio::io_context& ioc, tcp::endpoint endpoint, Handler handler, Limits limits)
+    : ioc_(ioc), endpoint_(endpoint), s_(std::make_shared<State>(ioc, std::move(handler), limits)) {}
+
+Server::~Server() {
+  s_->stopping = true;
+  boost::system::error_code ec;
+  s_->acceptor.close(ec);  // the io_context is stopped or never ran: no accept is in progress
+}
+
+void Server::start() {
+  auto& a = s_->acceptor;
+  a.open(endpoint_.protocol());
+  a.set_option(asio::socket_base::reuse_address(true));
+  a.bind(endpoint_);
+  a.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(a.get_executor(), accept_loop(s_), asio::detached);
+}
+
+void Server::stop() {
+  s_->stopping = true;
+  asio::post(s_->acceptor.get_executor(), [s = s_] {
+    boost::system::error_code ec;
+    s->acceptor.close(ec);
+  });
+}
+
+tcp::endpoint Server::local_endpoint() const { return s_->acceptor.local_endpoint(); }
+
+std::size_t Server::in_flight() const { return s_->in_flight.load(); }
+
+namespace {
+
+asio::awaitable<void> serve(std::shared_ptr<Server::State> s, tcp::socket socket) {
   struct Open {  // counted while the connection is open
     std::atomic<std::size_t>& n;
     explicit Open(std::atomic<std::size_t>& c) : n(c) { ++n; }
     ~Open() { --n; }
-  } open(connections_);
+  } open(s->connections);
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   std::string remote;
@@ -231,9 +261,9 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
   bool first = true;
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(limits_.max_body_bytes);
-    parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
-    stream.expires_after(first ? limits_.read_timeout : limits_.idle_timeout);
+    parser.body_limit(s->limits.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(s->limits.max_header_bytes));
+    stream.expires_after(first ? s->limits.read_timeout : s->limits.idle_timeout);
     // Wait for the header (idle keep-alive may take long), then give the body its own budget.
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
     if (!hec && !parser.is_done()) {
@@ -241,10 +271,10 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
       if (auto e = h.find(bhttp::field::expect); e != h.end() && beast::iequals(e->value(), "100-continue")) {
         // curl and others wait for this before sending a body over 1 KB.
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, h.version()};
-        stream.expires_after(limits_.write_timeout);
+        stream.expires_after(s->limits.write_timeout);
         co_await bhttp::async_write(stream, cont, kAsTuple);
       }
-      stream.expires_after(limits_.read_timeout);
+      stream.expires_after(s->limits.read_timeout);
       auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
       hec = bec;
     }
@@ -260,29 +290,31 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
       res.set(bhttp::field::connection, "close");
       res.body() = error_json_for(status);
       res.prepare_payload();
-      stream.expires_after(limits_.write_timeout);
+      stream.expires_after(s->limits.write_timeout);
       co_await bhttp::async_write(stream, res, kAsTuple);
       break;
     }
     Request req{parser.release(), remote};
-    ResponseWriter writer(stream, req, limits_);
+    ResponseWriter writer(stream, req, s->limits);
     {
       struct InFlight {  // counted while the handler runs, whatever way it leaves
         std::atomic<std::size_t>& n;
         explicit InFlight(std::atomic<std::size_t>& c) : n(c) { ++n; }
         ~InFlight() { --n; }
-      } counted(in_flight_);
-      co_await handler_(req, writer);
+      } counted(s->in_flight);
+      co_await s->handler(req, writer);
     }
     if (writer.started() && !writer.finished()) co_await writer.end_stream();
     if (!writer.started()) {
       std::string body = error_json_for(500);  // named: see the note in gateway/app.cpp
       co_await writer.send(500, "application/json", std::move(body));
     }
-    if (!writer.alive() || !writer.keep_alive() || stopping_) break;  // draining: no keep-alive
+    if (!writer.alive() || !writer.keep_alive() || s->stopping) break;  // draining: no keep-alive
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream.close();
 }
+
+}  // namespace
 
 }  // namespace agp::http

@@ -87,25 +87,25 @@ using Handler = std::function<asio::awaitable<void>(Request&, ResponseWriter&)>;
 class Server {
  public:
   Server(asio::io_context& ioc, asio::ip::tcp::endpoint endpoint, Handler handler, Limits limits = {});
+  ~Server();
   // Binds and listens; throws std::system_error at start-up if the address is taken.
   void start();
-  void stop();  // stops accepting; connections being served go on
+  // Stops accepting (on the acceptor's own strand: safe from any thread); connections being
+  // served go on.
+  void stop();
   asio::ip::tcp::endpoint local_endpoint() const;
   // Requests whose handler is running now (for a graceful drain).
-  std::size_t in_flight() const { return in_flight_.load(); }
+  std::size_t in_flight() const;
+
+  // Shared by the accept loop and every connection coroutine. A coroutine still suspended when
+  // the io_context stops is destroyed by ~io_context, after this Server: it keeps the state (and
+  // so the handler and what the handler owns) alive until then.
+  struct State;
 
  private:
-  asio::awaitable<void> accept_loop();
-  asio::awaitable<void> serve(asio::ip::tcp::socket socket);
-
   asio::io_context& ioc_;
   asio::ip::tcp::endpoint endpoint_;
-  asio::ip::tcp::acceptor acceptor_;
-  Handler handler_;
-  Limits limits_;
-  std::atomic<std::size_t> in_flight_{0};
-  std::atomic<std::size_t> connections_{0};
-  std::atomic<bool> stopping_{false};
+  std::shared_ptr<State> s_;
 };
 
 }  // namespace agp::http
