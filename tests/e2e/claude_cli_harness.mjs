@@ -43,7 +43,8 @@ function claudeEnv(stack, home) {
  * The CLI is killed (SIGKILL) after timeoutMs.
  */
 export function claudeRunner(stack, { timeoutMs }) {
-  return function runClaude(args, { cwd, home }) {
+  // interruptWhen: polled every 100 ms; once it returns true the CLI gets SIGINT (the user's Ctrl-C).
+  return function runClaude(args, { cwd, home }, { interruptWhen } = {}) {
     const env = claudeEnv(stack, home);
     return new Promise((resolve) => {
       const child = spawn(CLAUDE_BIN, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,11 +57,20 @@ export function claudeRunner(stack, { timeoutMs }) {
         timedOut = true;
         child.kill('SIGKILL');
       }, timeoutMs);
+      let poll;
+      if (interruptWhen)
+        poll = setInterval(() => {
+          if (interruptWhen()) {
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }
+        }, 100);
       child.on('error', (err) => {
         stderr += `\n[spawn error] ${err.message}`;
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
+        if (poll) clearInterval(poll);
         resolve({ code, signal, timedOut, stdout, stderr });
       });
     });
