@@ -103,6 +103,42 @@ std::string without_pings(std::string_view sse) {
   return out;
 }
 
+namespace {
+std::vector<wire::SseFrame> frames_of(std::string_view sse) {
+  wire::SseParser p;
+  auto frames = p.feed(sse);
+  auto tail = p.finish();
+  frames.insert(frames.end(), tail.begin(), tail.end());
+  std::erase_if(frames, [](const wire::SseFrame& f) { return f.event == "ping" || f.data == ": ping"; });
+  return frames;
+}
+
+bool same_json(std::string_view a, std::string_view b) {
+  boost::system::error_code ea, eb;
+  auto va = json::parse(a, ea);
+  auto vb = json::parse(b, eb);
+  if (ea || eb) return a == b;  // [DONE] and other non-JSON data
+  return va == vb;
+}
+}  // namespace
+
+bool same_answer(std::string_view a, std::string_view b) {
+  auto trimmed = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
+    return s;
+  };
+  a = trimmed(a);
+  b = trimmed(b);
+  bool sse_a = a.starts_with("event:") || a.starts_with("data:"), sse_b = b.starts_with("event:") || b.starts_with("data:");
+  if (sse_a != sse_b) return false;
+  if (!sse_a) return same_json(a, b);
+  auto fa = frames_of(a), fb = frames_of(b);
+  if (fa.size() != fb.size()) return false;
+  for (std::size_t i = 0; i < fa.size(); ++i)
+    if (fa[i].event != fb[i].event || !same_json(fa[i].data, fb[i].data)) return false;
+  return true;
+}
+
 Result<std::string> replay(const Recording& r) {
   const auto& m = r.meta;
   auto* body = find(r.client_request, "body");

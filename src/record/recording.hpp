@@ -34,6 +34,11 @@ Result<std::string> replay(const Recording& r);
 // The client stream without `ping` events (they depend on timing, not on content).
 std::string without_pings(std::string_view sse);
 
+// Whether two client answers say the same: SSE frame by frame (pings left out, each frame's
+// JSON compared as values) or one JSON value — so a hand-written expected answer need not match
+// the proxy's key order or whitespace.
+bool same_answer(std::string_view a, std::string_view b);
+
 // Header values that must never reach a file.
 bool is_secret_header(std::string_view name);
 
