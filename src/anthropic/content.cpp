@@ -27,6 +27,32 @@ std::string arguments_of(const Block& b) {
   return dump(b.input);
 }
 
+void append_user_parts(const Block& b, const PartShapes& shapes, json::array& parts) {
+  switch (b.type) {
+    case BlockType::text:
+      if (!blank(b.text)) parts.push_back(shapes.text(b.text));
+      break;
+    case BlockType::image:
+      parts.push_back(shapes.image(b.source));
+      break;
+    case BlockType::document:
+      if (b.source.type == "base64" && b.source.media_type == "application/pdf")
+        parts.push_back(shapes.pdf(b.title.empty() ? "document.pdf" : b.title, data_uri(b.source)));
+      else if (b.source.type == "file")
+        parts.push_back(shapes.file(b.source.file_id));
+      else if (b.source.type == "url")
+        parts.push_back(shapes.text("[document" + (b.title.empty() ? "" : " " + b.title) + ": " + b.source.url + "]"));
+      else if (b.source.type == "content")
+        for (auto& c : b.content) append_user_parts(c, shapes, parts);
+      else if (!blank(b.source.data))
+        parts.push_back(shapes.text((b.title.empty() ? "" : b.title + "\n\n") + b.source.data));
+      break;
+    default:
+      if (!blank(b.text)) parts.push_back(shapes.text(b.text));  // search_result and friends
+      break;
+  }
+}
+
 std::string_view openai_tool_choice_mode(ToolChoiceType type) {
   switch (type) {
     case ToolChoiceType::auto_:

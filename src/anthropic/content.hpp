@@ -22,6 +22,16 @@ std::string url_of(const Source& s);
 // string an OpenAI client sent when it was not a JSON object.
 std::string arguments_of(const Block& b);
 
+// How an upstream API spells user content parts: the one decision of what a block becomes
+// (text, image, PDF, uploaded file, a document's text) is append_user_parts'; the shapes are the API's.
+struct PartShapes {
+  json::object (*text)(std::string text);
+  json::object (*image)(const Source& s);
+  json::object (*pdf)(std::string filename, std::string data_uri);
+  json::object (*file)(std::string file_id);
+};
+void append_user_parts(const Block& b, const PartShapes& shapes, json::array& parts);
+
 // auto → "auto", any → "required", none → "none"; "" for tool (each API names a tool its own way).
 std::string_view openai_tool_choice_mode(ToolChoiceType type);
 

@@ -28,36 +28,17 @@ json::object image_part(const anthropic::Source& s) {
   return {{"type", "image_url"}, {"image_url", std::move(url)}};
 }
 
+const anthropic::PartShapes kChatParts{
+    [](std::string text) { return text_part(std::move(text)); },
+    [](const anthropic::Source& s) { return image_part(s); },
+    [](std::string filename, std::string uri) {
+      return json::object{{"type", "file"}, {"file", {{"filename", std::move(filename)}, {"file_data", std::move(uri)}}}};
+    },
+    [](std::string id) { return json::object{{"type", "file"}, {"file", {{"file_id", std::move(id)}}}}; },
+};
+
 // A user-side content block as Chat content parts (may be none).
-void append_user_part(const Block& b, json::array& parts) {
-  switch (b.type) {
-    case BlockType::text:
-      if (!blank(b.text)) parts.push_back(text_part(b.text));
-      break;
-    case BlockType::image:
-      parts.push_back(image_part(b.source));
-      break;
-    case BlockType::document:
-      if (b.source.type == "base64" && b.source.media_type == "application/pdf") {
-        parts.push_back(
-            {{"type", "file"},
-             {"file", {{"filename", b.title.empty() ? "document.pdf" : b.title}, {"file_data", data_uri(b.source)}}}});
-      } else if (b.source.type == "file") {
-        parts.push_back({{"type", "file"}, {"file", {{"file_id", b.source.file_id}}}});
-      } else if (b.source.type == "url") {
-        parts.push_back(text_part(fmt::format("[document{}: {}]", b.title.empty() ? "" : " " + b.title, b.source.url)));
-      } else if (b.source.type == "content") {
-        for (auto& c : b.content) append_user_part(c, parts);
-      } else if (!blank(b.source.data)) {
-        std::string head = b.title.empty() ? "" : b.title + "\n\n";
-        parts.push_back(text_part(head + b.source.data));
-      }
-      break;
-    default:
-      if (!blank(b.text)) parts.push_back(text_part(b.text));  // search_result and friends
-      break;
-  }
-}
+void append_user_part(const Block& b, json::array& parts) { anthropic::append_user_parts(b, kChatParts, parts); }
 
 json::value content_value(json::array parts) {
   // A lone text part is sent as a plain string: smaller, and accepted by every API version.

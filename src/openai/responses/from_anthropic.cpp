@@ -25,34 +25,16 @@ json::object input_image(const anthropic::Source& s) {
   return {{"type", "input_image"}, {"image_url", anthropic::url_of(s)}, {"detail", s.detail.empty() ? "auto" : s.detail}};
 }
 
-void user_part(const Block& b, json::array& parts) {
-  switch (b.type) {
-    case BlockType::text:
-      if (!blank(b.text)) parts.push_back({{"type", "input_text"}, {"text", b.text}});
-      break;
-    case BlockType::image:
-      parts.push_back(input_image(b.source));
-      break;
-    case BlockType::document:
-      if (b.source.type == "base64" && b.source.media_type == "application/pdf")
-        parts.push_back({{"type", "input_file"},
-                         {"filename", b.title.empty() ? "document.pdf" : b.title},
-                         {"file_data", data_uri(b.source)}});
-      else if (b.source.type == "file")
-        parts.push_back({{"type", "input_file"}, {"file_id", b.source.file_id}});
-      else if (b.source.type == "url")
-        parts.push_back(
-            {{"type", "input_text"},
-             {"text", fmt::format("[document{}: {}]", b.title.empty() ? "" : " " + b.title, b.source.url)}});
-      else if (b.source.type == "content")
-        for (auto& c : b.content) user_part(c, parts);
-      else if (!blank(b.source.data))
-        parts.push_back({{"type", "input_text"}, {"text", (b.title.empty() ? "" : b.title + "\n\n") + b.source.data}});
-      break;
-    default:
-      if (!blank(b.text)) parts.push_back({{"type", "input_text"}, {"text", b.text}});
-  }
-}
+const anthropic::PartShapes kInputParts{
+    [](std::string text) { return json::object{{"type", "input_text"}, {"text", std::move(text)}}; },
+    [](const anthropic::Source& s) { return input_image(s); },
+    [](std::string filename, std::string uri) {
+      return json::object{{"type", "input_file"}, {"filename", std::move(filename)}, {"file_data", std::move(uri)}};
+    },
+    [](std::string id) { return json::object{{"type", "input_file"}, {"file_id", std::move(id)}}; },
+};
+
+void user_part(const Block& b, json::array& parts) { anthropic::append_user_parts(b, kInputParts, parts); }
 
 // function_call_output takes text or a list with images (unlike Chat's tool messages).
 json::object tool_output(const Block& b) {
