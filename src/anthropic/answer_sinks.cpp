@@ -62,8 +62,7 @@ void StreamSink::reasoning(std::string_view delta) {
 
 void StreamSink::reasoning_end(std::string_view item_id, std::string_view encrypted_content) {
   if (!shown_) return;
-  if (!item_id.empty() && !encrypted_content.empty())
-    b_.signature(out_, make_signature(item_id, encrypted_content));
+  if (!item_id.empty() && !encrypted_content.empty()) b_.signature(out_, make_signature(item_id, encrypted_content));
   b_.close(out_);
   shown_ = false;
 }

@@ -158,17 +158,7 @@ std::optional<Fail> parse_block(const json::value& v, const Path& path, Block& b
   return std::nullopt;
 }
 
-std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, MessagesRequest& r) {
-  if (auto f = expect_string(o, "model", "", r.model)) return f;
-  if (endpoint == Endpoint::messages) {
-    auto* mt = find(o, "max_tokens");
-    if (!mt) return Fail{"max_tokens", "Field required"};
-    auto n = find_int(o, "max_tokens");
-    if (!n) return Fail{"max_tokens", "Input should be a valid integer"};
-    if (*n < 0) return Fail{"max_tokens", "Input should be greater than or equal to 0"};
-    r.max_tokens = *n;
-  }
-
+std::optional<Fail> parse_messages(const json::object& o, MessagesRequest& r) {
   auto* msgs = find(o, "messages");
   if (!msgs) return Fail{"messages", "Field required"};
   auto* arr = msgs->if_array();
@@ -204,6 +194,10 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
         return Fail{join(join("system", i), "type"), "system blocks must be text"};
   }
 
+  return std::nullopt;
+}
+
+std::optional<Fail> parse_tools(const json::object& o, MessagesRequest& r) {
   if (auto* tv = find(o, "tools"); tv && !tv->is_null()) {
     auto* ta = tv->if_array();
     if (!ta) return Fail{"tools", "Input should be a valid list"};
@@ -248,6 +242,10 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
     r.tool_choice = choice;
   }
 
+  return std::nullopt;
+}
+
+std::optional<Fail> parse_sampling(const json::object& o, MessagesRequest& r) {
   for (auto key : {"temperature", "top_p"}) {
     if (auto* v = find(o, key); v && !v->is_null()) {
       auto n = find_number(o, key);
@@ -278,6 +276,10 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
     r.stream = v->get_bool();
   }
 
+  return std::nullopt;
+}
+
+std::optional<Fail> parse_thinking(const json::object& o, MessagesRequest& r) {
   if (auto* v = find(o, "thinking"); v && !v->is_null()) {
     auto* th = v->if_object();
     if (!th) return Fail{"thinking", "Input should be an object"};
@@ -302,6 +304,10 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
     if (auto d = find_string(*th, "display")) r.thinking.display = std::string(*d);
   }
 
+  return std::nullopt;
+}
+
+std::optional<Fail> parse_output(const json::object& o, MessagesRequest& r) {
   // Structured output: output_config.format, or the older top-level output_format (Claude Code).
   const json::object* format = nullptr;
   std::string format_path;
@@ -322,8 +328,24 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
     auto* mo = md->if_object();
     if (!mo) return Fail{"metadata", "Input should be an object"};
     if (auto u = find_string(*mo, "user_id")) r.user_id = std::string(*u);
-  r.prompt_cache_key = session_id_of(r.user_id);  // Azure's prompt cache hits across a session
+    r.prompt_cache_key = session_id_of(r.user_id);  // Azure's prompt cache hits across a session
   }
+  return std::nullopt;
+}
+
+std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, MessagesRequest& r) {
+  if (auto f = expect_string(o, "model", "", r.model)) return f;
+  if (endpoint == Endpoint::messages) {
+    auto* mt = find(o, "max_tokens");
+    if (!mt) return Fail{"max_tokens", "Field required"};
+    auto n = find_int(o, "max_tokens");
+    if (!n) return Fail{"max_tokens", "Input should be a valid integer"};
+    if (*n < 0) return Fail{"max_tokens", "Input should be greater than or equal to 0"};
+    r.max_tokens = *n;
+  }
+
+  for (auto step : {parse_messages, parse_tools, parse_sampling, parse_thinking, parse_output})
+    if (auto f = step(o, r)) return f;
   return std::nullopt;
 }
 

@@ -38,11 +38,11 @@ class Sink {
  public:
   virtual ~Sink() = default;
   virtual void start() = 0;
-  virtual void reasoning_begin() = 0;                                // a reasoning item starts
-  virtual void reasoning(std::string_view delta) = 0;                // summary text
+  virtual void reasoning_begin() = 0;                  // a reasoning item starts
+  virtual void reasoning(std::string_view delta) = 0;  // summary text
   virtual void reasoning_end(std::string_view item_id, std::string_view encrypted_content) = 0;
   virtual void text(std::string_view delta) = 0;
-  virtual void text_end() = 0;                                       // a text item ended
+  virtual void text_end() = 0;                                                   // a text item ended
   virtual void tool_begin(std::string_view call_id, std::string_view name) = 0;  // client's name
   virtual void tool_args(std::string_view delta) = 0;
   virtual void tool_end() = 0;

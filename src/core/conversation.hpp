@@ -22,8 +22,8 @@ struct Source {
   std::string media_type;  // image/png, application/pdf, text/plain
   std::string data;        // base64 payload or plain text
   std::string url;
-  std::string file_id;     // type "file": an uploaded file (OpenAI clients)
-  std::string detail;      // images: auto | low | high ("" = auto)
+  std::string file_id;  // type "file": an uploaded file (OpenAI clients)
+  std::string detail;   // images: auto | low | high ("" = auto)
 };
 
 struct Block {
@@ -87,14 +87,14 @@ struct Conversation {
   std::string effort;         // output_config.effort, or an OpenAI client's reasoning_effort / gpt-<effort>
   json::value output_schema;  // output_config.format / output_format / response_format json_schema, or null
   std::string output_name = "output";
-  bool output_strict = false;       // OpenAI clients may ask for strict schemas; Anthropic's are never strict
-  bool output_json_object = false;  // OpenAI response_format json_object
-  std::string user_id;              // metadata.user_id / OpenAI `user`, as sent (hashed before it leaves)
-  std::string prompt_cache_key;     // resolved by the front end (Claude Code's session, Cursor's key)
-  bool include_usage = false;       // OpenAI stream_options.include_usage
-  bool carry_reasoning = true;      // the client returns reasoning on later turns (Anthropic thinking blocks)
+  bool output_strict = false;           // OpenAI clients may ask for strict schemas; Anthropic's are never strict
+  bool output_json_object = false;      // OpenAI response_format json_object
+  std::string user_id;                  // metadata.user_id / OpenAI `user`, as sent (hashed before it leaves)
+  std::string prompt_cache_key;         // resolved by the front end (Claude Code's session, Cursor's key)
+  bool include_usage = false;           // OpenAI stream_options.include_usage
+  bool carry_reasoning = true;          // the client returns reasoning on later turns (Anthropic thinking blocks)
   bool effort_from_deployment = false;  // no effort given: leave it to the deployment (OpenAI clients)
-  std::vector<std::string> dropped;  // what the front end could not map, for the debug log
+  std::vector<std::string> dropped;     // what the front end could not map, for the debug log
 };
 
 }  // namespace agp::conv

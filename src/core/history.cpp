@@ -76,7 +76,8 @@ std::vector<std::string> repair_tool_history(Conversation& c) {
       }
     // After the results that are there (results come first in a turn), in the calls' order.
     auto& content = ms[j].content;
-    auto at = std::find_if(content.begin(), content.end(), [](const Block& b) { return b.type != BlockType::tool_result; });
+    auto at =
+        std::find_if(content.begin(), content.end(), [](const Block& b) { return b.type != BlockType::tool_result; });
     content.insert(at, synthetic.begin(), synthetic.end());
   }
   // 2. Every result answers a call of the turn before, once.

@@ -15,9 +15,8 @@ StreamTranslation::StreamTranslation(const AnswerOptions& opts)
     : front_(opts.front),
       sink_(stream_sink(opts)),
       answer_(*sink_, opts.rules),
-      decoder_(opts.backend == Backend::chat
-                   ? decltype(decoder_)(std::in_place_index<0>, answer_)
-                   : decltype(decoder_)(std::in_place_index<1>, answer_, opts.upstream)) {}
+      decoder_(opts.backend == Backend::chat ? decltype(decoder_)(std::in_place_index<0>, answer_)
+                                             : decltype(decoder_)(std::in_place_index<1>, answer_, opts.upstream)) {}
 
 std::string StreamTranslation::take() {
   if (front_ == Front::openai_chat) return static_cast<openai::chat::ChunkSink&>(*sink_).take();

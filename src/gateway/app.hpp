@@ -3,12 +3,12 @@
 
 #include "config/config.hpp"
 #include "config/routing.hpp"
-#include "exchange/flow.hpp"
-#include "tokens/count.hpp"
 #include "core/error.hpp"
+#include "exchange/flow.hpp"
 #include "gateway/azure_call.hpp"
 #include "http/server.hpp"
 #include "tokens/calibration.hpp"
+#include "tokens/count.hpp"
 #include "upstream/client.hpp"
 
 #include <atomic>

@@ -75,8 +75,8 @@ std::int64_t App::estimate_prompt(const conv::Conversation& c, const exchange::T
   return calibration_.corrected(t.deployment, n);
 }
 
-boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::Conversation conv,
-                                               exchange::Spec spec, http::ResponseWriter& res, RequestLog& log) {
+boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
+                                               http::ResponseWriter& res, RequestLog& log) {
   const auto front = spec.front;
   const bool stream = conv.stream;
   log.stream = stream;
@@ -114,8 +114,8 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     co_await send_error(front, res, url.error(), log.id);
     co_return;
   }
-  auto call = call_azure_within_limits(client_, cfg_, *url, uctx, x->prepared.body, x->prepared.max_field,
-                                       output_limits_);
+  auto call =
+      call_azure_within_limits(client_, cfg_, *url, uctx, x->prepared.body, x->prepared.max_field, output_limits_);
   auto watched = co_await unless_client_leaves(std::move(call), res);
   if (rec) rec->upstream_request(*url, json::serialize(x->prepared.body));  // as last sent
   log.upstream_ms = log.since_start_ms();
@@ -146,8 +146,8 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       co_return;
     }
     if (rec) rec->upstream(whole.raw);
-    auto translated = whole.error ? exchange::WholeAnswer{*whole.error, {}}
-                                  : exchange::translate_whole(x->answer, whole.json);
+    auto translated =
+        whole.error ? exchange::WholeAnswer{*whole.error, {}} : exchange::translate_whole(x->answer, whole.json);
     auto& u = translated.usage;
     log.tokens(u.seen, u.input, u.output, u.cached);
     if (!translated.message) {

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "http/server.hpp"
-#include "wire/sse.hpp"
 #include "upstream/client.hpp"
+#include "wire/sse.hpp"
 
 #include <boost/asio/awaitable.hpp>
 

@@ -4,10 +4,10 @@
 #include "anthropic/events.hpp"
 #include "anthropic/request.hpp"
 #include "core/json_util.hpp"
-#include "wire/sse.hpp"
-#include "openai/azure_errors.hpp"
 #include "exchange/flow.hpp"
+#include "openai/azure_errors.hpp"
 #include "openai/errors.hpp"
+#include "wire/sse.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -129,7 +129,8 @@ bool same_answer(std::string_view a, std::string_view b) {
   };
   a = trimmed(a);
   b = trimmed(b);
-  bool sse_a = a.starts_with("event:") || a.starts_with("data:"), sse_b = b.starts_with("event:") || b.starts_with("data:");
+  bool sse_a = a.starts_with("event:") || a.starts_with("data:"),
+       sse_b = b.starts_with("event:") || b.starts_with("data:");
   if (sse_a != sse_b) return false;
   if (!sse_a) return same_json(a, b);
   auto fa = frames_of(a), fb = frames_of(b);

@@ -3,8 +3,8 @@
 #include "pipeline_util.hpp"
 
 #include "anthropic/stream_validator.hpp"
-#include "wire/sse.hpp"
 #include "test_util.hpp"
+#include "wire/sse.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,8 @@ namespace {
 namespace json = boost::json;
 using agp::anthropic::Events;
 using agp_test::AnswerContext;
-using agp_test::StreamTranslator;
 using agp_test::read_test_data;
+using agp_test::StreamTranslator;
 
 // One normal chunk of choice 0.
 std::string chunk(std::string_view delta, std::string_view finish = "null", std::string_view extra_choice = "") {

@@ -144,8 +144,7 @@ agp::Result<boost::json::object> whole(const boost::json::value& upstream, const
 inline agp::Result<boost::json::object> to_anthropic_message(const boost::json::value& v, const AnswerContext& c) {
   return whole(v, c);
 }
-inline agp::Result<boost::json::object> to_anthropic_message(const boost::json::value& v,
-                                                              const ToAnthropicContext& c) {
+inline agp::Result<boost::json::object> to_anthropic_message(const boost::json::value& v, const ToAnthropicContext& c) {
   return whole(v, c);
 }
 inline agp::Result<boost::json::object> to_chat_completion(const boost::json::value& v, const ToChatContext& c) {

@@ -28,8 +28,9 @@ TEST_P(Replay, GivesWhatTheClientReceived) {
   ASSERT_TRUE(rec.ok()) << rec.error().message;
   auto out = agp::record::replay(*rec);
   ASSERT_TRUE(out.ok()) << out.error().message;
-  EXPECT_TRUE(agp::record::same_answer(*out, rec->client_response))
-      << "replayed:\n" << *out << "\nrecorded (or written by hand):\n" << rec->client_response;
+  EXPECT_TRUE(agp::record::same_answer(*out, rec->client_response)) << "replayed:\n"
+                                                                    << *out << "\nrecorded (or written by hand):\n"
+                                                                    << rec->client_response;
 }
 
 INSTANTIATE_TEST_SUITE_P(Recordings, Replay, ::testing::ValuesIn(recordings()),

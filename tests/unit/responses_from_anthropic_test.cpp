@@ -10,11 +10,11 @@
 namespace {
 
 namespace json = boost::json;
+using agp::make_signature;
+using agp::parse_signature;
 using agp::openai::responses::from_anthropic_request;
 using agp::openai::responses::FromAnthropic;
 using agp::openai::responses::FromAnthropicOptions;
-using agp::make_signature;
-using agp::parse_signature;
 using agp::openai::responses::responses_effort;
 using agp_test::Expect;
 using agp_test::expect_pointers;

@@ -11,11 +11,11 @@
 namespace {
 
 namespace json = boost::json;
-using agp_test::from_chat_request;
-using agp_test::FromChatOptions;
 using agp::openai::responses_call_id;
 using agp_test::Expect;
 using agp_test::expect_pointers;
+using agp_test::from_chat_request;
+using agp_test::FromChatOptions;
 
 FromChatOptions reasoning_opts(std::string effort = "", std::string summary = "detailed") {
   FromChatOptions o;

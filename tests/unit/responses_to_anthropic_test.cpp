@@ -4,9 +4,9 @@
 #include "pipeline_util.hpp"
 
 #include "anthropic/stream_validator.hpp"
-#include "wire/sse.hpp"
 #include "core/tool_names.hpp"
 #include "test_util.hpp"
+#include "wire/sse.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,10 +16,10 @@ namespace json = boost::json;
 using agp::anthropic::Events;
 using agp::wire::SseFrame;
 using agp_test::AnthropicStream;
-using agp_test::to_anthropic_message;
-using agp_test::ToAnthropicContext;
 using agp_test::final_response;
 using agp_test::response_frames;
+using agp_test::to_anthropic_message;
+using agp_test::ToAnthropicContext;
 
 ToAnthropicContext context(bool thinking, bool omit = false, std::vector<std::string> stops = {},
                            const agp::openai::ToolNames* names = nullptr) {

@@ -2,8 +2,8 @@
 // (tests/data/responses/*.sse) in, Chat Completions chunks / completions out (Cursor front end).
 #include "pipeline_util.hpp"
 
-#include "wire/sse.hpp"
 #include "test_util.hpp"
+#include "wire/sse.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,12 +12,12 @@ namespace {
 namespace json = boost::json;
 using agp::wire::SseFrame;
 using agp_test::ChunkStream;
-using agp_test::ReasoningDisplay;
-using agp_test::to_chat_completion;
-using agp_test::ToChatContext;
 using agp_test::final_response;
 using agp_test::parse_sse;
+using agp_test::ReasoningDisplay;
 using agp_test::response_frames;
+using agp_test::to_chat_completion;
+using agp_test::ToChatContext;
 
 ToChatContext context(ReasoningDisplay display, bool include_usage = false) {
   ToChatContext c;

@@ -73,9 +73,10 @@ TEST_P(RulesOnEveryPath, InterruptedToolCallIsAnswered) {
 
 TEST_P(RulesOnEveryPath, OrphanResultBecomesUserText) {
   const auto& path = GetParam();
-  std::string body = path.front == x::Front::anthropic
-                         ? R"({"model":"m","max_tokens":50,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_gone","content":"old"}]}]})"
-                         : R"({"model":"m","messages":[{"role":"user","content":"hi"},{"role":"tool","tool_call_id":"call_gone","content":"old"}]})";
+  std::string body =
+      path.front == x::Front::anthropic
+          ? R"({"model":"m","max_tokens":50,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_gone","content":"old"}]}]})"
+          : R"({"model":"m","messages":[{"role":"user","content":"hi"},{"role":"tool","tool_call_id":"call_gone","content":"old"}]})";
   auto p = prepare(path, body);
   auto text = json::serialize(p.body);
   EXPECT_EQ(text.find("\"tool\""), std::string::npos) << text;

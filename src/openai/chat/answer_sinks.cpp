@@ -92,10 +92,8 @@ void ChunkSink::text(std::string_view delta) {
 
 void ChunkSink::tool_begin(std::string_view call_id, std::string_view name) {
   close_think();
-  json::object call{{"index", tools_++},
-                    {"id", call_id},
-                    {"type", "function"},
-                    {"function", {{"name", name}, {"arguments", ""}}}};
+  json::object call{
+      {"index", tools_++}, {"id", call_id}, {"type", "function"}, {"function", {{"name", name}, {"arguments", ""}}}};
   chunk({{"tool_calls", json::array{std::move(call)}}});
 }
 
@@ -108,24 +106,20 @@ void ChunkSink::finish(answer::StopReason reason, const std::optional<std::strin
   json::value finish = json::string(finish_reason_name(reason));
   if (view_.include_usage) {
     chunk({}, finish);
-    json::object u{{"id", view_.id},
-                   {"object", "chat.completion.chunk"},
-                   {"created", view_.created},
-                   {"model", view_.client_model},
-                   {"choices", json::array{}},
-                   {"usage", usage_json(usage)}};
+    json::object u{{"id", view_.id},           {"object", "chat.completion.chunk"},
+                   {"created", view_.created}, {"model", view_.client_model},
+                   {"choices", json::array{}}, {"usage", usage_json(usage)}};
     out_ += data(u);
   } else {
     // Clients that did not ask for a usage chunk still find the totals in the last chunk they read.
-    json::object c{{"id", view_.id},
-                   {"object", "chat.completion.chunk"},
-                   {"created", view_.created},
-                   {"model", view_.client_model},
-                   {"choices", json::array{json::object{{"index", 0},
-                                                        {"delta", json::object{}},
-                                                        {"logprobs", nullptr},
-                                                        {"finish_reason", finish}}}},
-                   {"usage", usage_json(usage)}};
+    json::object c{
+        {"id", view_.id},
+        {"object", "chat.completion.chunk"},
+        {"created", view_.created},
+        {"model", view_.client_model},
+        {"choices", json::array{json::object{
+                        {"index", 0}, {"delta", json::object{}}, {"logprobs", nullptr}, {"finish_reason", finish}}}},
+        {"usage", usage_json(usage)}};
     out_ += data(c);
   }
   out_ += "data: [DONE]\n\n";
@@ -154,8 +148,7 @@ void CompletionSink::tool_args(std::string_view delta) {
   args.append(delta);
 }
 
-void CompletionSink::finish(answer::StopReason reason, const std::optional<std::string>&,
-                            const answer::Usage& usage) {
+void CompletionSink::finish(answer::StopReason reason, const std::optional<std::string>&, const answer::Usage& usage) {
   json::object message{{"role", "assistant"}, {"refusal", nullptr}};
   std::string content = text_;
   if (!reasoning_.empty() && view_.display == ReasoningDisplay::think)

@@ -3,6 +3,7 @@
 #include "anthropic/content.hpp"
 #include "core/ids.hpp"
 #include "core/json_util.hpp"
+#include "openai/request_common.hpp"
 #include "openai/schema.hpp"
 
 #include <fmt/format.h>
@@ -32,9 +33,12 @@ const anthropic::PartShapes kChatParts{
     [](std::string text) { return text_part(std::move(text)); },
     [](const anthropic::Source& s) { return image_part(s); },
     [](std::string filename, std::string uri) {
-      return json::object{{"type", "file"}, {"file", {{"filename", std::move(filename)}, {"file_data", std::move(uri)}}}};
+      return json::object{{"type", "file"},
+                          {"file", {{"filename", std::move(filename)}, {"file_data", std::move(uri)}}}};
     },
-    [](std::string id) { return json::object{{"type", "file"}, {"file", {{"file_id", std::move(id)}}}}; },
+    [](std::string id) {
+      return json::object{{"type", "file"}, {"file", {{"file_id", std::move(id)}}}};
+    },
 };
 
 // A user-side content block as Chat content parts (may be none).
@@ -120,68 +124,69 @@ std::string reasoning_effort(const anthropic::MessagesRequest& req) {
   return "";
 }
 
-Translated to_chat_request(const anthropic::MessagesRequest& req, const Options& opts) {
-  Translated t;
-  json::object& body = t.body;
+namespace {
+
+// A user turn: tool messages first (Azure wants them right after the calls), then the rest.
+void user_turn(const anthropic::Message& m, json::array& messages, Translated& t) {
+  json::array carried_images, parts;
+  for (auto& b : m.content) {
+    if (b.type == BlockType::tool_result)
+      add_tool_result(b, messages, carried_images);
+    else if (b.type == BlockType::thinking || b.type == BlockType::redacted_thinking || b.type == BlockType::tool_use)
+      t.dropped.push_back("user " + b.type_name + " block");
+    else
+      append_user_part(b, parts);
+  }
+  for (auto& p : parts) carried_images.push_back(std::move(p));
+  if (!carried_images.empty())
+    messages.push_back({{"role", "user"}, {"content", content_value(std::move(carried_images))}});
+}
+
+void assistant_turn(const anthropic::Message& m, json::array& messages, Translated& t) {
+  std::string text;
+  json::array calls;
+  for (auto& b : m.content) {
+    if (b.type == BlockType::text && !blank(b.text)) {
+      if (!text.empty()) text += "\n\n";
+      text += b.text;
+    } else if (b.type == BlockType::tool_use) {
+      calls.push_back(
+          {{"id", upstream_call_id(b.id)},
+           {"type", "function"},
+           {"function", {{"name", t.names.to_upstream(b.name)}, {"arguments", anthropic::arguments_of(b)}}}});
+    }
+    // thinking / redacted_thinking: Chat Completions has no place for them (kept on Responses).
+  }
+  if (text.empty() && calls.empty()) return;  // Azure rejects empty assistant messages
+  json::object msg{{"role", "assistant"}};
+  msg["content"] = text.empty() ? json::value(nullptr) : json::value(text);
+  if (!calls.empty()) msg["tool_calls"] = std::move(calls);
+  messages.push_back(std::move(msg));
+}
+
+// The conversation was repaired before (core/history): every call has its result.
+json::array messages_of(const anthropic::MessagesRequest& req, const Options& opts, Translated& t) {
   // The developer role exists from 2024-12-01-preview on; older versions reject it.
   const char* system_role =
       opts.reasoning && api_version_at_least(opts.api_version, "2024-12-01") ? "developer" : "system";
-  if (opts.api_version == "v1") body["model"] = opts.deployment;
-
   json::array messages;
   if (auto sys = joined_text(req.system); !sys.empty()) messages.push_back({{"role", system_role}, {"content", sys}});
-
   for (auto& m : req.messages) {
     if (m.role == Role::system) {
       if (auto text = joined_text(m.content); !text.empty())
         messages.push_back({{"role", system_role}, {"content", text}});
-      continue;
+    } else if (m.role == Role::user) {
+      user_turn(m, messages, t);
+    } else {
+      assistant_turn(m, messages, t);
     }
-    if (m.role == Role::user) {
-      json::array carried_images, parts;
-      for (auto& b : m.content) {
-        if (b.type == BlockType::tool_result)
-          add_tool_result(b, messages, carried_images);
-        else if (b.type == BlockType::thinking || b.type == BlockType::redacted_thinking ||
-                 b.type == BlockType::tool_use)
-          t.dropped.push_back("user " + b.type_name + " block");
-        else
-          append_user_part(b, parts);
-      }
-      for (auto& p : parts) carried_images.push_back(std::move(p));
-      if (!carried_images.empty())
-        messages.push_back({{"role", "user"}, {"content", content_value(std::move(carried_images))}});
-      continue;
-    }
-    // assistant
-    std::string text;
-    json::array calls;
-    for (auto& b : m.content) {
-      if (b.type == BlockType::text && !blank(b.text)) {
-        if (!text.empty()) text += "\n\n";
-        text += b.text;
-      } else if (b.type == BlockType::tool_use) {
-        calls.push_back({{"id", upstream_call_id(b.id)},
-                         {"type", "function"},
-                         {"function", {{"name", t.names.to_upstream(b.name)}, {"arguments", anthropic::arguments_of(b)}}}});
-      }
-      // thinking / redacted_thinking: Chat Completions has no place for them (kept on Responses).
-    }
-    if (text.empty() && calls.empty()) continue;  // Azure rejects empty assistant messages
-    json::object msg{{"role", "assistant"}};
-    msg["content"] = text.empty() ? json::value(nullptr) : json::value(text);
-    if (!calls.empty()) msg["tool_calls"] = std::move(calls);
-    messages.push_back(std::move(msg));
   }
-  body["messages"] = std::move(messages);  // the conversation was repaired before (core/history)
+  return messages;
+}
 
-  if (req.max_tokens_set || opts.max_output_tokens > 0) {
-    std::int64_t max_tokens = req.max_tokens_set ? std::max<std::int64_t>(req.max_tokens, 1)  // 0 = cache pre-warm
-                                                 : opts.max_output_tokens;
-    if (opts.max_output_tokens > 0) max_tokens = std::min(max_tokens, opts.max_output_tokens);
-    body["max_completion_tokens"] = max_tokens;
-  }
-
+// Sampling parameters where the deployment takes them, the reasoning effort where it reasons.
+void sampling(const anthropic::MessagesRequest& req, const Options& opts, Translated& t) {
+  auto& body = t.body;
   if (!opts.reasoning) {
     if (req.temperature) body["temperature"] = *req.temperature;
     if (req.top_p) body["top_p"] = *req.top_p;
@@ -199,32 +204,28 @@ Translated to_chat_request(const anthropic::MessagesRequest& req, const Options&
     if (!effort.empty() && api_version_at_least(opts.api_version, "2024-12-01")) body["reasoning_effort"] = effort;
   }
   if (req.top_k) t.dropped.push_back("top_k");
+}
 
+}  // namespace
+
+Translated to_chat_request(const anthropic::MessagesRequest& req, const Options& opts) {
+  Translated t;
+  json::object& body = t.body;
+  if (opts.api_version == "v1") body["model"] = opts.deployment;
+  body["messages"] = messages_of(req, opts, t);
+  if (auto n = output_limit(req, opts.max_output_tokens, 1)) body["max_completion_tokens"] = *n;  // 0 = cache pre-warm
+  sampling(req, opts, t);
   if (auto tools = tools_of(req, t); !tools.empty()) {
     body["tools"] = std::move(tools);
-    if (req.tool_choice) {
-      using anthropic::ToolChoiceType;
-      if (req.tool_choice->type == ToolChoiceType::tool)
-        body["tool_choice"] = {{"type", "function"},
-                               {"function", {{"name", t.names.to_upstream(req.tool_choice->name)}}}};
-      else
-        body["tool_choice"] = anthropic::openai_tool_choice_mode(req.tool_choice->type);
-      if (req.tool_choice->disable_parallel_tool_use && req.tool_choice->type != ToolChoiceType::none)
-        body["parallel_tool_calls"] = false;
-      else if (req.tool_choice->parallel_tool_calls)
-        body["parallel_tool_calls"] = true;
-    }
+    set_tool_choice(body, req, t.names, true);
   }
-
   if (req.output_schema.is_object())
     body["response_format"] = {{"type", "json_schema"}, {"json_schema", output_json_schema(req)}};
   else if (req.output_json_object)
     body["response_format"] = {{"type", "json_object"}};
-
   if (!req.user_id.empty()) body["user"] = sha256_hex(req.user_id).substr(0, 32);  // stable, no personal data
   if (!req.prompt_cache_key.empty() && api_version_at_least(opts.api_version, "2025-04-01"))
     body["prompt_cache_key"] = req.prompt_cache_key;
-
   if (req.stream) {
     body["stream"] = true;
     body["stream_options"] = {{"include_usage", true}};

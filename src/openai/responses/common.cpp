@@ -13,8 +13,7 @@ answer::Usage parse_usage(const json::value* usage) {
   u.input = find_int(*o, "input_tokens").value_or(0);
   u.output = find_int(*o, "output_tokens").value_or(0);
   if (auto* d = find_object(*o, "input_tokens_details")) u.cached = find_int(*d, "cached_tokens").value_or(0);
-  if (auto* d = find_object(*o, "output_tokens_details"))
-    u.reasoning = find_int(*d, "reasoning_tokens").value_or(0);
+  if (auto* d = find_object(*o, "output_tokens_details")) u.reasoning = find_int(*d, "reasoning_tokens").value_or(0);
   return u;
 }
 

@@ -49,7 +49,8 @@ void StreamDecoder::feed(std::string_view event, std::string_view data) {
     if (itype == "reasoning")
       answer_.reasoning_begin();
     else if (itype == "function_call")
-      answer_.tool_begin(item_id(), find_string(*item, "call_id").value_or(""), find_string(*item, "name").value_or(""));
+      answer_.tool_begin(item_id(), find_string(*item, "call_id").value_or(""),
+                         find_string(*item, "name").value_or(""));
   } else if (type == "response.reasoning_summary_text.delta") {
     answer_.reasoning(find_string(o, "delta").value_or(""), static_cast<int>(find_int(o, "summary_index").value_or(0)));
   } else if (type == "response.output_text.delta" || type == "response.refusal.delta") {

@@ -4,6 +4,7 @@
 #include "core/json_util.hpp"
 #include "core/reasoning_signature.hpp"
 #include "openai/chat/request.hpp"
+#include "openai/request_common.hpp"
 #include "openai/schema.hpp"
 
 #include <fmt/format.h>
@@ -22,16 +23,21 @@ using anthropic::Role;
 namespace {
 
 json::object input_image(const anthropic::Source& s) {
-  return {{"type", "input_image"}, {"image_url", anthropic::url_of(s)}, {"detail", s.detail.empty() ? "auto" : s.detail}};
+  return {
+      {"type", "input_image"}, {"image_url", anthropic::url_of(s)}, {"detail", s.detail.empty() ? "auto" : s.detail}};
 }
 
 const anthropic::PartShapes kInputParts{
-    [](std::string text) { return json::object{{"type", "input_text"}, {"text", std::move(text)}}; },
+    [](std::string text) {
+      return json::object{{"type", "input_text"}, {"text", std::move(text)}};
+    },
     [](const anthropic::Source& s) { return input_image(s); },
     [](std::string filename, std::string uri) {
       return json::object{{"type", "input_file"}, {"filename", std::move(filename)}, {"file_data", std::move(uri)}};
     },
-    [](std::string id) { return json::object{{"type", "input_file"}, {"file_id", std::move(id)}}; },
+    [](std::string id) {
+      return json::object{{"type", "input_file"}, {"file_id", std::move(id)}};
+    },
 };
 
 void user_part(const Block& b, json::array& parts) { anthropic::append_user_parts(b, kInputParts, parts); }
@@ -75,68 +81,68 @@ std::string responses_effort(const anthropic::MessagesRequest& req, const FromAn
   return chat::reasoning_effort(req);
 }
 
-FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, const FromAnthropicOptions& opts) {
-  FromAnthropic out;
-  auto& body = out.body;
-  body["model"] = opts.deployment;
-  body["store"] = false;
-  using anthropic::ThinkingType;
-  out.thinking =
-      opts.reasoning && (req.thinking.type == ThinkingType::enabled || req.thinking.type == ThinkingType::adaptive);
+namespace {
 
-  if (auto sys = joined_text(req.system); !sys.empty()) body["instructions"] = sys;
+void user_turn(const anthropic::Message& m, json::array& input, FromAnthropic& out) {
+  json::array parts;
+  for (auto& b : m.content) {
+    if (b.type == BlockType::tool_result)
+      input.push_back(tool_output(b));
+    else if (b.type == BlockType::thinking || b.type == BlockType::redacted_thinking || b.type == BlockType::tool_use)
+      out.dropped.push_back("user " + b.type_name + " block");
+    else
+      user_part(b, parts);
+  }
+  if (!parts.empty()) input.push_back({{"type", "message"}, {"role", "user"}, {"content", std::move(parts)}});
+}
 
+// Block order is kept, so a reasoning item stays right before the calls it led to (Azure
+// rejects a replayed call without its reasoning).
+void assistant_turn(const anthropic::Message& m, bool reasoning, json::array& input, FromAnthropic& out) {
+  for (auto& b : m.content) {
+    if (b.type == BlockType::thinking) {
+      auto ref = reasoning ? parse_signature(b.signature) : std::nullopt;
+      if (!ref) {
+        out.dropped.push_back("thinking block with a foreign or missing signature");
+        continue;
+      }
+      json::array summary;
+      if (!blank(b.text)) summary.push_back({{"type", "summary_text"}, {"text", b.text}});
+      input.push_back({{"type", "reasoning"},
+                       {"id", ref->id},
+                       {"summary", std::move(summary)},
+                       {"encrypted_content", ref->encrypted_content}});
+    } else if (b.type == BlockType::text && !blank(b.text)) {
+      input.push_back({{"type", "message"},
+                       {"role", "assistant"},
+                       {"content", json::array{json::object{{"type", "output_text"}, {"text", b.text}}}}});
+    } else if (b.type == BlockType::tool_use) {
+      input.push_back({{"type", "function_call"},
+                       {"call_id", responses_call_id(b.id)},
+                       {"name", out.names.to_upstream(b.name)},
+                       {"arguments", anthropic::arguments_of(b)}});
+    } else if (b.type == BlockType::redacted_thinking) {
+      out.dropped.push_back("redacted_thinking block");
+    }
+  }
+}
+
+json::array input_of(const anthropic::MessagesRequest& req, bool reasoning, FromAnthropic& out) {
   json::array input;
   for (auto& m : req.messages) {
     if (m.role == Role::system) {
       if (auto text = joined_text(m.content); !text.empty())
         input.push_back({{"type", "message"}, {"role", "developer"}, {"content", text}});
-      continue;
-    }
-    if (m.role == Role::user) {
-      json::array parts;
-      for (auto& b : m.content) {
-        if (b.type == BlockType::tool_result)
-          input.push_back(tool_output(b));
-        else if (b.type == BlockType::thinking || b.type == BlockType::redacted_thinking ||
-                 b.type == BlockType::tool_use)
-          out.dropped.push_back("user " + b.type_name + " block");
-        else
-          user_part(b, parts);
-      }
-      if (!parts.empty()) input.push_back({{"type", "message"}, {"role", "user"}, {"content", std::move(parts)}});
-      continue;
-    }
-    // assistant: keep block order, so a reasoning item stays right before the calls it led to.
-    for (auto& b : m.content) {
-      if (b.type == BlockType::thinking) {
-        auto ref = opts.reasoning ? parse_signature(b.signature) : std::nullopt;
-        if (!ref) {
-          out.dropped.push_back("thinking block with a foreign or missing signature");
-          continue;
-        }
-        json::array summary;
-        if (!blank(b.text)) summary.push_back({{"type", "summary_text"}, {"text", b.text}});
-        input.push_back({{"type", "reasoning"},
-                         {"id", ref->id},
-                         {"summary", std::move(summary)},
-                         {"encrypted_content", ref->encrypted_content}});
-      } else if (b.type == BlockType::text && !blank(b.text)) {
-        input.push_back({{"type", "message"},
-                         {"role", "assistant"},
-                         {"content", json::array{json::object{{"type", "output_text"}, {"text", b.text}}}}});
-      } else if (b.type == BlockType::tool_use) {
-        input.push_back({{"type", "function_call"},
-                         {"call_id", responses_call_id(b.id)},
-                         {"name", out.names.to_upstream(b.name)},
-                         {"arguments", anthropic::arguments_of(b)}});
-      } else if (b.type == BlockType::redacted_thinking) {
-        out.dropped.push_back("redacted_thinking block");
-      }
+    } else if (m.role == Role::user) {
+      user_turn(m, input, out);
+    } else {
+      assistant_turn(m, reasoning, input, out);
     }
   }
-  body["input"] = std::move(input);
+  return input;
+}
 
+json::array tools_of(const anthropic::MessagesRequest& req, FromAnthropic& out) {
   json::array tools;
   auto selected = anthropic::upstream_tools(req.tools, out.dropped);  // the gateway rejected the failing case
   for (auto* tool : selected ? *selected : std::vector<const anthropic::Tool*>{}) {
@@ -145,29 +151,13 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
     t["parameters"] = sanitize_schema(tool->input_schema);
     tools.push_back(std::move(t));
   }
-  if (!tools.empty()) {
-    body["tools"] = std::move(tools);
-    if (req.tool_choice) {
-      using anthropic::ToolChoiceType;
-      if (req.tool_choice->type == ToolChoiceType::tool)
-        body["tool_choice"] = {{"type", "function"}, {"name", out.names.to_upstream(req.tool_choice->name)}};
-      else
-        body["tool_choice"] = anthropic::openai_tool_choice_mode(req.tool_choice->type);
-      if (req.tool_choice->disable_parallel_tool_use && req.tool_choice->type != ToolChoiceType::none)
-        body["parallel_tool_calls"] = false;
-      else if (req.tool_choice->parallel_tool_calls)
-        body["parallel_tool_calls"] = true;
-    }
-  }
+  return tools;
+}
 
-  if (req.max_tokens_set || opts.max_output_tokens > 0) {
-    std::int64_t max_tokens = std::max<std::int64_t>(req.max_tokens_set ? req.max_tokens : opts.max_output_tokens,
-                                                     16);  // the API's minimum
-    if (opts.max_output_tokens > 0)
-      max_tokens = std::min(max_tokens, std::max<std::int64_t>(opts.max_output_tokens, 16));
-    body["max_output_tokens"] = max_tokens;
-  }
-
+// reasoning (effort, summary, encrypted content) on reasoning deployments; sampling elsewhere.
+void reasoning_or_sampling(const anthropic::MessagesRequest& req, const FromAnthropicOptions& opts,
+                           FromAnthropic& out) {
+  auto& body = out.body;
   if (opts.reasoning) {
     json::object reasoning;
     if (auto effort = responses_effort(req, opts); !effort.empty()) reasoning["effort"] = effort;
@@ -180,7 +170,26 @@ FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, cons
     if (req.top_p) body["top_p"] = *req.top_p;
   }
   if (req.top_k) out.dropped.push_back("top_k");
+}
 
+}  // namespace
+
+FromAnthropic from_anthropic_request(const anthropic::MessagesRequest& req, const FromAnthropicOptions& opts) {
+  FromAnthropic out;
+  auto& body = out.body;
+  body["model"] = opts.deployment;
+  body["store"] = false;
+  using anthropic::ThinkingType;
+  out.thinking =
+      opts.reasoning && (req.thinking.type == ThinkingType::enabled || req.thinking.type == ThinkingType::adaptive);
+  if (auto sys = joined_text(req.system); !sys.empty()) body["instructions"] = sys;
+  body["input"] = input_of(req, opts.reasoning, out);
+  if (auto tools = tools_of(req, out); !tools.empty()) {
+    body["tools"] = std::move(tools);
+    set_tool_choice(body, req, out.names, false);
+  }
+  if (auto n = output_limit(req, opts.max_output_tokens, 16)) body["max_output_tokens"] = *n;  // the API's minimum
+  reasoning_or_sampling(req, opts, out);
   if (req.output_schema.is_object()) {  // flat, unlike Chat's nested json_schema
     json::object format{{"type", "json_schema"}};
     for (auto& [k, v] : output_json_schema(req)) format[k] = v;
