@@ -117,6 +117,8 @@ int main(int argc, char** argv) {
   spdlog::info("models: *haiku* -> {}{}; *sonnet*/*opus* -> {}{}; azure/<name> -> <name>", cfg.small_model,
                config::is_reasoning_deployment(cfg.small_model, cfg) ? " (reasoning)" : "", cfg.big_model,
                config::is_reasoning_deployment(cfg.big_model, cfg) ? " (reasoning)" : "");
+  for (auto& [deployment, caps] : cfg.capabilities)
+    spdlog::info("deployment {} takes (configured): {}", deployment, caps.describe());
   if (!cfg.responses_api_available())
     spdlog::warn("api-version {} has no Responses API: Cursor routes{} will fail; set AZURE_RESPONSES_API_VERSION=v1",
                  cfg.responses_api_version(), cfg.backend == "responses" ? " and /v1/messages" : "");

@@ -199,6 +199,9 @@ Config load(const Env& env) {
         *field != "high" && *field != "xhigh")
       throw ConfigError(std::string(key) + " '" + *field + "' must be one of none, minimal, low, medium, high, xhigh.");
   }
+  if (auto caps = get(env, "AZURE_DEPLOYMENT_CAPABILITIES"); !caps.empty())
+    if (auto bad = parse_capabilities(caps, c.capabilities); !bad.empty())
+      throw ConfigError("AZURE_DEPLOYMENT_CAPABILITIES: " + bad + ".");
   c.reasoning_display = get(env, "REASONING_DISPLAY", "think");
   if (c.reasoning_display != "think" && c.reasoning_display != "field" && c.reasoning_display != "off")
     throw ConfigError("REASONING_DISPLAY '" + c.reasoning_display + "' must be one of think, field, off.");

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <map>
 #include <stdexcept>
+#include "core/capabilities.hpp"
+
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +41,7 @@ struct Config {
   std::string reasoning_display = "think";         // think | field | off
   std::string backend = "chat";                    // chat | responses: default API for /v1/messages
   std::string big_effort, small_effort;            // reasoning effort overrides per model family
+  std::map<std::string, Capability> capabilities;  // AZURE_DEPLOYMENT_CAPABILITIES: stated per deployment
 
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds first_byte_timeout{600};  // reasoning models think for minutes

@@ -51,7 +51,8 @@ json::object spec_json(const Spec& s) {
           {"created", s.created},
           {"input_tokens_estimate", s.input_tokens_estimate},
           {"reasoning_display", display[static_cast<int>(s.display)]},
-          {"endpoint", s.upstream.endpoint}};
+          {"endpoint", s.upstream.endpoint},
+          {"capabilities", s.target.caps.describe()}};
 }
 
 Spec spec_from_json(const json::object& m) {
@@ -70,6 +71,11 @@ Spec spec_from_json(const json::object& m) {
   bool ok = true;
   s.display = openai::chat::parse_reasoning_display(find_string(m, "reasoning_display").value_or("think"), ok);
   s.upstream = {s.target.deployment, std::string(find_string(m, "endpoint").value_or(""))};
+  if (auto caps = find_string(m, "capabilities"); caps && !caps->empty()) {
+    std::map<std::string, Capability> parsed;
+    if (parse_capabilities(s.target.deployment + ":" + std::string(*caps), parsed).empty())
+      s.target.caps = parsed[s.target.deployment];
+  }
   return s;
 }
 

@@ -6,14 +6,46 @@
 
 namespace agp::exchange {
 
+namespace json = boost::json;
+
 namespace {
 void append(std::vector<std::string>& to, std::vector<std::string> from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
+
+// The target as the deployment's capabilities allow: no reasoning on a chat model, tools with
+// reasoning on the Responses API where Chat Completions refuses them, the smaller output cap.
+Target within_capabilities(Target t, conv::Conversation& conv) {
+  const auto& c = t.caps;
+  if (c.reasoning == false) t.reasoning = false;
+  if (t.backend == Backend::chat && c.chat_tools_with_reasoning == false && t.reasoning && !conv.tools.empty())
+    t.backend = Backend::responses;
+  if (c.encrypted_reasoning == false) conv.carry_reasoning = false;
+  if (c.max_output_tokens > 0)
+    t.max_output_tokens = t.max_output_tokens > 0 ? std::min(t.max_output_tokens, c.max_output_tokens) : c.max_output_tokens;
+  return t;
+}
+
+// What the renderers sent that the deployment does not take, taken out or stepped down.
+void fit_body(json::object& body, Backend backend, const Capability& c, std::vector<std::string>& dropped) {
+  if (c.prompt_cache_key == false && body.erase("prompt_cache_key")) dropped.emplace_back("prompt_cache_key (deployment)");
+  if (c.sampling == false)
+    for (auto key : {"temperature", "top_p"})
+      if (body.erase(key)) dropped.emplace_back(std::string(key) + " (deployment)");
+  if (c.efforts.empty()) return;
+  json::value* effort = nullptr;
+  if (backend == Backend::chat)
+    effort = body.if_contains("reasoning_effort");
+  else if (auto* r = body.if_contains("reasoning"); r && r->is_object())
+    effort = r->as_object().if_contains("effort");
+  if (effort && effort->is_string()) *effort = nearest_effort(std::string(effort->get_string()), c.efforts);
+}
+
 }  // namespace
 
-Prepared prepare(conv::Conversation conv, const Target& t) {
+Prepared prepare(conv::Conversation conv, const Target& wanted) {
   Prepared p;
+  const Target t = within_capabilities(wanted, conv);
   p.backend = t.backend;
   p.dropped = conv::repair_tool_history(conv);
   append(p.dropped, conv.dropped);
@@ -36,6 +68,7 @@ Prepared prepare(conv::Conversation conv, const Target& t) {
     p.answer_stops = conv.stop_sequences;  // the Responses API has no stop sequences
     p.max_field = "max_output_tokens";
   }
+  fit_body(p.body, p.backend, t.caps, p.dropped);
   return p;
 }
 

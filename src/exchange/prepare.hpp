@@ -3,6 +3,7 @@
 // The gateway and --replay both build upstream requests through this, and nothing else.
 #pragma once
 
+#include "core/capabilities.hpp"
 #include "core/conversation.hpp"
 #include "core/tool_names.hpp"
 #include "exchange/answer_pipeline.hpp"
@@ -24,6 +25,7 @@ struct Target {
   std::string effort_override;         // BIG_EFFORT / SMALL_EFFORT
   std::string summary = "detailed";    // reasoning.summary ("" = none)
   std::int64_t max_output_tokens = 0;  // configured cap; 0 = none
+  Capability caps;                     // what the deployment takes (configured and learned)
 };
 
 struct Prepared {

@@ -25,7 +25,9 @@ void RequestLog::write(std::uint64_t bytes_out) const {
 }
 
 App::App(config::Config cfg)
-    : cfg_(std::move(cfg)), client_(cfg_.verify_tls, upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy}) {}
+    : cfg_(std::move(cfg)), client_(cfg_.verify_tls, upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy}) {
+  for (auto& [deployment, caps] : cfg_.capabilities) capabilities_.configure(deployment, caps);
+}
 
 bool App::authorized(const http::Request& req) const {
   if (cfg_.auth_token.empty()) return true;

@@ -68,7 +68,7 @@ class App {
   config::Config cfg_;
   upstream::Client client_;
   tokens::Calibration calibration_;
-  OutputLimits output_limits_;
+  Capabilities capabilities_;
   std::atomic<bool> draining_{false};
 };
 

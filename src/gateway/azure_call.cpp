@@ -134,42 +134,4 @@ asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, htt
   co_return out;
 }
 
-std::optional<std::int64_t> OutputLimits::get(const std::string& deployment) const {
-  std::lock_guard lock(mu_);
-  auto it = limits_.find(deployment);
-  return it == limits_.end() ? std::nullopt : std::optional<std::int64_t>(it->second);
-}
-
-void OutputLimits::learn(const std::string& deployment, std::int64_t limit) {
-  std::lock_guard lock(mu_);
-  limits_[deployment] = limit;
-}
-
-namespace {
-// Lowers body[max_field] to `cap`; true if it changed.
-bool apply_cap(boost::json::object& body, std::string_view max_field, std::int64_t cap) {
-  auto* v = body.if_contains(max_field);
-  if (!v || !v->is_int64() || v->get_int64() <= cap) return false;
-  *v = cap;
-  return true;
-}
-}  // namespace
-
-asio::awaitable<AzureAnswer> call_azure_within_limits(upstream::Client& client, const config::Config& cfg,
-                                                      const std::string& url, const openai::UpstreamContext& ctx,
-                                                      boost::json::object& body, std::string_view max_field,
-                                                      OutputLimits& limits) {
-  const auto& deployment = ctx.deployment;
-  if (auto cap = limits.get(deployment)) apply_cap(body, max_field, *cap);
-  std::string text = boost::json::serialize(body);
-  auto answer = co_await call_azure(client, cfg, url, ctx, std::move(text));
-  if (answer.upstream_status != 400) co_return answer;
-  auto limit = openai::output_limit_from_error(answer.error_body);
-  if (!limit || *limit <= 0 || !apply_cap(body, max_field, *limit)) co_return answer;
-  limits.learn(deployment, *limit);
-  spdlog::info("deployment {} allows at most {} output tokens: capping requests to it", deployment, *limit);
-  std::string retry = boost::json::serialize(body);
-  co_return co_await call_azure(client, cfg, url, ctx, std::move(retry));
-}
-
 }  // namespace agp::gateway

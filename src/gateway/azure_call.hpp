@@ -36,26 +36,6 @@ struct AzureAnswer {
   int attempts = 0;
 };
 
-// Output-token limits learned from Azure's own 400s, per deployment. Claude Code asks for
-// 32k–64k output tokens; many deployments allow 16k: the first such answer teaches the cap.
-class OutputLimits {
- public:
-  std::optional<std::int64_t> get(const std::string& deployment) const;
-  void learn(const std::string& deployment, std::int64_t limit);
-
- private:
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, std::int64_t> limits_;
-};
-
-// call_azure for a JSON body whose output limit sits in `max_field` (max_completion_tokens or
-// max_output_tokens): a known cap is applied first; a 400 naming the limit is learned and the
-// request is sent once more with it. `body` ends as what was last sent.
-boost::asio::awaitable<AzureAnswer> call_azure_within_limits(upstream::Client& client, const config::Config& cfg,
-                                                             const std::string& url, const openai::UpstreamContext& ctx,
-                                                             boost::json::object& body, std::string_view max_field,
-                                                             OutputLimits& limits);
-
 // A whole (non-streamed) answer, read unless the client leaves first.
 struct WholeAnswer {
   bool client_gone = false;    // the client left: the connection was aborted, nothing more to send

@@ -79,25 +79,52 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
                                                http::ResponseWriter& res, RequestLog& log) {
   const auto front = spec.front;
   const bool stream = conv.stream;
+  const auto& conv_in = conv;  // kept: each attempt is prepared anew from it
   log.stream = stream;
   auto rec = Recorder::open(cfg_.record_dir, log.id);
-  auto x = exchange::make_exchange(std::move(conv), spec);
-  for (auto& d : x->prepared.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
-
-  // The Anthropic front end reports an input estimate before Azure's usage arrives.
   tokens::ChatCount count;
-  bool counted = front == exchange::Front::anthropic;
-  if (counted) {
-    bool chat = spec.target.backend == exchange::Backend::chat;
-    spec.input_tokens_estimate = estimate_prompt(x->conv, spec.target, chat ? &x->prepared : nullptr, &count);
+  const bool counted = front == exchange::Front::anthropic;
+  std::unique_ptr<exchange::Exchange> x;
+  std::optional<AzureAnswer> watched;
+  // Sent within what the deployment takes; a 400 that teaches a capability (a parameter or value
+  // it refuses, tools with reasoning on Chat, an output limit) is learned and the request is
+  // sent once more within it — at most three times, never for the same lesson twice.
+  for (int attempt = 0;; ++attempt) {
+    spec.target.caps = capabilities_.get(spec.target.deployment);
+    x = exchange::make_exchange(conv_in, spec);
+    if (attempt == 0) {
+      for (auto& d : x->prepared.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
+      // The Anthropic front end reports an input estimate before Azure's usage arrives.
+      if (counted) {
+        bool chat = x->prepared.backend == exchange::Backend::chat;
+        spec.input_tokens_estimate = estimate_prompt(x->conv, spec.target, chat ? &x->prepared : nullptr, &count);
+        log.tokens_local = spec.input_tokens_estimate;
+      }
+    }
     x->answer.rules.input_tokens_estimate = spec.input_tokens_estimate;
     x->answer.anthropic.input_tokens_estimate = spec.input_tokens_estimate;
-    log.tokens_local = spec.input_tokens_estimate;
-  }
-  x->answer.upstream.prompt_tokens = spec.input_tokens_estimate;
-  x->answer.upstream.context_window = input_window_of(spec.target.deployment);
-  const auto& uctx = x->answer.upstream;
+    x->answer.upstream.prompt_tokens = spec.input_tokens_estimate;
+    x->answer.upstream.context_window = input_window_of(spec.target.deployment);
 
+    auto url = x->prepared.backend == exchange::Backend::chat
+                   ? Result<std::string>(chat_completions_url(cfg_, spec.target.deployment))
+                   : responses_url(cfg_);
+    if (!url) {
+      log.error = url.error().message;
+      co_await send_error(front, res, url.error(), log.id);
+      co_return;
+    }
+    std::string body = json::serialize(x->prepared.body);
+    auto call = call_azure(client_, cfg_, *url, x->answer.upstream, body);
+    watched = co_await unless_client_leaves(std::move(call), res);
+    if (rec) rec->upstream_request(*url, body);  // as last sent
+    if (!watched || watched->upstream_status != 400 || attempt >= 3) break;
+    auto lesson = openai::capability_from_error(watched->error_body);
+    if (!lesson || !capabilities_.learn(spec.target.deployment, *lesson)) break;
+    spdlog::info("deployment {} takes: {} (learned from Azure's 400; resending within it)", spec.target.deployment,
+                 capabilities_.get(spec.target.deployment).describe());
+  }
+  const auto& uctx = x->answer.upstream;
   if (rec) {
     rec->client_request(req);
     auto& m = rec->meta();
@@ -105,19 +132,6 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     m["client_model"] = x->conv.model;
     if (auto s = req.header("x-claude-code-session-id"); !s.empty()) m["session_id"] = s;
   }
-
-  auto url = spec.target.backend == exchange::Backend::chat
-                 ? Result<std::string>(chat_completions_url(cfg_, spec.target.deployment))
-                 : responses_url(cfg_);
-  if (!url) {
-    log.error = url.error().message;
-    co_await send_error(front, res, url.error(), log.id);
-    co_return;
-  }
-  auto call =
-      call_azure_within_limits(client_, cfg_, *url, uctx, x->prepared.body, x->prepared.max_field, output_limits_);
-  auto watched = co_await unless_client_leaves(std::move(call), res);
-  if (rec) rec->upstream_request(*url, json::serialize(x->prepared.body));  // as last sent
   log.upstream_ms = log.since_start_ms();
   if (!watched) {
     log.error = "client went away before Azure answered; upstream cancelled";

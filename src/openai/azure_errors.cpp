@@ -45,6 +45,65 @@ std::optional<std::int64_t> output_limit_from_error(std::string_view body) {
   return std::stoll(m[1].str());
 }
 
+std::optional<Capability> capability_from_error(std::string_view body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  const json::object* err = nullptr;
+  if (!ec && v.is_object()) err = find_object(v.get_object(), "error");
+  if (!err) return std::nullopt;
+  std::string message(find_string(*err, "message").value_or(""));
+  std::string param(find_string(*err, "param").value_or(""));
+  auto has = [&](std::string_view s) { return message.find(s) != std::string::npos; };
+  Capability c;
+  if (auto limit = output_limit_from_error(message)) {
+    c.max_output_tokens = *limit;
+    return c;
+  }
+  // "Function tools with reasoning_effort are not supported for gpt-5.4 in /v1/chat/completions.
+  // Please use /v1/responses instead."
+  if (has("Function tools with reasoning_effort are not supported")) {
+    c.chat_tools_with_reasoning = false;
+    return c;
+  }
+  if (has("Encrypted content is not supported") ||
+      (param == "include" && has("reasoning.encrypted_content")) || has("Reasoning input items can only be provided")) {
+    c.encrypted_reasoning = false;
+    return c;
+  }
+  bool effort_param = param == "reasoning_effort" || param == "reasoning.effort" || has("'reasoning_effort'") ||
+                      has("'reasoning.effort'");
+  // "Unsupported value: 'minimal' is not supported with the 'gpt-5.1' model. Supported values are:
+  // 'none', 'low', 'medium', and 'high'." / "Invalid value: 'none'. Supported values are: …"
+  if (auto at = message.find("Supported values are:"); effort_param && at != std::string::npos) {
+    static const std::regex kQuoted(R"('([a-z]+)')");
+    auto tail = message.substr(at);
+    for (std::sregex_iterator it(tail.begin(), tail.end(), kQuoted), end; it != end; ++it)
+      c.efforts.push_back((*it)[1].str());
+    if (!c.efforts.empty()) return c;
+  }
+  // "Unrecognized request argument supplied: reasoning_effort" (a chat model), and the Responses
+  // API's "Unsupported parameter: 'reasoning.effort' is not supported with this model."
+  if (has("Unrecognized request argument supplied: reasoning_effort") ||
+      (has("Unsupported parameter") && (effort_param || has("'reasoning.summary'")))) {
+    c.reasoning = false;
+    return c;
+  }
+  if (has("Unrecognized request argument supplied: prompt_cache_key") ||
+      (has("Unsupported parameter") && has("'prompt_cache_key'"))) {
+    c.prompt_cache_key = false;
+    return c;
+  }
+  if (has("Unsupported parameter") && (has("'temperature'") || has("'top_p'"))) {
+    c.sampling = false;
+    return c;
+  }
+  if (has("Unsupported value") && (param == "temperature" || param == "top_p" || has("'temperature'"))) {
+    c.sampling = false;
+    return c;
+  }
+  return std::nullopt;
+}
+
 std::string filtered_categories(const json::value* results) {
   std::string out;
   auto* o = results ? results->if_object() : nullptr;

@@ -1,6 +1,7 @@
 // Azure OpenAI error answers → the proxy's protocol-neutral Error (DESIGN's error table).
 #pragma once
 
+#include "core/capabilities.hpp"
 #include "core/error.hpp"
 #include "core/transport_error.hpp"
 
@@ -27,6 +28,11 @@ Error map_azure_error(unsigned status, std::string_view body, std::string_view r
 // "max_tokens is too large: 32000. This model supports at most 16384 completion tokens, …":
 // the deployment's output limit, when a 400 says so.
 std::optional<std::int64_t> output_limit_from_error(std::string_view body);
+
+// A 400 that names something this deployment does not take (a parameter, a value, tools with
+// reasoning on Chat, encrypted reasoning, an output limit): what it teaches, or nullopt for a
+// 400 that is not about a capability.
+std::optional<Capability> capability_from_error(std::string_view body);
 
 // The filtered categories of an Azure content_filter_results object ("violence, hate").
 std::string filtered_categories(const boost::json::value* results);

@@ -98,10 +98,11 @@ void user_turn(const anthropic::Message& m, json::array& input, FromAnthropic& o
 
 // Block order is kept, so a reasoning item stays right before the calls it led to (Azure
 // rejects a replayed call without its reasoning).
-void assistant_turn(const anthropic::Message& m, bool reasoning, json::array& input, FromAnthropic& out) {
+void assistant_turn(const anthropic::Message& m, bool reasoning, bool carry, json::array& input, FromAnthropic& out) {
   for (auto& b : m.content) {
     if (b.type == BlockType::thinking) {
-      auto ref = reasoning ? parse_signature(b.signature) : std::nullopt;
+      // Replayed only where the deployment takes encrypted reasoning back.
+      auto ref = reasoning && carry ? parse_signature(b.signature) : std::nullopt;
       if (!ref) {
         out.dropped.push_back("thinking block with a foreign or missing signature");
         continue;
@@ -136,7 +137,7 @@ json::array input_of(const anthropic::MessagesRequest& req, bool reasoning, From
     } else if (m.role == Role::user) {
       user_turn(m, input, out);
     } else {
-      assistant_turn(m, reasoning, input, out);
+      assistant_turn(m, reasoning, req.carry_reasoning, input, out);
     }
   }
   return input;
