@@ -95,6 +95,8 @@ bool valid_deployment_name(string_view s) {
 bool contains(const std::vector<string>& v, string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
 bool is_reasoning(const MockConfig& c, string_view dep) {
+  if (auto it = c.model_limits.find(string(dep)); it != c.model_limits.end() && it->second.contains("no_reasoning"))
+    return false;  // e.g. gpt-5-chat: the name of a reasoning family, a chat model
   if (!c.reasoning_deployments.empty()) return contains(c.reasoning_deployments, dep);
   return (dep.size() >= 2 && dep[0] == 'o' && dep[1] >= '0' && dep[1] <= '9') || dep.starts_with("gpt-5");
 }
@@ -372,6 +374,9 @@ asio::awaitable<void> handle_api(MockState& st, Request& req, ResponseWriter& w,
   bool reasoning_model = is_reasoning(cfg, deployment);
   std::optional<ApiError> invalid_request =
       responses ? validate_responses(*body, reasoning_model) : validate_chat(*body, reasoning_model);
+  if (!invalid_request)
+    if (auto it = cfg.model_limits.find(string(deployment)); it != cfg.model_limits.end())
+      invalid_request = check_model_limits(*body, responses, deployment, it->second);
   if (invalid_request) {
     ApiError err = *invalid_request;
     co_return co_await reject(c, err);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "request_log.hpp"
+#include "model_limits.hpp"
 #include "rules.hpp"
 
 #include "http/server.hpp"
@@ -17,6 +18,7 @@ struct MockConfig {
   std::vector<std::string> deployments;            // empty = any valid name
   std::vector<std::string> reasoning_deployments;  // empty = names matching ^(o[0-9]|gpt-5)
   std::vector<std::string> api_versions;
+  ModelLimits model_limits;  // --model-limits: what each deployment's model refuses
 };
 
 struct MockState {

@@ -39,11 +39,19 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--api-versions", cfg.api_versions, "Accepted api-version values (comma-separated)")->delimiter(',');
   app.add_option("--threads", threads, "Worker threads")->check(CLI::Range(1u, 256u));
+  std::string limits;
+  app.add_option("--model-limits", limits,
+                 "What each deployment's model refuses: dep=no_reasoning+no_minimal+no_cache_key+"
+                 "tools_reasoning_responses_only+no_encrypted,dep2=…");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("mock-azure"));  // stdout carries only the listen line
   cfg.deployments = non_empty(cfg.deployments);
   cfg.reasoning_deployments = non_empty(cfg.reasoning_deployments);
   cfg.api_versions = non_empty(cfg.api_versions);
+  if (std::string err; !limits.empty() && !mock::parse_model_limits(limits, cfg.model_limits, err)) {
+    std::cerr << "mock-azure: --model-limits: " << err << "\n";
+    return 2;
+  }
 
   std::string host;
   std::uint16_t port = 0;
