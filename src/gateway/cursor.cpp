@@ -8,7 +8,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
+#include <ctime>
+#include <tuple>
 
 namespace agp::gateway {
 
@@ -32,18 +35,114 @@ boost::asio::awaitable<void> send_openai_error(http::ResponseWriter& res, const 
   co_await res.send(openai::error_status(e), "application/json", std::move(body), h);
 }
 
-boost::asio::awaitable<void> App::models(http::Request&, http::ResponseWriter& res) {
-  json::array data;
-  auto add = [&](std::string_view id) {
-    for (auto& m : data)
-      if (m.as_object().at("id").as_string() == id) return;
-    data.push_back({{"id", id}, {"object", "model"}, {"created", 0}, {"owned_by", "azure-gpt-proxy"}});
+namespace {
+
+std::string rfc3339(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// key=value pairs of a query string, percent-decoded.
+std::vector<std::pair<std::string, std::string>> query_params(std::string_view q) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto decode = [](std::string_view s) {
+    std::string r;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '%' && i + 2 < s.size()) {
+        int v = 0;
+        auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+        if (ec == std::errc{} && p == s.data() + i + 3) {
+          r.push_back(static_cast<char>(v));
+          i += 2;
+          continue;
+        }
+      }
+      r.push_back(s[i] == '+' ? ' ' : s[i]);
+    }
+    return r;
   };
-  for (auto effort : kEfforts) add("gpt-" + std::string(effort));
-  add(cfg_.cursor_deployment);
-  add(cfg_.big_model);
-  add(cfg_.small_model);
-  std::string body = json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}});
+  while (!q.empty()) {
+    auto amp = q.find('&');
+    auto kv = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    auto eq = kv.find('=');
+    out.emplace_back(decode(kv.substr(0, eq)), eq == std::string_view::npos ? "" : decode(kv.substr(eq + 1)));
+  }
+  return out;
+}
+
+}  // namespace
+
+// One list both protocols parse: Anthropic's (type, display_name, created_at, has_more,
+// first_id, last_id — what Claude Code's gateway model discovery reads, keeping ids that contain
+// "claude" or "anthropic") and OpenAI's (object, created, owned_by — what Cursor and the openai
+// SDK read). Every entry is a model name the proxy routes.
+boost::asio::awaitable<void> App::models(http::Request& req, http::ResponseWriter& res) {
+  static const std::int64_t started = unix_now();
+  struct Entry {
+    std::string id, display_name, description;
+  };
+  std::vector<Entry> entries;
+  auto add = [&](std::string id, std::string display, std::string description) {
+    for (auto& e : entries)
+      if (e.id == id) return;
+    entries.push_back({std::move(id), std::move(display), std::move(description)});
+  };
+  // Claude Code's own names route by family: the picker shows which Azure deployment answers.
+  for (auto [id, family, dep] : {std::tuple{"claude-opus-4-5", "Opus", &cfg_.big_model},
+                                 std::tuple{"claude-sonnet-4-5", "Sonnet", &cfg_.big_model},
+                                 std::tuple{"claude-haiku-4-5", "Haiku", &cfg_.small_model}})
+    add(id, std::string(family) + " → Azure " + *dep, "Served by the Azure OpenAI deployment " + *dep);
+  for (auto* dep : {&cfg_.big_model, &cfg_.small_model, &cfg_.cursor_deployment})
+    add("anthropic/" + *dep, *dep + " (Azure OpenAI)", "The Azure OpenAI deployment " + *dep + ", named directly");
+  for (auto effort : kEfforts)
+    add("gpt-" + std::string(effort), "gpt-" + std::string(effort),
+        "Reasoning effort " + std::string(effort) + " on " + cfg_.cursor_deployment);
+  for (auto* dep : {&cfg_.cursor_deployment, &cfg_.big_model, &cfg_.small_model})
+    add(*dep, *dep, "The Azure OpenAI deployment " + *dep);
+
+  // Anthropic's pagination: limit (1–1000, default 20 when asked for by Anthropic clients), after_id / before_id.
+  std::size_t limit = entries.size(), begin = 0, end = entries.size();
+  auto index_of = [&](std::string_view id) {
+    for (std::size_t i = 0; i < entries.size(); ++i)
+      if (entries[i].id == id) return i;
+    return entries.size();
+  };
+  for (auto& [key, value] : query_params(req.query())) {
+    if (key == "limit") {
+      std::size_t n = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec == std::errc{} && n >= 1) limit = std::min<std::size_t>(n, 1000);
+    } else if (key == "after_id") {
+      begin = std::min(index_of(value) + 1, entries.size());
+    } else if (key == "before_id") {
+      end = index_of(value);
+    }
+  }
+  json::array data;
+  bool from_end = begin == 0 && end < entries.size();  // before_id pages backwards
+  std::size_t first = from_end && end > limit ? end - limit : begin;
+  std::size_t last = std::min(end, first + limit);
+  for (std::size_t i = first; i < last; ++i) {
+    auto& e = entries[i];
+    data.push_back({{"type", "model"},
+                    {"id", e.id},
+                    {"display_name", e.display_name},
+                    {"description", e.description},
+                    {"created_at", rfc3339(started)},
+                    {"object", "model"},
+                    {"created", started},
+                    {"owned_by", "azure-gpt-proxy"}});
+  }
+  json::object list{{"object", "list"}, {"data", std::move(data)}};
+  list["has_more"] = from_end ? first > 0 : last < end;
+  list["first_id"] = first < last ? json::value(entries[first].id) : json::value(nullptr);
+  list["last_id"] = first < last ? json::value(entries[last - 1].id) : json::value(nullptr);
+  std::string body = json::serialize(list);
   co_await res.send(200, "application/json", std::move(body));
 }
 

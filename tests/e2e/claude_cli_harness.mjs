@@ -19,8 +19,9 @@ import { TOKEN, E2E_DIR } from './harness.mjs';
 export const CLAUDE_BIN = process.env.AGP_CLAUDE_BIN || path.join(E2E_DIR, 'node_modules', '.bin', 'claude');
 
 /** The CLI's environment: the proxy as ANTHROPIC_BASE_URL, a temp HOME, no other network. */
-function claudeEnv(stack, home) {
+function claudeEnv(stack, home, extra = {}) {
   return {
+    ...extra,
     PATH: process.env.PATH,
     LANG: process.env.LANG ?? 'C.UTF-8',
     TERM: 'dumb',
@@ -42,10 +43,10 @@ function claudeEnv(stack, home) {
  * Returns runClaude(args, { cwd, home }) -> Promise<{ code, signal, timedOut, stdout, stderr }>.
  * The CLI is killed (SIGKILL) after timeoutMs.
  */
-export function claudeRunner(stack, { timeoutMs }) {
+export function claudeRunner(stack, { timeoutMs, env: extraEnv }) {
   // interruptWhen: polled every 100 ms; once it returns true the CLI gets SIGINT (the user's Ctrl-C).
   return function runClaude(args, { cwd, home }, { interruptWhen } = {}) {
-    const env = claudeEnv(stack, home);
+    const env = claudeEnv(stack, home, extraEnv);
     return new Promise((resolve) => {
       const child = spawn(CLAUDE_BIN, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
