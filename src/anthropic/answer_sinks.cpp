@@ -23,16 +23,14 @@ std::string_view stop_reason_name(answer::StopReason r) {
   return "end_turn";
 }
 
-FinalUsage anthropic_usage(const answer::Usage& u) {
-  return {std::max<std::int64_t>(u.input - u.cached, 0), u.cached, u.output};
+FinalUsage anthropic_usage(const answer::Usage& u, bool thinking_tokens) {
+  // Reasoning tokens are inside output_tokens (as Anthropic counts thinking) and, with the
+  // thinking-token-count beta, also reported apart.
+  return {std::max<std::int64_t>(u.input - u.cached, 0), u.cached, u.output, thinking_tokens ? u.reasoning : -1};
 }
 
-json::object usage_json(const answer::Usage& u) {
-  auto f = anthropic_usage(u);
-  return {{"input_tokens", f.input_tokens},
-          {"cache_creation_input_tokens", 0},
-          {"cache_read_input_tokens", f.cache_read_input_tokens},
-          {"output_tokens", f.output_tokens}};
+json::object usage_json(const answer::Usage& u, bool thinking_tokens) {
+  return usage_object(anthropic_usage(u, thinking_tokens));
 }
 
 // --- stream ---
@@ -77,7 +75,8 @@ void StreamSink::tool_end() { b_.close(out_); }
 
 void StreamSink::finish(answer::StopReason reason, const std::optional<std::string>& stop_sequence,
                         const answer::Usage& usage) {
-  b_.finish(out_, stop_reason_name(reason), stop_sequence, anthropic_usage(usage));
+  b_.finish(out_, stop_reason_name(reason), stop_sequence, anthropic_usage(usage, view_.thinking_tokens),
+            view_.context_management);
 }
 
 void StreamSink::refused(const Error& e, const answer::Usage&) { b_.fail(out_, e); }
@@ -136,7 +135,8 @@ void MessageSink::finish(answer::StopReason reason, const std::optional<std::str
                           {"content", std::move(content_)},
                           {"stop_reason", stop_reason_name(reason)},
                           {"stop_sequence", stop_sequence ? json::value(*stop_sequence) : json::value(nullptr)},
-                          {"usage", usage_json(usage)}};
+                          {"usage", usage_json(usage, view_.thinking_tokens)}};
+  if (!view_.context_management.is_null()) (*message_)["context_management"] = view_.context_management;
 }
 
 void MessageSink::refused(const Error& e, const answer::Usage&) { error_ = e; }

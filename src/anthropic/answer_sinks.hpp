@@ -20,12 +20,14 @@ struct AnswerView {
   std::int64_t input_tokens_estimate = 0;
   bool thinking = false;            // the client asked for thinking blocks
   bool omit_thinking_text = false;  // thinking.display == "omitted"
+  bool thinking_tokens = false;     // anthropic-beta thinking-token-count-…: usage.output_tokens_details
+  boost::json::value context_management;  // {applied_edits:[…]} when the request asked for context editing
 };
 
 std::string_view stop_reason_name(answer::StopReason r);
 // Anthropic's input_tokens exclude cache reads (the upstream's input includes them).
-FinalUsage anthropic_usage(const answer::Usage& u);
-boost::json::object usage_json(const answer::Usage& u);
+FinalUsage anthropic_usage(const answer::Usage& u, bool thinking_tokens = false);
+boost::json::object usage_json(const answer::Usage& u, bool thinking_tokens = false);
 
 class StreamSink final : public answer::Sink {
  public:

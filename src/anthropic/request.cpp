@@ -308,6 +308,12 @@ std::optional<Fail> parse_thinking(const json::object& o, MessagesRequest& r) {
 }
 
 std::optional<Fail> parse_output(const json::object& o, MessagesRequest& r) {
+  if (auto* cm = find(o, "context_management"); cm && !cm->is_null()) {
+    if (!cm->is_object()) return Fail{"context_management", "Input should be an object"};
+    if (auto* edits = cm->get_object().if_contains("edits"); edits && !edits->is_array())
+      return Fail{"context_management.edits", "Input should be a valid list"};
+    r.context_management = *cm;
+  }
   // Structured output: output_config.format, or the older top-level output_format (Claude Code).
   const json::object* format = nullptr;
   std::string format_path;

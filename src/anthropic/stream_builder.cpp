@@ -82,23 +82,29 @@ void StreamBuilder::close(Events& out) {
   open_ = Block::none;
 }
 
+json::object usage_object(const FinalUsage& u) {
+  json::object o{{"input_tokens", u.input_tokens},
+                 {"cache_creation_input_tokens", 0},
+                 {"cache_read_input_tokens", u.cache_read_input_tokens},
+                 {"output_tokens", u.output_tokens}};
+  if (u.thinking_tokens >= 0) o["output_tokens_details"] = {{"thinking_tokens", u.thinking_tokens}};
+  return o;
+}
+
 void StreamBuilder::finish(Events& out, std::string_view stop_reason, std::optional<std::string> stop_sequence,
-                           const FinalUsage& usage) {
+                           const FinalUsage& usage, const json::value& context_management) {
   if (ended_) return;
   auto first = start();
   out.insert(out.begin(), first.begin(), first.end());
   close(out);
   ended_ = true;
-  out.push_back({"message_delta",
-                 {{"type", "message_delta"},
-                  {"delta",
-                   {{"stop_reason", stop_reason},
-                    {"stop_sequence", stop_sequence ? json::value(*stop_sequence) : json::value(nullptr)}}},
-                  {"usage",
-                   {{"input_tokens", usage.input_tokens},
-                    {"cache_creation_input_tokens", 0},
-                    {"cache_read_input_tokens", usage.cache_read_input_tokens},
-                    {"output_tokens", usage.output_tokens}}}}});
+  json::object delta{{"type", "message_delta"},
+                     {"delta",
+                      {{"stop_reason", stop_reason},
+                       {"stop_sequence", stop_sequence ? json::value(*stop_sequence) : json::value(nullptr)}}},
+                     {"usage", usage_object(usage)}};
+  if (!context_management.is_null()) delta["context_management"] = context_management;
+  out.push_back({"message_delta", std::move(delta)});
   out.push_back({"message_stop", {{"type", "message_stop"}}});
 }
 

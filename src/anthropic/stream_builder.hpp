@@ -14,7 +14,11 @@ namespace agp::anthropic {
 
 struct FinalUsage {
   std::int64_t input_tokens = 0, cache_read_input_tokens = 0, output_tokens = 0;
+  std::int64_t thinking_tokens = -1;  // output_tokens_details.thinking_tokens; -1 = not reported
 };
+
+// The usage object of message_delta and of a whole message.
+json::object usage_object(const FinalUsage& u);
 
 class StreamBuilder {
  public:
@@ -31,7 +35,7 @@ class StreamBuilder {
   void tool_input(Events& out, std::string_view partial_json);
   void close(Events& out);
   void finish(Events& out, std::string_view stop_reason, std::optional<std::string> stop_sequence,
-              const FinalUsage& usage);
+              const FinalUsage& usage, const json::value& context_management = nullptr);
   void fail(Events& out, const Error& e);
 
   Block open() const { return open_; }

@@ -94,6 +94,8 @@ struct Conversation {
   bool include_usage = false;           // OpenAI stream_options.include_usage
   bool carry_reasoning = true;          // the client returns reasoning on later turns (Anthropic thinking blocks)
   bool effort_from_deployment = false;  // no effort given: leave it to the deployment (OpenAI clients)
+  std::vector<std::string> betas;       // anthropic-beta values the client sent
+  json::value context_management;       // Anthropic context editing {edits:[…]}, applied before rendering
   std::vector<std::string> dropped;     // what the front end could not map, for the debug log
 };
 

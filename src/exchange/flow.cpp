@@ -18,6 +18,17 @@ Result<conv::Conversation> parse_client_request(const ClientRequest& req) {
   auto c = anthropic::parse_request(req.body, anthropic::Endpoint::messages);
   // Claude Code names its session in a header too: the cache key when the metadata has none.
   if (c && c->prompt_cache_key.empty()) c->prompt_cache_key = req.session_id;
+  if (c) {
+    std::string_view rest = req.betas;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto beta = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      while (!beta.empty() && beta.front() == ' ') beta.remove_prefix(1);
+      while (!beta.empty() && beta.back() == ' ') beta.remove_suffix(1);
+      if (!beta.empty()) c->betas.emplace_back(beta);
+    }
+  }
   return c;
 }
 

@@ -19,6 +19,7 @@ struct ClientRequest {
   Front front = Front::anthropic;
   std::string_view body;
   std::string session_id;  // X-Claude-Code-Session-Id
+  std::string betas;       // anthropic-beta (comma-separated)
 };
 
 Result<conv::Conversation> parse_client_request(const ClientRequest& req);

@@ -1,5 +1,6 @@
 #include "exchange/prepare.hpp"
 
+#include "core/context_edits.hpp"
 #include "core/history.hpp"
 #include "openai/chat/request.hpp"
 #include "openai/responses/from_anthropic.hpp"
@@ -47,6 +48,8 @@ Prepared prepare(conv::Conversation conv, const Target& wanted) {
   Prepared p;
   const Target t = within_capabilities(wanted, conv);
   p.backend = t.backend;
+  if (!conv.context_management.is_null())
+    p.context_management = json::object{{"applied_edits", conv::apply_context_edits(conv)}};
   p.dropped = conv::repair_tool_history(conv);
   append(p.dropped, conv.dropped);
   if (t.backend == Backend::chat) {
@@ -83,6 +86,9 @@ AnswerOptions answer_options(Front front, const conv::Conversation& conv, const 
   o.anthropic.input_tokens_estimate = input_tokens_estimate;
   o.anthropic.thinking = conv.thinking.type == ThinkingType::enabled || conv.thinking.type == ThinkingType::adaptive;
   o.anthropic.omit_thinking_text = conv.thinking.display == "omitted";
+  o.anthropic.context_management = prepared.context_management;
+  for (auto& b : conv.betas)
+    if (b.starts_with("thinking-token-count-")) o.anthropic.thinking_tokens = true;
   o.chat.client_model = conv.model;
   o.chat.include_usage = conv.include_usage;
   return o;

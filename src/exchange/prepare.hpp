@@ -35,6 +35,7 @@ struct Prepared {
   std::vector<std::string> dropped;       // what was not sent, for the debug log
   std::vector<std::string> answer_stops;  // stop sequences the proxy matches in the answer
   std::string max_field;                  // the body's output-limit field
+  boost::json::value context_management;  // {applied_edits:[…]} when the client asked for context editing
 };
 
 Prepared prepare(conv::Conversation conv, const Target& target);

@@ -131,6 +131,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     for (auto& [k, v] : exchange::spec_json(spec)) m[k] = v;
     m["client_model"] = x->conv.model;
     if (auto s = req.header("x-claude-code-session-id"); !s.empty()) m["session_id"] = s;
+    if (auto b = req.header("anthropic-beta"); !b.empty()) m["anthropic_beta"] = b;
   }
   log.upstream_ms = log.since_start_ms();
   if (!watched) {

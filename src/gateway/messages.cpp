@@ -6,6 +6,8 @@
 #include "core/ids.hpp"
 #include "gateway/app.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace agp::gateway {
 
 namespace json = boost::json;
@@ -43,7 +45,9 @@ boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::Respons
 
 boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
   exchange::ClientRequest client{exchange::Front::anthropic, req.message.body(),
-                                 std::string(req.header("x-claude-code-session-id"))};
+                                 std::string(req.header("x-claude-code-session-id")),
+                                 std::string(req.header("anthropic-beta"))};
+  if (!client.betas.empty()) spdlog::debug("{} anthropic-beta: {}", log.id, client.betas);
   auto parsed = exchange::parse_client_request(client);
   if (parsed) {  // more tools than Azure takes, even without the deferred ones: say so before calling
     std::vector<std::string> unused;

@@ -159,7 +159,8 @@ Result<std::string> replay(const Recording& r) {
   }
 
   std::string body_text = body->is_string() ? std::string(body->get_string()) : json::serialize(*body);
-  exchange::ClientRequest req{spec.front, body_text, std::string(find_string(m, "session_id").value_or(""))};
+  exchange::ClientRequest req{spec.front, body_text, std::string(find_string(m, "session_id").value_or("")),
+                              std::string(find_string(m, "anthropic_beta").value_or(""))};
   auto conv = exchange::parse_client_request(req);
   if (!conv) return conv.error();
   bool stream = conv->stream;

@@ -61,3 +61,36 @@ test('X-Claude-Code-Session-Id becomes the prompt cache key when metadata names 
   const body = upstreamBody((await stack.mockRequests()).at(-1));
   assert.equal(body.prompt_cache_key, 'sess-header-42');
 });
+
+test('anthropic-beta thinking-token-count: the reasoning tokens Azure counted reach usage.output_tokens_details', async () => {
+  await stack.mockRules([{ match: { contains: 'E2E-THINKTOK' }, respond: { text: 'ok', usage: { completion_tokens: 50, reasoning_tokens: 34 } } }]);
+  const a = new Anthropic({ baseURL: stack.proxyUrl, apiKey: TOKEN, maxRetries: 0 });
+  const params = { model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'E2E-THINKTOK' }] };
+  const beta = { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14,thinking-token-count-2026-05-13' } };
+  const whole = await a.messages.create(params, beta);
+  assert.deepEqual(whole.usage.output_tokens_details, { thinking_tokens: 34 });
+  assert.equal(whole.usage.output_tokens, 50);
+  const streamed = await a.messages.stream(params, beta).finalMessage();
+  assert.deepEqual(streamed.usage.output_tokens_details, { thinking_tokens: 34 });
+  const plain = await a.messages.create(params);  // without the beta: Anthropic's plain usage
+  assert.equal(plain.usage.output_tokens_details, undefined);
+});
+
+test('context_management edits are applied before Azure sees the prompt, and reported', async () => {
+  const turns = [{ role: 'user', content: 'E2E-CTXEDIT start' }];
+  for (let i = 0; i < 5; i++) {
+    turns.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_ctx${i}`, name: 'Read', input: { p: `f${i}` } }] });
+    turns.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_ctx${i}`, content: `big output ${i} `.repeat(50) }] });
+  }
+  const a = new Anthropic({ baseURL: stack.proxyUrl, apiKey: TOKEN, maxRetries: 0 });
+  const msg = await a.messages.create({
+    model: 'claude-sonnet-4-5', max_tokens: 50, messages: turns,
+    tools: [{ name: 'Read', input_schema: { type: 'object', properties: { p: { type: 'string' } } } }],
+    context_management: { edits: [{ type: 'clear_tool_uses_20250919', trigger: { type: 'tool_uses', value: 3 }, keep: { type: 'tool_uses', value: 2 } }] },
+  }, { headers: { 'anthropic-beta': 'context-management-2025-06-27' } });
+  assert.equal(msg.context_management.applied_edits[0].type, 'clear_tool_uses_20250919');
+  assert.equal(msg.context_management.applied_edits[0].cleared_tool_uses, 3);
+  const tools = upstreamBody((await stack.mockRequests()).at(-1)).messages.filter((m) => m.role === 'tool');
+  assert.equal(tools.length, 5);
+  assert.deepEqual(tools.map((m) => m.content.includes('cleared')), [true, true, true, false, false]);
+});
