@@ -154,3 +154,23 @@ TEST(CursorHistory, ThinkShownByTheProxyNeverGoesBack) {
 }
 
 }  // namespace
+
+namespace {
+TEST(ThinkingDisplay, UpdatesIsAcceptedAndShowsTheThinking) {
+  // Claude Code's newest models send display "updates"; only "omitted" hides the text.
+  std::string body =
+      R"({"model":"m","max_tokens":50,"thinking":{"type":"adaptive","display":"updates"},"messages":[{"role":"user","content":"hi"}]})";
+  auto conv = x::parse_client_request({x::Front::anthropic, body, {}});
+  ASSERT_TRUE(conv.ok()) << conv.error().message;
+  x::Target t;
+  t.deployment = "gpt-4o";
+  auto p = x::prepare(*conv, t);
+  auto o = x::answer_options(x::Front::anthropic, *conv, p, 1);
+  EXPECT_TRUE(o.anthropic.thinking);
+  EXPECT_FALSE(o.anthropic.omit_thinking_text);
+  auto whole = x::translate_whole(o, json::parse(R"({"choices":[{"index":0,"finish_reason":"stop",
+    "message":{"role":"assistant","reasoning_content":"Let me see.","content":"Hi"}}]})"));
+  ASSERT_TRUE(whole.message.ok());
+  EXPECT_EQ(whole.message->at("content").at(0).at("thinking"), json::value("Let me see."));
+}
+}  // namespace
