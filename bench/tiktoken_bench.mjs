@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { filler } from './lib/filler.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -16,20 +17,6 @@ const { get_encoding } = require('tiktoken');
 const [benchBin, secondsArg] = process.argv.slice(2);
 const seconds = Number(secondsArg) || 2;
 
-// Filler for the fixture's redacted texts: prose, code and some CJK, deterministic.
-const PARAS = [
-  'The proxy translates Anthropic Messages requests into Azure OpenAI Chat Completions calls, streaming the reply back as server-sent events. ',
-  'function handler(req, res) {\n  const { id, items = [] } = req.body;\n  for (const it of items) if (!it.ok) return res.status(400).json({ error: it.reason });\n  res.json({ id, count: items.length });\n}\n',
-  'IMPORTANT: Use the Read tool before editing files. Prefer small, focused changes; run the tests after each edit and report what changed.\n',
-  '- [x] parse the request\n- [ ] validate tool schemas (see src/openai/schema.cpp:42)\n- [ ] handle `stop_sequences` on reasoning deployments\n',
-  '人工智能正在改变软件开发的方式。测试用例应覆盖中文、日本語、한국어以及表情符号 🚀✅。',
-  '$ cmake --build build -j2 && ctest --test-dir build --output-on-failure\n[1/42] Building CXX object src/core/ids.cpp.o\n',
-];
-function filler(n, seed) {
-  let s = '';
-  for (let i = seed; s.length < n; i++) s += PARAS[i % PARAS.length];
-  return s.slice(0, n);
-}
 const fixture = JSON.parse(readFileSync(path.join(root, 'tests/e2e/fixtures/requests/claude_code_tool_loop_turn.json'), 'utf8'));
 let seed = 0;
 const unredact = (v) => {
