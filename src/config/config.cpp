@@ -130,6 +130,37 @@ Env merge(const Env& primary, const Env& fallback) {
   return out;
 }
 
+Team team_from_env(const Config& c) {
+  // The seed's set-up as a team: one endpoint, the deployments it names, its family routes.
+  Team t;
+  t.source = "environment";
+  Endpoint e;
+  e.name = "default";
+  e.url = c.azure_endpoint;
+  e.api_key = c.azure_api_key;
+  e.api_version = c.azure_api_version;
+  e.api_version_set = c.azure_api_version_set;
+  e.responses_version = c.responses_version;
+  t.endpoints.push_back(std::move(e));
+  auto index_of = [&](const std::string& name) {
+    for (std::size_t i = 0; i < t.deployments.size(); ++i)
+      if (t.deployments[i].name == name) return i;
+    Deployment d;
+    d.name = d.deployment = name;
+    if (auto it = c.capabilities.find(name); it != c.capabilities.end()) d.capabilities = it->second;
+    t.deployments.push_back(std::move(d));
+    return t.deployments.size() - 1;
+  };
+  if (!c.small_model.empty()) t.routes.push_back({"*haiku*", {index_of(c.small_model)}});
+  if (!c.big_model.empty()) {
+    auto big = index_of(c.big_model);
+    t.routes.push_back({"*sonnet*", {big}});
+    t.routes.push_back({"*opus*", {big}});
+  }
+  if (!c.cursor_deployment.empty()) t.cursor = {index_of(c.cursor_deployment)};
+  return t;
+}
+
 Config load(const Env& env) {
   Config c;
 
@@ -138,52 +169,57 @@ Config load(const Env& env) {
   if (!listen.empty() && !parse_listen_address(listen, c.listen_host, c.listen_port))
     throw ConfigError("LISTEN_ADDR/ASPNETCORE_URLS '" + listen + "' is not HOST:PORT.");
 
-  c.azure_endpoint = trim(get(env, "AZURE_OPENAI_ENDPOINT"));
-  if (c.azure_endpoint.empty())
-    throw ConfigError(
-        "AZURE_OPENAI_ENDPOINT is not set: give your Azure OpenAI resource URL, e.g. "
-        "https://my-resource.openai.azure.com.");
-  while (c.azure_endpoint.ends_with('/')) c.azure_endpoint.pop_back();
-  // Users paste the whole ".../openai" or ".../openai/v1" URL from the portal; keep the resource root.
-  for (std::string suffix : {"/openai/v1", "/openai"})
-    if (c.azure_endpoint.ends_with(suffix)) c.azure_endpoint.resize(c.azure_endpoint.size() - suffix.size());
-  auto url = boost::urls::parse_absolute_uri(c.azure_endpoint);
-  if (url && url->has_userinfo())  // not echoed: the URL holds a secret
-    throw ConfigError(
-        "AZURE_OPENAI_ENDPOINT must not contain credentials (user:password@); put the key in AZURE_OPENAI_API_KEY.");
-  if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty() || url->has_query() ||
-      url->has_fragment())
-    throw ConfigError("AZURE_OPENAI_ENDPOINT '" + c.azure_endpoint +
-                      "' is not an http(s) URL like https://my-resource.openai.azure.com.");
-
-  c.azure_api_key = get(env, "AZURE_OPENAI_API_KEY");
-  if (c.azure_api_key.empty())
-    throw ConfigError("AZURE_OPENAI_API_KEY is not set: give the key of your Azure OpenAI resource.");
-
-  c.azure_api_version_set = !get(env, "AZURE_API_VERSION").empty();
-  c.azure_api_version = get(env, "AZURE_API_VERSION", "2024-10-21");
-  if (!valid_api_version(c.azure_api_version))
-    throw ConfigError("AZURE_API_VERSION '" + c.azure_api_version +
-                      "' is not a version like 2024-10-21, 2025-04-01-preview or v1.");
-
-  c.responses_version = get(env, "AZURE_RESPONSES_API_VERSION");
-  if (!c.responses_version.empty() && !valid_api_version(c.responses_version))
-    throw ConfigError("AZURE_RESPONSES_API_VERSION '" + c.responses_version +
-                      "' is not a version like 2025-04-01-preview or v1.");
+  c.config_file = get(env, "CONFIG_FILE");
+  const bool file = !c.config_file.empty();
   c.auth_token = get(env, "ANTHROPIC_AUTH_TOKEN");
+  if (!file) {
+    c.azure_endpoint = trim(get(env, "AZURE_OPENAI_ENDPOINT"));
+    if (c.azure_endpoint.empty())
+      throw ConfigError(
+          "AZURE_OPENAI_ENDPOINT is not set: give your Azure OpenAI resource URL, e.g. "
+          "https://my-resource.openai.azure.com.");
+    while (c.azure_endpoint.ends_with('/')) c.azure_endpoint.pop_back();
+    // Users paste the whole ".../openai" or ".../openai/v1" URL from the portal; keep the resource root.
+    for (std::string suffix : {"/openai/v1", "/openai"})
+      if (c.azure_endpoint.ends_with(suffix)) c.azure_endpoint.resize(c.azure_endpoint.size() - suffix.size());
+    auto url = boost::urls::parse_absolute_uri(c.azure_endpoint);
+    if (url && url->has_userinfo())  // not echoed: the URL holds a secret
+      throw ConfigError(
+          "AZURE_OPENAI_ENDPOINT must not contain credentials (user:password@); put the key in AZURE_OPENAI_API_KEY.");
+    if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty() || url->has_query() ||
+        url->has_fragment())
+      throw ConfigError("AZURE_OPENAI_ENDPOINT '" + c.azure_endpoint +
+                        "' is not an http(s) URL like https://my-resource.openai.azure.com.");
 
-  c.big_model = get(env, "BIG_MODEL");
-  if (c.big_model.empty())
-    throw ConfigError("BIG_MODEL is not set: name the Azure deployment that answers sonnet and opus requests.");
-  if (!valid_deployment_name(c.big_model))
-    throw ConfigError("BIG_MODEL '" + c.big_model + "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
-  c.small_model = get(env, "SMALL_MODEL", c.big_model);
-  if (!valid_deployment_name(c.small_model))
-    throw ConfigError("SMALL_MODEL '" + c.small_model +
-                      "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
+    c.azure_api_key = get(env, "AZURE_OPENAI_API_KEY");
+    if (c.azure_api_key.empty())
+      throw ConfigError("AZURE_OPENAI_API_KEY is not set: give the key of your Azure OpenAI resource.");
+
+    c.azure_api_version_set = !get(env, "AZURE_API_VERSION").empty();
+    c.azure_api_version = get(env, "AZURE_API_VERSION", "2024-10-21");
+    if (!valid_api_version(c.azure_api_version))
+      throw ConfigError("AZURE_API_VERSION '" + c.azure_api_version +
+                        "' is not a version like 2024-10-21, 2025-04-01-preview or v1.");
+
+    c.responses_version = get(env, "AZURE_RESPONSES_API_VERSION");
+    if (!c.responses_version.empty() && !valid_api_version(c.responses_version))
+      throw ConfigError("AZURE_RESPONSES_API_VERSION '" + c.responses_version +
+                        "' is not a version like 2025-04-01-preview or v1.");
+
+    c.big_model = get(env, "BIG_MODEL");
+    if (c.big_model.empty())
+      throw ConfigError("BIG_MODEL is not set: name the Azure deployment that answers sonnet and opus requests.");
+    if (!valid_deployment_name(c.big_model))
+      throw ConfigError("BIG_MODEL '" + c.big_model + "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
+    c.small_model = get(env, "SMALL_MODEL", c.big_model);
+    if (!valid_deployment_name(c.small_model))
+      throw ConfigError("SMALL_MODEL '" + c.small_model +
+                        "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
+
+  }
   c.reasoning_deployments = split_list(get(env, "REASONING_DEPLOYMENTS"));
   c.cursor_deployment = get(env, "CURSOR_AZURE_DEPLOYMENT", c.big_model);
-  if (!valid_deployment_name(c.cursor_deployment))
+  if (!c.cursor_deployment.empty() && !valid_deployment_name(c.cursor_deployment))
     throw ConfigError("CURSOR_AZURE_DEPLOYMENT '" + c.cursor_deployment +
                       "' is not a valid deployment name ([A-Za-z0-9._-], at most 64).");
   c.summary_level = get(env, "AZURE_SUMMARY_LEVEL", "detailed");
@@ -216,7 +252,7 @@ Config load(const Env& env) {
   c.upstream_retries = static_cast<int>(get_int(env, "UPSTREAM_RETRIES", 2, 0, 10));
   c.verify_tls = get_bool(env, "AZURE_VERIFY_TLS", true);
   // Outbound proxy, as curl reads it: the scheme's variable, upper or lower case.
-  bool https = c.azure_endpoint.starts_with("https://");
+  bool https = file || c.azure_endpoint.starts_with("https://");
   for (auto key : https ? std::vector<std::string>{"HTTPS_PROXY", "https_proxy"}
                         : std::vector<std::string>{"HTTP_PROXY", "http_proxy"})
     if (c.upstream_proxy.empty()) c.upstream_proxy = trim(get(env, key));
@@ -236,6 +272,18 @@ Config load(const Env& env) {
       c.log_level != "error")
     throw ConfigError("LOG_LEVEL '" + c.log_level + "' must be one of trace, debug, info, warn, error.");
   c.validate_stream = get_bool(env, "VALIDATE_STREAM", false);
+  c.circuit_failures = static_cast<int>(get_int(env, "CIRCUIT_FAILURES", 5, 1, 1000));
+  c.circuit_cooldown = std::chrono::seconds(get_int(env, "CIRCUIT_COOLDOWN", 30, 1, 3600));
+  c.retry_wait_cap = std::chrono::seconds(get_int(env, "RETRY_WAIT_CAP", 10, 0, 600));
+  if (file) {
+    try {
+      c.team = std::make_shared<const Team>(load_team_file(c.config_file, env));
+    } catch (const TeamError& e) {
+      throw ConfigError(e.what());
+    }
+  } else {
+    c.team = std::make_shared<const Team>(team_from_env(c));
+  }
   c.record_dir = get(env, "RECORD_DIR");
   return c;
 }

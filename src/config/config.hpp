@@ -5,16 +5,18 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <stdexcept>
+#include "config/team.hpp"
 #include "core/capabilities.hpp"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace agp::config {
 
-using Env = std::map<std::string, std::string>;
 
 // A configuration problem, phrased as one sentence naming the variable.
 struct ConfigError : std::runtime_error {
@@ -42,6 +44,11 @@ struct Config {
   std::string backend = "chat";                    // chat | responses: default API for /v1/messages
   std::string big_effort, small_effort;            // reasoning effort overrides per model family
   std::map<std::string, Capability> capabilities;  // AZURE_DEPLOYMENT_CAPABILITIES: stated per deployment
+  std::string config_file;                         // --config / CONFIG_FILE: the team's YAML file
+  std::shared_ptr<const Team> team;                // endpoints, deployments, routes (from the file or the env)
+  int circuit_failures = 5;                        // consecutive failures that open a deployment's circuit
+  std::chrono::seconds circuit_cooldown{30};       // open circuit: time before one half-open probe
+  std::chrono::seconds retry_wait_cap{10};         // longest retry-after waited for on the same deployment
 
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds first_byte_timeout{600};  // reasoning models think for minutes
@@ -76,6 +83,8 @@ Env read_env_file(const std::string& path, bool required);
 Env process_env();
 // Environment first, then the file's values for keys the environment lacks.
 Env merge(const Env& primary, const Env& fallback);
+// The seed's environment-only set-up (AZURE_OPENAI_ENDPOINT, BIG_MODEL, …) as a team.
+Team team_from_env(const Config& c);
 // Validates and builds the configuration; throws ConfigError.
 Config load(const Env& env);
 

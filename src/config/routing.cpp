@@ -31,6 +31,12 @@ bool uses_responses_api(const std::string& deployment, const Config& config) {
   return config.backend == "responses" || lower(deployment).find("codex") != std::string::npos;
 }
 
+bool serves_responses(const Deployment& d, const Config& config) {
+  if (d.api == "responses") return true;
+  if (d.api == "chat") return false;
+  return uses_responses_api(d.deployment, config);
+}
+
 Result<Route> route_model(const std::string& model, const Config& config) {
   Route r;
   r.client_model = model;
@@ -39,25 +45,57 @@ Result<Route> route_model(const std::string& model, const Config& config) {
   for (std::string prefix : {"anthropic/", "openai/"})
     if (name.starts_with(prefix)) name = name.substr(prefix.size());
   auto l = lower(name);
-  if (name.starts_with("azure/")) {
-    r.deployment = name.substr(6);
-  } else if (l.find("haiku") != std::string::npos) {
-    r.deployment = config.small_model;
+  if (l.find("haiku") != std::string::npos)
     r.tier = Route::Tier::small;
-  } else if (l.find("sonnet") != std::string::npos || l.find("opus") != std::string::npos) {
-    r.deployment = config.big_model;
+  else if (l.find("sonnet") != std::string::npos || l.find("opus") != std::string::npos)
     r.tier = Route::Tier::big;
+  Team from_env;  // a Config built by hand (tests) has no team yet: the environment's set-up
+  if (!config.team) from_env = team_from_env(config);
+  const Team& team = config.team ? *config.team : from_env;
+  auto ad_hoc = [&](const std::string& deployment) -> Result<Route> {
+    // A deployment the configuration does not list, on the only endpoint (environment set-up).
+    if (!valid_deployment_name(deployment))
+      return Error{404, ErrorKind::not_found,
+                   "model: '" + model + "' is not a known model or a valid Azure deployment name ([A-Za-z0-9._-], at most 64)",
+                   {}};
+    Deployment d;
+    d.name = d.deployment = deployment;
+    if (auto it = config.capabilities.find(deployment); it != config.capabilities.end()) d.capabilities = it->second;
+    r.candidates.push_back(std::move(d));
+    return r;
+  };
+  auto not_routed = [&] {
+    return Error{404, ErrorKind::not_found,
+                 "model: '" + model + "' matches no route of " + team.source + " and names no deployment there", {}};
+  };
+  if (name.starts_with("azure/")) {
+    auto dep = name.substr(6);
+    r.tier = Route::Tier::other;
+    if (auto* d = team.find_deployment(dep))
+      r.candidates.push_back(*d);
+    else if (team.from_file)
+      return not_routed();
+    else if (auto ok = ad_hoc(dep); !ok)
+      return ok;
   } else {
-    r.deployment = name;
+    for (auto& rule : team.routes)
+      if (glob_match(rule.pattern, model) || glob_match(rule.pattern, name)) {
+        for (auto i : rule.deployments) r.candidates.push_back(team.deployments[i]);
+        break;
+      }
+    if (r.candidates.empty()) {
+      if (auto* d = team.find_deployment(name))
+        r.candidates.push_back(*d);
+      else if (team.from_file)
+        return not_routed();
+      else if (auto ok = ad_hoc(name); !ok)
+        return ok;
+    }
   }
-  if (!valid_deployment_name(r.deployment))
-    return Error{
-        404,
-        ErrorKind::not_found,
-        "model: '" + model + "' is not a known model or a valid Azure deployment name ([A-Za-z0-9._-], at most 64)",
-        {}};
-  r.reasoning = is_reasoning_deployment(r.deployment, config);
-  r.responses = uses_responses_api(r.deployment, config);
+  auto& first = r.candidates.front();
+  r.deployment = first.deployment;
+  r.reasoning = is_reasoning_deployment(first.deployment, config);
+  r.responses = serves_responses(first, config);
   return r;
 }
 

@@ -5,10 +5,14 @@
 #include "core/error.hpp"
 
 #include <string>
+#include <vector>
 
 namespace agp::config {
 
 struct Route {
+  // The deployments to try, in the route's order (the gateway orders them by priority, health and
+  // load); `deployment`, `reasoning` and `responses` describe the first.
+  std::vector<Deployment> candidates;
   std::string deployment;
   std::string client_model;  // echoed back in answers
   bool reasoning = false;    // o-series / gpt-5 style: no temperature, developer role, reasoning_effort
@@ -22,6 +26,8 @@ struct Route {
 Result<Route> route_model(const std::string& model, const Config& config);
 
 bool is_reasoning_deployment(const std::string& deployment, const Config& config);
+// The deployment's `api`, else the model family's (AZURE_BACKEND, *codex*).
+bool serves_responses(const Deployment& d, const Config& config);
 // AZURE_BACKEND=responses, or a family that only speaks the Responses API (*codex*).
 bool uses_responses_api(const std::string& deployment, const Config& config);
 bool valid_deployment_name(const std::string& name);

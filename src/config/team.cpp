@@ -1,0 +1,331 @@
+#include "config/team.hpp"
+
+#include "config/routing.hpp"
+
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace agp::config {
+
+// --- endpoints ---
+
+std::string Endpoint::responses_api_version() const {
+  if (!responses_version.empty()) return responses_version;
+  return api_version_set ? api_version : "v1";
+}
+
+bool Endpoint::responses_api_available() const {
+  auto v = responses_api_version();
+  if (v == "v1" || v == "preview" || v == "latest") return true;
+  return v.substr(0, 10) >= "2025-03-01";
+}
+
+std::string Endpoint::chat_url(const std::string& deployment) const {
+  if (api_version == "v1") return url + "/openai/v1/chat/completions";
+  // Deployment names are validated to [A-Za-z0-9._-], but encode anyway: the URL is ours.
+  return url + "/openai/deployments/" + boost::urls::encode(deployment, boost::urls::unreserved_chars) +
+         "/chat/completions?api-version=" + api_version;
+}
+
+std::string Endpoint::responses_url() const {
+  auto v = responses_api_version();
+  if (v == "v1") return url + "/openai/v1/responses";
+  if (!responses_api_available()) return "";
+  return url + "/openai/responses?api-version=" + v;
+}
+
+const Deployment* Team::find_deployment(const std::string& name) const {
+  if (name.empty()) return nullptr;
+  for (auto& d : deployments)
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+bool glob_match(std::string_view p, std::string_view t) {
+  // Iterative * and ? matching, case-insensitive.
+  std::size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
+  auto eq = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  };
+  while (ti < t.size()) {
+    if (pi < p.size() && (p[pi] == '?' || eq(p[pi], t[ti]))) {
+      ++pi;
+      ++ti;
+    } else if (pi < p.size() && p[pi] == '*') {
+      star = pi++;
+      mark = ti;
+    } else if (star != std::string_view::npos) {
+      pi = star + 1;
+      ti = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
+// --- the YAML file ---
+
+namespace {
+
+struct Reader {
+  std::string path;
+  const Env& env;
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& what) const {
+    auto m = n.Mark();
+    if (m.is_null()) throw TeamError(fmt::format("{}: {}", path, what));
+    throw TeamError(fmt::format("{}:{}:{}: {}", path, m.line + 1, m.column + 1, what));
+  }
+
+  // A scalar with ${VAR} taken from the environment.
+  std::string text(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) fail(n, "'" + key + "' must be a single value");
+    std::string v = n.Scalar(), out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '$' && i + 1 < v.size() && v[i + 1] == '{') {
+        auto close = v.find('}', i + 2);
+        if (close == std::string::npos) fail(n, "'" + key + "': unterminated ${ in the value");
+        auto name = v.substr(i + 2, close - i - 2);
+        auto it = env.find(name);
+        if (it == env.end() || it->second.empty())
+          fail(n, "'" + key + "' names the environment variable " + name + ", which is not set");
+        out += it->second;
+        i = close;
+      } else {
+        out += v[i];
+      }
+    }
+    return out;
+  }
+
+  std::int64_t number(const YAML::Node& n, const std::string& key, std::int64_t min, std::int64_t max) const {
+    auto s = text(n, key);
+    std::int64_t v = 0;
+    try {
+      std::size_t used = 0;
+      v = std::stoll(s, &used);
+      if (used != s.size()) throw std::invalid_argument(s);
+    } catch (const std::exception&) {
+      fail(n, "'" + key + "' must be a whole number, not '" + s + "'");
+    }
+    if (v < min || v > max) fail(n, fmt::format("'{}' must be from {} to {}", key, min, max));
+    return v;
+  }
+
+  void only_keys(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> keys) const {
+    if (!map.IsMap()) fail(map, where + " must be a mapping (key: value)");
+    for (auto kv : map) {
+      auto k = kv.first.as<std::string>();
+      if (std::none_of(keys.begin(), keys.end(), [&](const char* x) { return k == x; })) {
+        std::string list;
+        for (auto* x : keys) {
+          if (!list.empty()) list += ", ";
+          list += x;
+        }
+        fail(kv.first, "unknown key '" + k + "' in " + where + " (known: " + list + ")");
+      }
+    }
+  }
+
+  HeaderList headers(const YAML::Node& n, const std::string& where) const {
+    HeaderList out;
+    if (!n) return out;
+    if (!n.IsMap()) fail(n, where + ".headers must be a mapping of header: value");
+    for (auto kv : n) out.emplace_back(kv.first.as<std::string>(), text(kv.second, where + ".headers"));
+    return out;
+  }
+};
+
+bool valid_api_version(const std::string& v) {
+  if (v == "v1" || v == "preview" || v == "latest") return true;
+  if (v.size() < 10 || v[4] != '-' || v[7] != '-') return false;
+  return std::all_of(v.begin(), v.begin() + 4, ::isdigit) && (v.size() == 10 || v.substr(10) == "-preview");
+}
+
+Endpoint endpoint_of(const Reader& r, const YAML::Node& n, std::size_t i) {
+  std::string where = fmt::format("endpoints[{}]", i);
+  r.only_keys(n, where, {"name", "url", "api_key", "auth", "auth_header", "api_version", "responses_api_version", "headers"});
+  Endpoint e;
+  if (!n["name"]) r.fail(n, where + ": 'name' is required");
+  e.name = r.text(n["name"], "name");
+  if (!n["url"]) r.fail(n, where + " (" + e.name + "): 'url' is required");
+  e.url = r.text(n["url"], "url");
+  while (e.url.ends_with('/')) e.url.pop_back();
+  for (std::string suffix : {"/openai/v1", "/openai"})
+    if (e.url.ends_with(suffix)) e.url.resize(e.url.size() - suffix.size());
+  auto u = boost::urls::parse_absolute_uri(e.url);
+  if (u && u->has_userinfo()) r.fail(n["url"], "'url' must not contain credentials; use api_key");
+  if (!u || (u->scheme() != "https" && u->scheme() != "http") || u->host().empty() || u->has_query())
+    r.fail(n["url"], "'url' must be an http(s) URL like https://my-resource.openai.azure.com");
+  if (n["auth"]) {
+    auto auth = r.text(n["auth"], "auth");
+    if (auth == "entra") r.fail(n["auth"], "'auth: entra' (Entra ID) is not supported by this version; use api_key");
+    if (auth != "key") r.fail(n["auth"], "'auth' must be key");
+  }
+  if (!n["api_key"]) r.fail(n, where + " (" + e.name + "): 'api_key' is required (e.g. api_key: ${AZURE_OPENAI_KEY})");
+  e.api_key = r.text(n["api_key"], "api_key");
+  if (n["auth_header"]) e.auth_header = r.text(n["auth_header"], "auth_header");
+  if (n["api_version"]) {
+    e.api_version = r.text(n["api_version"], "api_version");
+    e.api_version_set = true;
+    if (!valid_api_version(e.api_version)) r.fail(n["api_version"], "'api_version' must look like 2025-04-01-preview or v1");
+  }
+  if (n["responses_api_version"]) {
+    e.responses_version = r.text(n["responses_api_version"], "responses_api_version");
+    if (!valid_api_version(e.responses_version))
+      r.fail(n["responses_api_version"], "'responses_api_version' must look like 2025-04-01-preview or v1");
+  }
+  e.headers = r.headers(n["headers"], where);
+  return e;
+}
+
+Deployment deployment_of(const Reader& r, const YAML::Node& n, std::size_t i, const std::vector<Endpoint>& endpoints) {
+  std::string where = fmt::format("deployments[{}]", i);
+  r.only_keys(n, where, {"name", "endpoint", "deployment", "api", "priority", "weight", "max_output_tokens",
+                         "context_window", "encoding", "capabilities", "headers", "spillover"});
+  Deployment d;
+  if (!n["name"]) r.fail(n, where + ": 'name' is required");
+  d.name = r.text(n["name"], "name");
+  if (!valid_deployment_name(d.name)) r.fail(n["name"], "'name' must be [A-Za-z0-9._-], at most 64 characters");
+  if (!n["endpoint"]) r.fail(n, where + " (" + d.name + "): 'endpoint' is required");
+  auto ep = r.text(n["endpoint"], "endpoint");
+  auto it = std::find_if(endpoints.begin(), endpoints.end(), [&](const Endpoint& e) { return e.name == ep; });
+  if (it == endpoints.end()) r.fail(n["endpoint"], "'endpoint' names '" + ep + "', which is not in endpoints");
+  d.endpoint = static_cast<std::size_t>(it - endpoints.begin());
+  d.deployment = n["deployment"] ? r.text(n["deployment"], "deployment") : d.name;
+  if (!valid_deployment_name(d.deployment))
+    r.fail(n["deployment"], "'deployment' must be an Azure deployment name ([A-Za-z0-9._-], at most 64)");
+  if (n["api"]) {
+    d.api = r.text(n["api"], "api");
+    if (d.api == "anthropic") r.fail(n["api"], "'api: anthropic' (Claude on AI Foundry) is not supported by this version");
+    if (d.api != "chat" && d.api != "responses") r.fail(n["api"], "'api' must be chat or responses");
+  }
+  if (n["priority"]) d.priority = static_cast<int>(r.number(n["priority"], "priority", 0, 1000));
+  if (n["weight"]) d.weight = static_cast<int>(r.number(n["weight"], "weight", 1, 1000));
+  if (n["max_output_tokens"]) d.max_output_tokens = r.number(n["max_output_tokens"], "max_output_tokens", 16, 10'000'000);
+  if (n["context_window"]) d.context_window = r.number(n["context_window"], "context_window", 1, 100'000'000);
+  if (n["encoding"]) {
+    auto enc = r.text(n["encoding"], "encoding");
+    if (enc != "o200k_base" && enc != "cl100k_base") r.fail(n["encoding"], "'encoding' must be o200k_base or cl100k_base");
+  }
+  if (auto caps = n["capabilities"]) {
+    if (!caps.IsMap()) r.fail(caps, "'capabilities' must be a mapping");
+    std::string spec = d.name + ":";
+    bool first = true;
+    for (auto kv : caps) {
+      std::string key = kv.first.as<std::string>();
+      std::string value;
+      if (kv.second.IsSequence())
+        for (auto v : kv.second) {
+          if (!value.empty()) value += '|';
+          value += r.text(v, key);
+        }
+      else
+        value = r.text(kv.second, key);
+      if (!first) spec += ',';
+      spec += key;
+      spec += '=';
+      spec += value;
+      first = false;
+    }
+    std::map<std::string, Capability> parsed;
+    if (auto bad = parse_capabilities(spec, parsed); !bad.empty()) r.fail(caps, "'capabilities': " + bad);
+    d.capabilities = parsed[d.name];
+  }
+  if (d.max_output_tokens > 0) d.capabilities.max_output_tokens = d.max_output_tokens;
+  d.headers = r.headers(n["headers"], where);
+  if (n["spillover"]) d.spillover = r.text(n["spillover"], "spillover");
+  return d;
+}
+
+}  // namespace
+
+Team load_team_file(const std::string& path, const Env& env) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw TeamError(path + ": cannot be read");
+  } catch (const YAML::Exception& e) {
+    throw TeamError(fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+  Reader r{path, env};
+  r.only_keys(root, "the file", {"endpoints", "deployments", "routes"});
+  Team t;
+  t.from_file = true;
+  t.source = path;
+  auto eps = root["endpoints"];
+  if (!eps || !eps.IsSequence() || eps.size() == 0) r.fail(root, "'endpoints' must list at least one endpoint");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < eps.size(); ++i) {
+    t.endpoints.push_back(endpoint_of(r, eps[i], i));
+    if (!names.insert(t.endpoints.back().name).second) r.fail(eps[i], "endpoint '" + t.endpoints.back().name + "' is named twice");
+  }
+  auto deps = root["deployments"];
+  if (!deps || !deps.IsSequence() || deps.size() == 0) r.fail(root, "'deployments' must list at least one deployment");
+  names.clear();
+  for (std::size_t i = 0; i < deps.size(); ++i) {
+    t.deployments.push_back(deployment_of(r, deps[i], i, t.endpoints));
+    if (!names.insert(t.deployments.back().name).second)
+      r.fail(deps[i], "deployment '" + t.deployments.back().name + "' is named twice");
+  }
+  for (std::size_t i = 0; i < t.deployments.size(); ++i)
+    if (auto& s = t.deployments[i].spillover; !s.empty() && !t.find_deployment(s))
+      r.fail(deps[i]["spillover"], "'spillover' names '" + s + "', which is not in deployments");
+  auto routes = root["routes"];
+  if (!routes || !routes.IsMap() || routes.size() == 0) r.fail(root, "'routes' must map model patterns to deployments");
+  for (auto kv : routes) {
+    RouteRule rule;
+    rule.pattern = kv.first.as<std::string>();
+    auto list = kv.second;
+    if (list.IsScalar()) {
+      YAML::Node seq(YAML::NodeType::Sequence);
+      seq.push_back(list);
+      list = seq;
+    }
+    if (!list.IsSequence() || list.size() == 0)
+      r.fail(kv.second, "route '" + rule.pattern + "' must list the deployments to try, in order");
+    for (auto name : list) {
+      auto n = r.text(name, "routes." + rule.pattern);
+      auto it = std::find_if(t.deployments.begin(), t.deployments.end(), [&](const Deployment& d) { return d.name == n; });
+      if (it == t.deployments.end())
+        r.fail(name, "route '" + rule.pattern + "' names deployment '" + n + "', which is not in deployments");
+      rule.deployments.push_back(static_cast<std::size_t>(it - t.deployments.begin()));
+    }
+    if (rule.pattern == "cursor")
+      t.cursor = rule.deployments;
+    else
+      t.routes.push_back(std::move(rule));
+  }
+  return t;
+}
+
+std::string describe_team(const Team& t) {
+  std::string out = "routing (" + t.source + "):\n";
+  auto line = [&](const std::string& pattern, const std::vector<std::size_t>& deps) {
+    out += "  " + pattern + " ->";
+    for (std::size_t i = 0; i < deps.size(); ++i) {
+      auto& d = t.deployments[deps[i]];
+      auto& e = t.endpoints[d.endpoint];
+      out += fmt::format("{} {} (endpoint {} {}, deployment {}, api {}, priority {}{})", i ? "," : "", d.name, e.name,
+                         e.url, d.deployment, d.api.empty() ? "by model" : d.api, d.priority,
+                         d.weight != 1 ? fmt::format(", weight {}", d.weight) : "");
+    }
+    out += "\n";
+  };
+  for (auto& r : t.routes) line(r.pattern, r.deployments);
+  if (!t.cursor.empty()) line("cursor (gpt-high|medium|low|minimal)", t.cursor);
+  out += "  azure/<name> -> the deployment of that name\n";
+  return out;
+}
+
+}  // namespace agp::config

@@ -1,0 +1,82 @@
+// The team's Azure estate: endpoints (resources), deployments on them, and routes from client
+// model names to deployments tried in order. From the YAML file given with --config (CONFIG_FILE),
+// or built from the seed's environment variables when there is no file — one routing path for both.
+#pragma once
+
+#include "core/capabilities.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace agp::config {
+
+using Env = std::map<std::string, std::string>;
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct Endpoint {
+  std::string name;
+  std::string url;  // scheme://host[:port][/base], no trailing slash
+  std::string api_key;
+  std::string auth_header = "api-key";  // APIM: Ocp-Apim-Subscription-Key
+  std::string api_version = "2024-10-21";
+  bool api_version_set = false;  // given (else the Responses API uses v1)
+  std::string responses_version;  // "" = follow api_version (v1 when not given)
+  HeaderList headers;
+
+  std::string responses_api_version() const;
+  bool responses_api_available() const;
+  // {url}/openai/deployments/{d}/chat/completions?api-version=V, or the v1 path.
+  std::string chat_url(const std::string& deployment) const;
+  // {url}/openai/v1/responses or {url}/openai/responses?api-version=V; "" when the version has none.
+  std::string responses_url() const;
+};
+
+struct Deployment {
+  std::string name;        // the id routes use
+  std::size_t endpoint = 0;  // index into Team::endpoints
+  std::string deployment;  // the Azure deployment name
+  std::string api;         // chat | responses | "" (chosen by model family)
+  int priority = 0;        // lower first
+  int weight = 1;          // among equal priorities
+  std::int64_t max_output_tokens = 0;
+  std::int64_t context_window = 0;
+  Capability capabilities;
+  HeaderList headers;
+  std::string spillover;  // x-ms-spillover-deployment (PTU overflow), Chat requests
+};
+
+struct RouteRule {
+  std::string pattern;  // glob over the client model name (* and ?), case-insensitive
+  std::vector<std::size_t> deployments;  // indexes into Team::deployments, in order
+};
+
+struct Team {
+  std::vector<Endpoint> endpoints;
+  std::vector<Deployment> deployments;
+  std::vector<RouteRule> routes;  // in file order: the first match wins
+  std::vector<std::size_t> cursor;  // the route named "cursor": gpt-high|medium|low|minimal
+  bool from_file = false;
+  std::string source;  // the file, or "environment"
+
+  const Deployment* find_deployment(const std::string& name) const;
+};
+
+struct TeamError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads and validates the YAML file; ${VAR} in any value is taken from `env`. Throws TeamError
+// naming the file, line and key of the first problem.
+Team load_team_file(const std::string& path, const Env& env);
+
+bool glob_match(std::string_view pattern, std::string_view text);  // case-insensitive, * and ?
+
+// The routing table, one line per route: route → deployments (endpoint, api, priority).
+std::string describe_team(const Team& t);
+
+}  // namespace agp::config
