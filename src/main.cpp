@@ -24,6 +24,23 @@
 namespace asio = boost::asio;
 using namespace agp;
 
+namespace {
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::string line;
+  for (char c : text) {
+    if (c == '\n') {
+      out.push_back(line);
+      line.clear();
+    } else {
+      line += c;
+    }
+  }
+  if (!line.empty()) out.push_back(line);
+  return out;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App cli{"azure-gpt-proxy: Claude Code and Cursor on your Azure OpenAI deployments"};
   std::string listen, env_file, record_dir, log_level, replay_dir;
@@ -40,6 +57,12 @@ int main(int argc, char** argv) {
   cli.add_flag("--validate-stream", validate_stream,
                "check every Anthropic stream sent against the SSE grammar and log violations");
   cli.add_flag("--version", version, "print the version and exit");
+  std::string config_file;
+  bool check_config = false;
+  cli.add_option("--config", config_file,
+                 "the team's YAML file: endpoints, deployments, routes (env CONFIG_FILE); without it the "
+                 "AZURE_OPENAI_* / BIG_MODEL / SMALL_MODEL variables describe one endpoint");
+  cli.add_flag("--check-config", check_config, "print the resolved routing table and exit (1 on a configuration error)");
   cli.add_option("--replay", replay_dir,
                  "replay a recording folder through today's translators, compare with what the client got, and exit");
   CLI11_PARSE(cli, argc, argv);
@@ -81,10 +104,15 @@ int main(int argc, char** argv) {
     if (threads > 0) env["THREADS"] = std::to_string(threads);
     if (validate_stream) env["VALIDATE_STREAM"] = "true";
     if (!record_dir.empty()) env["RECORD_DIR"] = record_dir;
+    if (!config_file.empty()) env["CONFIG_FILE"] = config_file;
     cfg = config::load(env);
   } catch (const config::ConfigError& e) {
     std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
-    return 2;
+    return check_config ? 1 : 2;
+  }
+  if (check_config) {
+    std::cout << config::describe_team(*cfg.team);
+    return 0;
   }
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   try {
@@ -112,16 +140,22 @@ int main(int argc, char** argv) {
   auto ep = server.local_endpoint();
   std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
   spdlog::info("azure-gpt-proxy {} listening on http://{}:{} ({} threads)", AGP_VERSION, host, ep.port(), n_threads);
-  spdlog::info("azure endpoint {}: chat completions api-version {}, responses api-version {}; /v1/messages backend: {}",
-               cfg.azure_endpoint, cfg.azure_api_version, cfg.responses_api_version(), cfg.backend);
-  spdlog::info("models: *haiku* -> {}{}; *sonnet*/*opus* -> {}{}; azure/<name> -> <name>", cfg.small_model,
-               config::is_reasoning_deployment(cfg.small_model, cfg) ? " (reasoning)" : "", cfg.big_model,
-               config::is_reasoning_deployment(cfg.big_model, cfg) ? " (reasoning)" : "");
-  for (auto& [deployment, caps] : cfg.capabilities)
-    spdlog::info("deployment {} takes (configured): {}", deployment, caps.describe());
-  if (!cfg.responses_api_available())
-    spdlog::warn("api-version {} has no Responses API: Cursor routes{} will fail; set AZURE_RESPONSES_API_VERSION=v1",
-                 cfg.responses_api_version(), cfg.backend == "responses" ? " and /v1/messages" : "");
+  if (cfg.team->from_file) {
+    for (auto& line : split_lines(config::describe_team(*cfg.team))) spdlog::info("{}", line);
+  } else {
+    spdlog::info("azure endpoint {}: chat completions api-version {}, responses api-version {}; /v1/messages backend: {}",
+                 cfg.azure_endpoint, cfg.azure_api_version, cfg.responses_api_version(), cfg.backend);
+    spdlog::info("models: *haiku* -> {}{}; *sonnet*/*opus* -> {}{}; azure/<name> -> <name>", cfg.small_model,
+                 config::is_reasoning_deployment(cfg.small_model, cfg) ? " (reasoning)" : "", cfg.big_model,
+                 config::is_reasoning_deployment(cfg.big_model, cfg) ? " (reasoning)" : "");
+  }
+  for (auto& e : cfg.team->endpoints)
+    if (!e.responses_api_available())
+      spdlog::warn("endpoint {}: api-version {} has no Responses API: Cursor routes and Responses deployments will fail; "
+                   "set AZURE_RESPONSES_API_VERSION=v1 (or responses_api_version)", e.name, e.responses_api_version());
+  for (auto& d : cfg.team->deployments)
+    if (auto caps = d.capabilities.describe(); !caps.empty())
+      spdlog::info("deployment {} takes (configured): {}", d.name, caps);
   if (cfg.auth_token.empty()) {
     if (cfg.listen_is_loopback())
       spdlog::info("client auth off (ANTHROPIC_AUTH_TOKEN unset); listening on loopback only");

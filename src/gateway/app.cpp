@@ -25,8 +25,11 @@ void RequestLog::write(std::uint64_t bytes_out) const {
 }
 
 App::App(config::Config cfg)
-    : cfg_(std::move(cfg)), client_(cfg_.verify_tls, upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy}) {
+    : cfg_(std::move(cfg)),
+      client_(cfg_.verify_tls, upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy}),
+      health_(cfg_.circuit_failures, cfg_.circuit_cooldown) {
   for (auto& [deployment, caps] : cfg_.capabilities) capabilities_.configure(deployment, caps);
+  for (auto& d : cfg_.team->deployments) capabilities_.configure(d.name, d.capabilities);
 }
 
 bool App::authorized(const http::Request& req) const {

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "exchange/flow.hpp"
 #include "gateway/azure_call.hpp"
+#include "gateway/health.hpp"
 #include "http/server.hpp"
 #include "tokens/calibration.hpp"
 #include "tokens/count.hpp"
@@ -14,7 +15,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace agp::gateway {
 
@@ -58,9 +61,11 @@ class App {
   boost::asio::awaitable<void> chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> models(http::Request& req, http::ResponseWriter& res);
   // The one flow every front end's request goes through (gateway/exchange.cpp).
+  using TargetFor = std::function<exchange::Target(const config::Deployment&)>;
   boost::asio::awaitable<void> run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
+                                            std::vector<config::Deployment> candidates, TargetFor target_for,
                                             http::ResponseWriter& res, RequestLog& log);
-  exchange::Target target_for(const config::Route& route) const;
+  exchange::Target target_for(const config::Route& route, const config::Deployment& d) const;
   // The calibrated local count of the Chat body for `c` (prepared when not given).
   std::int64_t estimate_prompt(const conv::Conversation& c, const exchange::Target& t,
                                const exchange::Prepared* chat_prepared, tokens::ChatCount* count);
@@ -69,6 +74,7 @@ class App {
   upstream::Client client_;
   tokens::Calibration calibration_;
   Capabilities capabilities_;
+  Health health_;
   std::atomic<bool> draining_{false};
 };
 

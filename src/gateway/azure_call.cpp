@@ -13,43 +13,23 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <cmath>
+#include <ctime>
 
 namespace agp::gateway {
 
 namespace asio = boost::asio;
 
-std::string chat_completions_url(const config::Config& cfg, const std::string& deployment) {
-  if (cfg.api_version_is_v1()) return cfg.azure_endpoint + "/openai/v1/chat/completions";
-  // Deployment names are validated to [A-Za-z0-9._-], but encode anyway: the URL is ours.
-  return cfg.azure_endpoint + "/openai/deployments/" + boost::urls::encode(deployment, boost::urls::unreserved_chars) +
-         "/chat/completions?api-version=" + cfg.azure_api_version;
-}
-
-Result<std::string> responses_url(const config::Config& cfg) {
-  auto v = cfg.responses_api_version();
-  if (v == "v1") return cfg.azure_endpoint + "/openai/v1/responses";
-  if (!cfg.responses_api_available())
-    return Error::internal("the Responses API needs api-version 2025-03-01-preview or later, or v1; the proxy uses " +
-                           v + " (set AZURE_RESPONSES_API_VERSION=v1)");
-  return cfg.azure_endpoint + "/openai/responses?api-version=" + v;
+Result<std::string> responses_url(const config::Endpoint& e) {
+  auto url = e.responses_url();
+  if (url.empty())
+    return Error::internal("the Responses API needs api-version 2025-03-01-preview or later, or v1; endpoint " + e.name +
+                           " uses " + e.responses_api_version() +
+                           " (set AZURE_RESPONSES_API_VERSION=v1, or responses_api_version in the config file)");
+  return url;
 }
 
 namespace {
-
-// Seconds to wait before a retry, or -1 when the answer says not to retry soon.
-double retry_delay(const std::string& retry_after_ms, const std::string& retry_after, int attempt) {
-  double backoff = 0.25 * (1 << attempt);
-  double v = 0;
-  if (!retry_after_ms.empty()) {
-    auto [p, ec] = std::from_chars(retry_after_ms.data(), retry_after_ms.data() + retry_after_ms.size(), v);
-    if (ec == std::errc{}) return v / 1000.0 <= 10 ? std::max(v / 1000.0, 0.0) : -1;
-  }
-  if (!retry_after.empty()) {
-    auto [p, ec] = std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), v);
-    if (ec == std::errc{}) return v <= 10 ? std::max(v, 0.0) : -1;  // Azure sometimes says 86400: give up
-  }
-  return backoff;
-}
 
 asio::awaitable<void> sleep_for(double seconds) {
   asio::steady_timer t(co_await asio::this_coro::executor);
@@ -59,8 +39,29 @@ asio::awaitable<void> sleep_for(double seconds) {
 
 }  // namespace
 
-asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg, const std::string& url,
-                                        const openai::UpstreamContext& ctx, std::string body) {
+double retry_after_seconds(std::string_view retry_after_ms, std::string_view x_ms_retry_after_ms,
+                           std::string_view retry_after, std::chrono::system_clock::time_point now) {
+  auto number = [](std::string_view s, double& v) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc{} && p == s.data() + s.size() && v >= 0;
+  };
+  double v = 0;
+  if (!retry_after_ms.empty() && number(retry_after_ms, v)) return v / 1000.0;
+  if (!x_ms_retry_after_ms.empty() && number(x_ms_retry_after_ms, v)) return v / 1000.0;
+  if (retry_after.empty()) return -1;
+  if (number(retry_after, v)) return v;
+  // An HTTP date: "Wed, 21 Oct 2026 07:28:00 GMT".
+  std::tm tm{};
+  std::string text(retry_after);
+  if (!strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm)) return -1;
+  auto at = std::chrono::system_clock::from_time_t(timegm(&tm));
+  return std::max(0.0, std::chrono::duration<double>(at - now).count());
+}
+
+asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg,
+                                        const config::Endpoint& endpoint, const std::string& url,
+                                        const openai::UpstreamContext& ctx, std::string body, int retries,
+                                        const http::Headers& extra) {
   AzureAnswer answer;
   const auto& deployment = ctx.deployment;
   upstream::Request req;
@@ -68,15 +69,18 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
     answer.error = Error::internal("the Azure URL '" + url + "' is malformed");
     co_return answer;
   }
-  req.headers = {{"api-key", cfg.azure_api_key},
+  req.headers = {{endpoint.auth_header, endpoint.api_key},
                  {"content-type", "application/json"},
                  {"accept", "application/json, text/event-stream"}};
+  for (auto& h : endpoint.headers) req.headers.push_back(h);
+  for (auto& h : extra) req.headers.push_back(h);
   req.body = std::move(body);
   upstream::Timeouts timeouts{cfg.connect_timeout, cfg.first_byte_timeout, cfg.idle_timeout};
+  const double wait_cap = static_cast<double>(cfg.retry_wait_cap.count());
 
   for (int attempt = 0;; ++attempt) {
     answer.attempts = attempt + 1;
-    bool last = attempt >= cfg.upstream_retries;
+    bool last = attempt >= retries;
     auto out = co_await client.send(req, timeouts);
     if (auto* te = std::get_if<upstream::TransportError>(&out)) {
       bool retryable = te->what == upstream::TransportFailure::connect || te->what == upstream::TransportFailure::reset;
@@ -86,6 +90,7 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
         continue;
       }
       answer.error = openai::map_transport_error(*te, ctx);
+      answer.transport = te->what;
       co_return answer;
     }
     auto resp = std::move(std::get<std::unique_ptr<upstream::Response>>(out));
@@ -96,16 +101,20 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
     }
     auto err_body = co_await resp->read_all(1 << 20);
     std::string text = std::holds_alternative<std::string>(err_body) ? std::get<std::string>(err_body) : std::string{};
-    std::string ra = resp->header("retry-after"), ra_ms = resp->header("retry-after-ms");
+    std::string ra = resp->header("retry-after");
+    answer.retry_after_s = retry_after_seconds(resp->header("retry-after-ms"), resp->header("x-ms-retry-after-ms"), ra,
+                                               std::chrono::system_clock::now());
     unsigned s = answer.upstream_status;
     bool retryable = s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
-    double delay = retryable && !last ? retry_delay(ra_ms, ra, attempt) : -1;
-    if (delay >= 0) {
+    // The same deployment is asked again only after a short wait; a long retry-after is a cool-down.
+    double delay = answer.retry_after_s >= 0 ? answer.retry_after_s : 0.25 * (1 << attempt);
+    if (retryable && !last && delay <= wait_cap) {
       spdlog::warn("upstream {}: HTTP {} (attempt {}), retrying in {:.2f} s", deployment, s, attempt + 1, delay);
       resp.reset();
       co_await sleep_for(delay);
       continue;
     }
+    if (ra.empty() && answer.retry_after_s >= 0) ra = std::to_string(static_cast<long>(std::ceil(answer.retry_after_s)));
     answer.error = openai::map_azure_error(s, text, ra, ctx);
     answer.error_body = std::move(text);
     answer.retry_after = std::move(ra);

@@ -11,6 +11,8 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
+
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -21,18 +23,21 @@
 
 namespace agp::gateway {
 
-// {endpoint}/openai/deployments/{d}/chat/completions?api-version=V, or the v1 path.
-std::string chat_completions_url(const config::Config& cfg, const std::string& deployment);
+// The endpoint's Responses API URL, or an error naming the fix when its api-version has none.
+Result<std::string> responses_url(const config::Endpoint& e);
 
-// {endpoint}/openai/v1/responses, or {endpoint}/openai/responses?api-version=V (V must be at
-// least 2025-03-01-preview: older versions get a clear error instead of Azure's 404).
-Result<std::string> responses_url(const config::Config& cfg);
+// Seconds Azure asked to wait: retry-after-ms, x-ms-retry-after-ms, or retry-after (seconds or an
+// HTTP date); -1 when it said nothing.
+double retry_after_seconds(std::string_view retry_after_ms, std::string_view x_ms_retry_after_ms,
+                           std::string_view retry_after, std::chrono::system_clock::time_point now);
 
 struct AzureAnswer {
   std::unique_ptr<upstream::Response> response;  // set when Azure answered 2xx
   std::optional<Error> error;                    // set otherwise (already mapped)
   unsigned upstream_status = 0;                  // 0 = no HTTP answer
   std::string error_body, retry_after;           // Azure's raw error answer, for recordings
+  double retry_after_s = -1;                     // what Azure asked to wait, -1 = nothing
+  std::optional<TransportFailure> transport;     // no HTTP answer: why
   int attempts = 0;
 };
 
@@ -46,10 +51,12 @@ struct WholeAnswer {
 boost::asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
                                                       const openai::UpstreamContext& ctx);
 
-// POSTs `body`; retries connect failures, resets, 429 with a short retry-after and 5xx,
-// with backoff, up to cfg.upstream_retries times. Non-2xx answers are read and mapped.
+// POSTs `body` to the endpoint (its auth header and headers, then `extra`); retries connect
+// failures, resets, and 429/5xx whose wait is short (RETRY_WAIT_CAP), at most `retries` times.
+// Non-2xx answers are read and mapped.
 boost::asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg,
-                                               const std::string& url, const openai::UpstreamContext& ctx,
-                                               std::string body);
+                                               const config::Endpoint& endpoint, const std::string& url,
+                                               const openai::UpstreamContext& ctx, std::string body, int retries,
+                                               const http::Headers& extra = {});
 
 }  // namespace agp::gateway

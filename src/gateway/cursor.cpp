@@ -93,17 +93,22 @@ boost::asio::awaitable<void> App::models(http::Request& req, http::ResponseWrite
     entries.push_back({std::move(id), std::move(display), std::move(description)});
   };
   // Claude Code's own names route by family: the picker shows which Azure deployment answers.
-  for (auto [id, family, dep] : {std::tuple{"claude-opus-4-5", "Opus", &cfg_.big_model},
-                                 std::tuple{"claude-sonnet-4-5", "Sonnet", &cfg_.big_model},
-                                 std::tuple{"claude-haiku-4-5", "Haiku", &cfg_.small_model}})
-    add(id, std::string(family) + " → Azure " + *dep, "Served by the Azure OpenAI deployment " + *dep);
-  for (auto* dep : {&cfg_.big_model, &cfg_.small_model, &cfg_.cursor_deployment})
-    add("anthropic/" + *dep, *dep + " (Azure OpenAI)", "The Azure OpenAI deployment " + *dep + ", named directly");
-  for (auto effort : kEfforts)
-    add("gpt-" + std::string(effort), "gpt-" + std::string(effort),
-        "Reasoning effort " + std::string(effort) + " on " + cfg_.cursor_deployment);
-  for (auto* dep : {&cfg_.cursor_deployment, &cfg_.big_model, &cfg_.small_model})
-    add(*dep, *dep, "The Azure OpenAI deployment " + *dep);
+  const auto& team = *cfg_.team;
+  for (auto [id, family] : {std::pair{"claude-opus-4-5", "Opus"}, std::pair{"claude-sonnet-4-5", "Sonnet"},
+                            std::pair{"claude-haiku-4-5", "Haiku"}})
+    if (auto r = config::route_model(id, cfg_); r && !r->candidates.empty()) {
+      auto& d = r->candidates.front();
+      add(id, std::string(family) + " → Azure " + d.name, "Served by the Azure OpenAI deployment " + d.name);
+    }
+  for (auto& d : team.deployments)
+    add("anthropic/" + d.name, d.name + " (Azure OpenAI)", "The Azure OpenAI deployment " + d.name + ", named directly");
+  if (!team.cursor.empty()) {
+    auto& cursor = team.deployments[team.cursor.front()].name;
+    for (auto effort : kEfforts)
+      add("gpt-" + std::string(effort), "gpt-" + std::string(effort),
+          "Reasoning effort " + std::string(effort) + " on " + cursor);
+  }
+  for (auto& d : team.deployments) add(d.name, d.name, "The Azure OpenAI deployment " + d.name);
 
   // Anthropic's pagination: limit (1–1000, default 20 when asked for by Anthropic clients), after_id / before_id.
   std::size_t limit = entries.size(), begin = 0, end = entries.size();
@@ -155,15 +160,20 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
     co_return;
   }
   auto& conv = *parsed;
-  exchange::Target target;
-  bool effort_model = false;
+  std::vector<config::Deployment> candidates;
+  bool effort_model = false;  // gpt-high|medium|low|minimal: the cursor route, that effort
   for (auto effort : kEfforts)
     if (conv.model == "gpt-" + std::string(effort)) {
-      target.deployment = cfg_.cursor_deployment;
-      target.reasoning = true;
+      for (auto i : cfg_.team->cursor) candidates.push_back(cfg_.team->deployments[i]);
       conv.effort = std::string(effort);
       effort_model = true;
     }
+  if (effort_model && candidates.empty()) {
+    Error e{404, ErrorKind::not_found, "model: '" + conv.model + "' needs a route named cursor in " + cfg_.team->source, {}};
+    log.error = e.message;
+    co_await send_openai_error(res, e, log.id);
+    co_return;
+  }
   if (!effort_model) {
     auto route = config::route_model(conv.model, cfg_);
     if (!route) {
@@ -171,26 +181,30 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
       co_await send_openai_error(res, route.error(), log.id);
       co_return;
     }
-    target.deployment = route->deployment;
-    target.reasoning = route->reasoning;
+    candidates = route->candidates;
   }
-  // Cursor's models are served by the Responses API (reasoning summaries, newest models).
-  target.backend = exchange::Backend::responses;
-  target.api_version = cfg_.azure_api_version;
-  target.summary = cfg_.summary_level == "none" ? "" : cfg_.summary_level;
-  target.max_output_tokens = cfg_.max_output_tokens;
   log.client_model = conv.model;
-  log.deployment = target.deployment;
+  log.deployment = candidates.front().deployment;
+  auto for_candidate = [this, effort_model](const config::Deployment& d) {
+    exchange::Target t;
+    t.deployment = d.deployment;
+    t.reasoning = effort_model || config::is_reasoning_deployment(d.deployment, cfg_);
+    // Cursor's models are served by the Responses API (reasoning summaries, newest models),
+    // unless the configuration says a deployment speaks only Chat Completions.
+    t.backend = d.api == "chat" ? exchange::Backend::chat : exchange::Backend::responses;
+    t.api_version = cfg_.team->endpoints[d.endpoint].api_version;
+    t.summary = cfg_.summary_level == "none" ? "" : cfg_.summary_level;
+    t.max_output_tokens = cfg_.max_output_tokens;
+    return t;
+  };
 
   exchange::Spec spec;
   spec.front = exchange::Front::openai_chat;
-  spec.target = std::move(target);
   spec.answer_id = random_id("chatcmpl-");
   spec.created = unix_now();
   bool display_ok = true;
   spec.display = openai::chat::parse_reasoning_display(cfg_.reasoning_display, display_ok);
-  spec.upstream = {spec.target.deployment, cfg_.azure_endpoint};
-  co_await run_exchange(req, std::move(conv), std::move(spec), res, log);
+  co_await run_exchange(req, std::move(conv), std::move(spec), std::move(candidates), for_candidate, res, log);
 }
 
 }  // namespace agp::gateway

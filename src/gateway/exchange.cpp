@@ -16,6 +16,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cmath>
+
 namespace agp::gateway {
 
 namespace json = boost::json;
@@ -75,7 +77,25 @@ std::int64_t App::estimate_prompt(const conv::Conversation& c, const exchange::T
   return calibration_.corrected(t.deployment, n);
 }
 
+namespace {
+bool moves_on(const AzureAnswer& a) {
+  if (a.response) return false;
+  if (a.upstream_status == 0) return a.transport && *a.transport != TransportFailure::cancelled;
+  unsigned s = a.upstream_status;
+  return s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+}
+
+// Releases the deployment's in-flight count when the exchange ends, however it ends.
+struct InFlight {
+  Health& health;
+  std::string name;
+  InFlight(Health& h, std::string n) : health(h), name(std::move(n)) { health.begin(name); }
+  ~InFlight() { health.end(name); }
+};
+}  // namespace
+
 boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
+                                               std::vector<config::Deployment> candidates, TargetFor target_for,
                                                http::ResponseWriter& res, RequestLog& log) {
   const auto front = spec.front;
   const bool stream = conv.stream;
@@ -86,43 +106,105 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   const bool counted = front == exchange::Front::anthropic;
   std::unique_ptr<exchange::Exchange> x;
   std::optional<AzureAnswer> watched;
-  // Sent within what the deployment takes; a 400 that teaches a capability (a parameter or value
-  // it refuses, tools with reasoning on Chat, an output limit) is learned and the request is
-  // sent once more within it — at most three times, never for the same lesson twice.
-  for (int attempt = 0;; ++attempt) {
-    spec.target.caps = capabilities_.get(spec.target.deployment);
-    x = exchange::make_exchange(conv_in, spec);
-    if (attempt == 0) {
-      for (auto& d : x->prepared.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
-      // The Anthropic front end reports an input estimate before Azure's usage arrives.
-      if (counted) {
-        bool chat = x->prepared.backend == exchange::Backend::chat;
-        spec.input_tokens_estimate = estimate_prompt(x->conv, spec.target, chat ? &x->prepared : nullptr, &count);
-        log.tokens_local = spec.input_tokens_estimate;
+  std::optional<InFlight> in_flight;
+  const auto& team = *cfg_.team;
+  auto plan = health_.order(std::move(candidates));
+  // Failover: while nothing has reached the client, a deployment that is rate-limited, failing or
+  // unreachable hands the request to the next one of its route; one that asked to be left alone
+  // (retry-after) is skipped by every request until then.
+  int tried = 0;
+  bool all_rate_limited = true;
+  double min_retry = -1;
+  std::string failures;
+  // A route of one deployment always asks it: there is nothing to fail over to, and Azure's own
+  // answer is the truth (the environment-only set-up behaves as it always did).
+  const bool sole = plan.size() == 1;
+  for (std::size_t ci = 0; ci < plan.size(); ++ci) {
+    const auto& c = plan[ci];
+    if (!sole && !health_.acquire(c.name)) {
+      double left = health_.cooling_for(c.name);
+      if (left > 0)
+        min_retry = min_retry < 0 ? left : std::min(min_retry, left);
+      else
+        all_rate_limited = false;  // circuit open
+      failures += (failures.empty() ? "" : "; ") + c.name + (left > 0 ? " cooling down" : " circuit open");
+      continue;
+    }
+    ++tried;
+    in_flight.emplace(health_, c.name);
+    const auto& endpoint = team.endpoints[c.endpoint];
+    spec.target = target_for(c);
+    spec.upstream = {c.deployment, endpoint.url};
+    log.deployment = c.deployment;
+    const bool last_candidate = ci + 1 == plan.size();
+    http::Headers extra(c.headers.begin(), c.headers.end());
+    // Sent within what the deployment takes; a 400 that teaches a capability (a parameter or value
+    // it refuses, tools with reasoning on Chat, an output limit) is learned and the request is
+    // sent once more within it — at most three times, never for the same lesson twice.
+    for (int attempt = 0;; ++attempt) {
+      spec.target.caps = capabilities_.get(c.name);  // learned, then what configuration states on top
+      spec.target.caps.merge(c.capabilities);
+      x = exchange::make_exchange(conv_in, spec);
+      if (attempt == 0 && tried == 1) {
+        for (auto& d : x->prepared.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
+        // The Anthropic front end reports an input estimate before Azure's usage arrives.
+        if (counted) {
+          bool chat = x->prepared.backend == exchange::Backend::chat;
+          spec.input_tokens_estimate = estimate_prompt(x->conv, spec.target, chat ? &x->prepared : nullptr, &count);
+          log.tokens_local = spec.input_tokens_estimate;
+        }
       }
+      x->answer.rules.input_tokens_estimate = spec.input_tokens_estimate;
+      x->answer.anthropic.input_tokens_estimate = spec.input_tokens_estimate;
+      x->answer.upstream.prompt_tokens = spec.input_tokens_estimate;
+      x->answer.upstream.context_window = c.context_window > 0 ? c.context_window : input_window_of(c.deployment);
+      const bool chat = x->prepared.backend == exchange::Backend::chat;
+      auto url = chat ? Result<std::string>(endpoint.chat_url(c.deployment)) : responses_url(endpoint);
+      if (!url) {
+        log.error = url.error().message;
+        co_await send_error(front, res, url.error(), log.id);
+        co_return;
+      }
+      http::Headers headers = extra;
+      if (chat && !c.spillover.empty())
+        if (auto* s = team.find_deployment(c.spillover)) headers.emplace_back("x-ms-spillover-deployment", s->deployment);
+      std::string body = json::serialize(x->prepared.body);
+      auto call = call_azure(client_, cfg_, endpoint, *url, x->answer.upstream, body,
+                             last_candidate ? cfg_.upstream_retries : 0, headers);
+      watched = co_await unless_client_leaves(std::move(call), res);
+      if (rec) rec->upstream_request(*url, body);  // as last sent
+      if (!watched || watched->upstream_status != 400 || attempt >= 3) break;
+      auto lesson = openai::capability_from_error(watched->error_body);
+      if (!lesson || !capabilities_.learn(c.name, *lesson)) break;
+      spdlog::info("deployment {} takes: {} (learned from Azure's 400; resending within it)", c.name,
+                   capabilities_.get(c.name).describe());
     }
-    x->answer.rules.input_tokens_estimate = spec.input_tokens_estimate;
-    x->answer.anthropic.input_tokens_estimate = spec.input_tokens_estimate;
-    x->answer.upstream.prompt_tokens = spec.input_tokens_estimate;
-    x->answer.upstream.context_window = input_window_of(spec.target.deployment);
-
-    auto url = x->prepared.backend == exchange::Backend::chat
-                   ? Result<std::string>(chat_completions_url(cfg_, spec.target.deployment))
-                   : responses_url(cfg_);
-    if (!url) {
-      log.error = url.error().message;
-      co_await send_error(front, res, url.error(), log.id);
-      co_return;
+    if (!watched) break;  // the client left
+    if (!moves_on(*watched)) {
+      if (watched->response) health_.success(c.name);
+      break;
     }
-    std::string body = json::serialize(x->prepared.body);
-    auto call = call_azure(client_, cfg_, *url, x->answer.upstream, body);
-    watched = co_await unless_client_leaves(std::move(call), res);
-    if (rec) rec->upstream_request(*url, body);  // as last sent
-    if (!watched || watched->upstream_status != 400 || attempt >= 3) break;
-    auto lesson = openai::capability_from_error(watched->error_body);
-    if (!lesson || !capabilities_.learn(spec.target.deployment, *lesson)) break;
-    spdlog::info("deployment {} takes: {} (learned from Azure's 400; resending within it)", spec.target.deployment,
-                 capabilities_.get(spec.target.deployment).describe());
+    // 429 / 503 with a retry-after: a cool-down for everyone; other failures count for the circuit.
+    double cool = (watched->upstream_status == 429 || watched->upstream_status == 503) ? watched->retry_after_s : 0;
+    if (watched->upstream_status == 429 && cool < 0) cool = 1;  // a bare 429: a moment's rest
+    health_.failure(c.name, cool);
+    if (watched->upstream_status != 429) all_rate_limited = false;
+    if (cool > 0) min_retry = min_retry < 0 ? cool : std::min(min_retry, cool);
+    failures += (failures.empty() ? "" : "; ") + c.name + ": " + (watched->error ? watched->error->message : "failed");
+    if (!last_candidate) spdlog::warn("{} deployment {} failed ({}), trying the next of the route", log.id, c.name,
+                                      watched->upstream_status ? std::to_string(watched->upstream_status) : "no answer");
+  }
+  if (tried == 0 || (tried > 1 && watched && moves_on(*watched))) {
+    // Every deployment of the route is rate-limited, failing or resting: the truth, at once.
+    Error e = all_rate_limited && min_retry >= 0
+                  ? Error{429, ErrorKind::rate_limit,
+                          "Every Azure deployment of this route is rate-limited (" + failures + ")",
+                          std::to_string(static_cast<long>(std::ceil(min_retry)))}
+                  : Error{529, ErrorKind::overloaded,
+                          "Every Azure deployment of this route failed or is unavailable (" + failures + ")", {}};
+    log.error = e.message;
+    co_await send_error(front, res, e, log.id);
+    co_return;
   }
   const auto& uctx = x->answer.upstream;
   if (rec) {

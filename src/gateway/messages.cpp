@@ -12,12 +12,12 @@ namespace agp::gateway {
 
 namespace json = boost::json;
 
-exchange::Target App::target_for(const config::Route& route) const {
+exchange::Target App::target_for(const config::Route& route, const config::Deployment& d) const {
   exchange::Target t;
-  t.deployment = route.deployment;
-  t.backend = route.responses ? exchange::Backend::responses : exchange::Backend::chat;
-  t.reasoning = route.reasoning;
-  t.api_version = cfg_.azure_api_version;
+  t.deployment = d.deployment;
+  t.backend = config::serves_responses(d, cfg_) ? exchange::Backend::responses : exchange::Backend::chat;
+  t.reasoning = config::is_reasoning_deployment(d.deployment, cfg_);
+  t.api_version = cfg_.team->endpoints[d.endpoint].api_version;
   t.effort_override = route.tier == config::Route::Tier::big     ? cfg_.big_effort
                       : route.tier == config::Route::Tier::small ? cfg_.small_effort
                                                                  : std::string{};
@@ -36,7 +36,7 @@ boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::Respons
   }
   log.client_model = route->client_model;
   log.deployment = route->deployment;
-  auto n = estimate_prompt(*parsed, target_for(*route), nullptr, nullptr);
+  auto n = estimate_prompt(*parsed, target_for(*route, route->candidates.front()), nullptr, nullptr);
   log.tokens_local = n;
   http::Headers headers{{"request-id", log.id}};
   std::string text = json::serialize(json::object{{"input_tokens", n}});
@@ -63,10 +63,10 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
   log.deployment = route->deployment;
   exchange::Spec spec;
   spec.front = exchange::Front::anthropic;
-  spec.target = target_for(*route);
   spec.answer_id = random_id("msg_");
-  spec.upstream = {route->deployment, cfg_.azure_endpoint};
-  co_await run_exchange(req, std::move(*parsed), std::move(spec), res, log);
+  auto candidates = route->candidates;
+  auto for_candidate = [this, r = *route](const config::Deployment& d) { return target_for(r, d); };
+  co_await run_exchange(req, std::move(*parsed), std::move(spec), std::move(candidates), for_candidate, res, log);
 }
 
 }  // namespace agp::gateway

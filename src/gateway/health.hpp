@@ -1,0 +1,53 @@
+// Per-deployment health for failover: requests in flight, cool-downs Azure asked for (a 429's
+// retry-after is honoured by skipping the deployment, not by waiting), and a circuit breaker that
+// opens after consecutive failures and lets one probe through after its cool-down. Thread-safe.
+#pragma once
+
+#include "config/team.hpp"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace agp::gateway {
+
+class Health {
+ public:
+  using Clock = std::chrono::steady_clock;
+  Health(int failures_to_open, std::chrono::seconds open_for) : failures_to_open_(failures_to_open), open_for_(open_for) {}
+
+  // The candidates to try, in order: by priority, then by requests in flight per weight; those
+  // cooling down or with an open circuit only after all others (they are tried last rather than
+  // failing a request some deployment might still take).
+  std::vector<config::Deployment> order(std::vector<config::Deployment> candidates);
+  // True when the deployment may be asked now (not cooling down, circuit closed, or this is the
+  // half-open probe — taken by this call).
+  bool acquire(const std::string& deployment);
+  double cooling_for(const std::string& deployment);  // seconds left of its cool-down, 0 = none
+
+  void begin(const std::string& deployment);
+  void end(const std::string& deployment);
+  void success(const std::string& deployment);
+  // A failure that moves the request on; `cooldown_s` > 0 skips the deployment for that long.
+  void failure(const std::string& deployment, double cooldown_s);
+
+  enum class Circuit { closed, open, half_open };
+  struct State {
+    int in_flight = 0, consecutive_failures = 0;
+    Circuit circuit = Circuit::closed;
+    Clock::time_point cool_until{}, open_until{};
+    bool probing = false;
+  };
+  std::map<std::string, State> snapshot() const;
+
+ private:
+  bool usable(State& s, Clock::time_point now, bool take_probe);
+  mutable std::mutex mu_;
+  std::map<std::string, State> states_;
+  int failures_to_open_;
+  std::chrono::seconds open_for_;
+};
+
+}  // namespace agp::gateway
