@@ -286,15 +286,14 @@ Team load_team_file(const std::string& path, const Env& env) {
   for (auto kv : routes) {
     RouteRule rule;
     rule.pattern = kv.first.as<std::string>();
-    auto list = kv.second;
-    if (list.IsScalar()) {
-      YAML::Node seq(YAML::NodeType::Sequence);
-      seq.push_back(list);
-      list = seq;
-    }
-    if (!list.IsSequence() || list.size() == 0)
-      r.fail(kv.second, "route '" + rule.pattern + "' must list the deployments to try, in order");
-    for (auto name : list) {
+    // yaml-cpp nodes are references (assigning one writes into the document): collect, do not reassign.
+    std::vector<YAML::Node> list;
+    if (kv.second.IsScalar())
+      list.push_back(kv.second);
+    else if (kv.second.IsSequence())
+      for (auto n : kv.second) list.push_back(n);
+    if (list.empty()) r.fail(kv.second, "route '" + rule.pattern + "' must list the deployments to try, in order");
+    for (auto& name : list) {
       auto n = r.text(name, "routes." + rule.pattern);
       auto it = std::find_if(t.deployments.begin(), t.deployments.end(), [&](const Deployment& d) { return d.name == n; });
       if (it == t.deployments.end())

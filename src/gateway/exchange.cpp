@@ -191,10 +191,11 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     if (watched->upstream_status != 429) all_rate_limited = false;
     if (cool > 0) min_retry = min_retry < 0 ? cool : std::min(min_retry, cool);
     failures += (failures.empty() ? "" : "; ") + c.name + ": " + (watched->error ? watched->error->message : "failed");
-    if (!last_candidate) spdlog::warn("{} deployment {} failed ({}), trying the next of the route", log.id, c.name,
-                                      watched->upstream_status ? std::to_string(watched->upstream_status) : "no answer");
+    if (!last_candidate)
+      spdlog::warn("{} deployment {} failed ({}); the route goes on", log.id, c.name,
+                   watched->upstream_status ? std::to_string(watched->upstream_status) : "no answer");
   }
-  if (tried == 0 || (tried > 1 && watched && moves_on(*watched))) {
+  if (tried == 0 || (plan.size() > 1 && watched && moves_on(*watched))) {
     // Every deployment of the route is rate-limited, failing or resting: the truth, at once.
     Error e = all_rate_limited && min_retry >= 0
                   ? Error{429, ErrorKind::rate_limit,

@@ -29,7 +29,7 @@ const START_TIMEOUT_MS = 15000;
 const LISTEN_RE = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
 
 /** A spawned child whose stdout+stderr are collected. */
-class Child {
+export class Child {
   constructor(name, bin, args, opts) {
     this.name = name;
     this.output = '';
@@ -91,7 +91,7 @@ class Child {
 }
 
 /** Environment for children: the parent's minus anything that could redirect the proxy. */
-function baseEnv() {
+export function baseEnv() {
   const env = { ...process.env };
   for (const k of Object.keys(env)) {
     if (/^(AZURE_|ANTHROPIC_|OPENAI_|SMALL_MODEL|BIG_MODEL|MIDDLE_MODEL|HTTPS?_PROXY|ALL_PROXY)/i.test(k)) delete env[k];
