@@ -177,6 +177,22 @@ int main(int argc, char** argv) {
     spdlog::warn("recording every exchange to {} (prompts included; keys and tokens redacted)", cfg.record_dir);
   if (!cfg.verify_tls) spdlog::warn("AZURE_VERIFY_TLS=false: the upstream certificate is NOT verified");
 
+  // SIGHUP: reload the config file (validated first; on error the configuration in use stays).
+  asio::signal_set hangup(ioc, SIGHUP);
+  std::function<void()> on_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      try {
+        auto file_env = config::read_env_file(env_file.empty() ? ".env" : env_file, !env_file.empty());
+        app->reload(config::merge(config::process_env(), file_env));
+      } catch (const config::ConfigError& e) {
+        spdlog::error("SIGHUP: {}", e.what());
+      }
+      on_hangup();
+    });
+  };
+  on_hangup();
+
   // SIGTERM/SIGINT: stop accepting, let answers in flight finish (up to SHUTDOWN_GRACE), then
   // stop. A second signal stops at once.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -196,6 +212,7 @@ int main(int argc, char** argv) {
     spdlog::info("signal {}: no new connections; waiting up to {} s for {} requests in flight", sig,
                  cfg.shutdown_grace.count(), server.in_flight());
     app->set_draining();
+    hangup.cancel();
     server.stop();
     deadline = std::chrono::steady_clock::now() + cfg.shutdown_grace;
     check_drained();

@@ -38,6 +38,12 @@ bool serves_responses(const Deployment& d, const Config& config) {
 }
 
 Result<Route> route_model(const std::string& model, const Config& config) {
+  if (config.team) return route_model(model, config, *config.team);
+  // A Config built by hand (tests) has no team yet: the environment's set-up.
+  return route_model(model, config, team_from_env(config));
+}
+
+Result<Route> route_model(const std::string& model, const Config& config, const Team& team) {
   Route r;
   r.client_model = model;
   if (model.empty()) return Error::invalid("model: Field required");
@@ -49,9 +55,6 @@ Result<Route> route_model(const std::string& model, const Config& config) {
     r.tier = Route::Tier::small;
   else if (l.find("sonnet") != std::string::npos || l.find("opus") != std::string::npos)
     r.tier = Route::Tier::big;
-  Team from_env;  // a Config built by hand (tests) has no team yet: the environment's set-up
-  if (!config.team) from_env = team_from_env(config);
-  const Team& team = config.team ? *config.team : from_env;
   auto ad_hoc = [&](const std::string& deployment) -> Result<Route> {
     // A deployment the configuration does not list, on the only endpoint (environment set-up).
     if (!valid_deployment_name(deployment))

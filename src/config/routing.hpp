@@ -24,6 +24,8 @@ struct Route {
 // openai/ prefixes stripped; anything else is a deployment name, validated so that no
 // client can steer the upstream URL.
 Result<Route> route_model(const std::string& model, const Config& config);
+// The same against a given team (a reloaded configuration).
+Result<Route> route_model(const std::string& model, const Config& config, const Team& team);
 
 bool is_reasoning_deployment(const std::string& deployment, const Config& config);
 // The deployment's `api`, else the model family's (AZURE_BACKEND, *codex*).

@@ -30,6 +30,23 @@ App::App(config::Config cfg)
       health_(cfg_.circuit_failures, cfg_.circuit_cooldown) {
   for (auto& [deployment, caps] : cfg_.capabilities) capabilities_.configure(deployment, caps);
   for (auto& d : cfg_.team->deployments) capabilities_.configure(d.name, d.capabilities);
+  team_.store(cfg_.team);
+}
+
+void App::reload(const config::Env& env) {
+  if (cfg_.config_file.empty()) {
+    spdlog::info("SIGHUP: no config file to reload (environment set-up)");
+    return;
+  }
+  try {
+    auto team = std::make_shared<const config::Team>(config::load_team_file(cfg_.config_file, env));
+    for (auto& d : team->deployments) capabilities_.configure(d.name, d.capabilities);
+    team_.store(team);
+    spdlog::info("SIGHUP: {} reloaded: {} endpoints, {} deployments, {} routes", cfg_.config_file,
+                 team->endpoints.size(), team->deployments.size(), team->routes.size());
+  } catch (const config::TeamError& e) {
+    spdlog::error("SIGHUP: {} not reloaded, the configuration in use stays: {}", cfg_.config_file, e.what());
+  }
 }
 
 bool App::authorized(const http::Request& req) const {

@@ -53,6 +53,10 @@ class App {
   const config::Config& config() const { return cfg_; }
   // SIGTERM: /ready answers 503 so a load balancer stops sending while answers in flight finish.
   void set_draining() { draining_ = true; }
+  // SIGHUP: reads the config file again; a valid one replaces the routing for new requests
+  // (requests in flight keep the one they started with), an invalid one is logged and ignored.
+  void reload(const config::Env& env);
+  std::shared_ptr<const config::Team> team() const { return team_.load(); }
 
  private:
   bool authorized(const http::Request& req) const;
@@ -63,9 +67,10 @@ class App {
   // The one flow every front end's request goes through (gateway/exchange.cpp).
   using TargetFor = std::function<exchange::Target(const config::Deployment&)>;
   boost::asio::awaitable<void> run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
+                                            std::shared_ptr<const config::Team> team,
                                             std::vector<config::Deployment> candidates, TargetFor target_for,
                                             http::ResponseWriter& res, RequestLog& log);
-  exchange::Target target_for(const config::Route& route, const config::Deployment& d) const;
+  exchange::Target target_for(const config::Team& team, const config::Route& route, const config::Deployment& d) const;
   // The calibrated local count of the Chat body for `c` (prepared when not given).
   std::int64_t estimate_prompt(const conv::Conversation& c, const exchange::Target& t,
                                const exchange::Prepared* chat_prepared, tokens::ChatCount* count);
@@ -76,6 +81,7 @@ class App {
   Capabilities capabilities_;
   Health health_;
   std::atomic<bool> draining_{false};
+  std::atomic<std::shared_ptr<const config::Team>> team_;
 };
 
 // Sends an Anthropic-shaped error (before the stream started).

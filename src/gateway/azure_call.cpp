@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <random>
 #include <cmath>
 #include <ctime>
 
@@ -30,6 +31,13 @@ Result<std::string> responses_url(const config::Endpoint& e) {
 }
 
 namespace {
+
+// Exponential backoff with full jitter, so retries of many requests do not arrive together.
+double backoff(int attempt) {
+  static thread_local std::minstd_rand rng(std::random_device{}());
+  double cap = 0.25 * (1 << std::min(attempt, 6));
+  return std::uniform_real_distribution<double>(cap / 2, cap)(rng);
+}
 
 asio::awaitable<void> sleep_for(double seconds) {
   asio::steady_timer t(co_await asio::this_coro::executor);
@@ -86,7 +94,7 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
       bool retryable = te->what == upstream::TransportFailure::connect || te->what == upstream::TransportFailure::reset;
       if (!last && retryable) {
         spdlog::warn("upstream {}: {} (attempt {}), retrying", deployment, te->detail, attempt + 1);
-        co_await sleep_for(0.25 * (1 << attempt));
+        co_await sleep_for(backoff(attempt));
         continue;
       }
       answer.error = openai::map_transport_error(*te, ctx);
@@ -107,7 +115,7 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
     unsigned s = answer.upstream_status;
     bool retryable = s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
     // The same deployment is asked again only after a short wait; a long retry-after is a cool-down.
-    double delay = answer.retry_after_s >= 0 ? answer.retry_after_s : 0.25 * (1 << attempt);
+    double delay = answer.retry_after_s >= 0 ? answer.retry_after_s : backoff(attempt);
     if (retryable && !last && delay <= wait_cap) {
       spdlog::warn("upstream {}: HTTP {} (attempt {}), retrying in {:.2f} s", deployment, s, attempt + 1, delay);
       resp.reset();

@@ -93,10 +93,11 @@ boost::asio::awaitable<void> App::models(http::Request& req, http::ResponseWrite
     entries.push_back({std::move(id), std::move(display), std::move(description)});
   };
   // Claude Code's own names route by family: the picker shows which Azure deployment answers.
-  const auto& team = *cfg_.team;
+  auto team_ptr = this->team();
+  const auto& team = *team_ptr;
   for (auto [id, family] : {std::pair{"claude-opus-4-5", "Opus"}, std::pair{"claude-sonnet-4-5", "Sonnet"},
                             std::pair{"claude-haiku-4-5", "Haiku"}})
-    if (auto r = config::route_model(id, cfg_); r && !r->candidates.empty()) {
+    if (auto r = config::route_model(id, cfg_, team); r && !r->candidates.empty()) {
       auto& d = r->candidates.front();
       add(id, std::string(family) + " → Azure " + d.name, "Served by the Azure OpenAI deployment " + d.name);
     }
@@ -160,22 +161,23 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
     co_return;
   }
   auto& conv = *parsed;
+  auto team = this->team();
   std::vector<config::Deployment> candidates;
   bool effort_model = false;  // gpt-high|medium|low|minimal: the cursor route, that effort
   for (auto effort : kEfforts)
     if (conv.model == "gpt-" + std::string(effort)) {
-      for (auto i : cfg_.team->cursor) candidates.push_back(cfg_.team->deployments[i]);
+      for (auto i : team->cursor) candidates.push_back(team->deployments[i]);
       conv.effort = std::string(effort);
       effort_model = true;
     }
   if (effort_model && candidates.empty()) {
-    Error e{404, ErrorKind::not_found, "model: '" + conv.model + "' needs a route named cursor in " + cfg_.team->source, {}};
+    Error e{404, ErrorKind::not_found, "model: '" + conv.model + "' needs a route named cursor in " + team->source, {}};
     log.error = e.message;
     co_await send_openai_error(res, e, log.id);
     co_return;
   }
   if (!effort_model) {
-    auto route = config::route_model(conv.model, cfg_);
+    auto route = config::route_model(conv.model, cfg_, *team);
     if (!route) {
       log.error = route.error().message;
       co_await send_openai_error(res, route.error(), log.id);
@@ -185,14 +187,14 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
   }
   log.client_model = conv.model;
   log.deployment = candidates.front().deployment;
-  auto for_candidate = [this, effort_model](const config::Deployment& d) {
+  auto for_candidate = [this, team, effort_model](const config::Deployment& d) {
     exchange::Target t;
     t.deployment = d.deployment;
     t.reasoning = effort_model || config::is_reasoning_deployment(d.deployment, cfg_);
     // Cursor's models are served by the Responses API (reasoning summaries, newest models),
     // unless the configuration says a deployment speaks only Chat Completions.
     t.backend = d.api == "chat" ? exchange::Backend::chat : exchange::Backend::responses;
-    t.api_version = cfg_.team->endpoints[d.endpoint].api_version;
+    t.api_version = team->endpoints[d.endpoint].api_version;
     t.summary = cfg_.summary_level == "none" ? "" : cfg_.summary_level;
     t.max_output_tokens = cfg_.max_output_tokens;
     return t;
@@ -204,7 +206,7 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
   spec.created = unix_now();
   bool display_ok = true;
   spec.display = openai::chat::parse_reasoning_display(cfg_.reasoning_display, display_ok);
-  co_await run_exchange(req, std::move(conv), std::move(spec), std::move(candidates), for_candidate, res, log);
+  co_await run_exchange(req, std::move(conv), std::move(spec), team, std::move(candidates), for_candidate, res, log);
 }
 
 }  // namespace agp::gateway

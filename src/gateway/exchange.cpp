@@ -95,6 +95,7 @@ struct InFlight {
 }  // namespace
 
 boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
+                                               std::shared_ptr<const config::Team> team_in_use,
                                                std::vector<config::Deployment> candidates, TargetFor target_for,
                                                http::ResponseWriter& res, RequestLog& log) {
   const auto front = spec.front;
@@ -107,7 +108,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   std::unique_ptr<exchange::Exchange> x;
   std::optional<AzureAnswer> watched;
   std::optional<InFlight> in_flight;
-  const auto& team = *cfg_.team;
+  const auto& team = *team_in_use;  // kept for the whole exchange, whatever a reload does meanwhile
   auto plan = health_.order(std::move(candidates));
   // Failover: while nothing has reached the client, a deployment that is rate-limited, failing or
   // unreachable hands the request to the next one of its route; one that asked to be left alone

@@ -12,12 +12,13 @@ namespace agp::gateway {
 
 namespace json = boost::json;
 
-exchange::Target App::target_for(const config::Route& route, const config::Deployment& d) const {
+exchange::Target App::target_for(const config::Team& team, const config::Route& route,
+                                  const config::Deployment& d) const {
   exchange::Target t;
   t.deployment = d.deployment;
   t.backend = config::serves_responses(d, cfg_) ? exchange::Backend::responses : exchange::Backend::chat;
   t.reasoning = config::is_reasoning_deployment(d.deployment, cfg_);
-  t.api_version = cfg_.team->endpoints[d.endpoint].api_version;
+  t.api_version = team.endpoints[d.endpoint].api_version;
   t.effort_override = route.tier == config::Route::Tier::big     ? cfg_.big_effort
                       : route.tier == config::Route::Tier::small ? cfg_.small_effort
                                                                  : std::string{};
@@ -28,7 +29,8 @@ exchange::Target App::target_for(const config::Route& route, const config::Deplo
 
 boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
   auto parsed = anthropic::parse_request(req.message.body(), anthropic::Endpoint::count_tokens);
-  auto route = parsed ? config::route_model(parsed->model, cfg_) : Result<config::Route>(parsed.error());
+  auto team = this->team();
+  auto route = parsed ? config::route_model(parsed->model, cfg_, *team) : Result<config::Route>(parsed.error());
   if (!route) {
     log.error = route.error().message;
     co_await send_anthropic_error(res, route.error(), log.id);
@@ -36,7 +38,7 @@ boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::Respons
   }
   log.client_model = route->client_model;
   log.deployment = route->deployment;
-  auto n = estimate_prompt(*parsed, target_for(*route, route->candidates.front()), nullptr, nullptr);
+  auto n = estimate_prompt(*parsed, target_for(*team, *route, route->candidates.front()), nullptr, nullptr);
   log.tokens_local = n;
   http::Headers headers{{"request-id", log.id}};
   std::string text = json::serialize(json::object{{"input_tokens", n}});
@@ -53,7 +55,8 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
     std::vector<std::string> unused;
     if (auto tools = anthropic::upstream_tools(parsed->tools, unused); !tools) parsed = tools.error();
   }
-  auto route = parsed ? config::route_model(parsed->model, cfg_) : Result<config::Route>(parsed.error());
+  auto team = this->team();
+  auto route = parsed ? config::route_model(parsed->model, cfg_, *team) : Result<config::Route>(parsed.error());
   if (!route) {
     log.error = route.error().message;
     co_await send_anthropic_error(res, route.error(), log.id);
@@ -65,8 +68,9 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
   spec.front = exchange::Front::anthropic;
   spec.answer_id = random_id("msg_");
   auto candidates = route->candidates;
-  auto for_candidate = [this, r = *route](const config::Deployment& d) { return target_for(r, d); };
-  co_await run_exchange(req, std::move(*parsed), std::move(spec), std::move(candidates), for_candidate, res, log);
+  auto for_candidate = [this, team, r = *route](const config::Deployment& d) { return target_for(*team, r, d); };
+  co_await run_exchange(req, std::move(*parsed), std::move(spec), team, std::move(candidates), for_candidate, res,
+                        log);
 }
 
 }  // namespace agp::gateway

@@ -141,3 +141,22 @@ test('--check-config prints the routing table (exit 0), and names file, line and
   assert.equal(noVar.status, 1);
   assert.match(noVar.stderr, /KEY_EAST, which is not set/);
 });
+
+test('SIGHUP reloads the file; a broken file is refused and the routing in use stays', async () => {
+  await reset('east');
+  await reset('west');
+  const file = path.join(dir, 'team.yaml');
+  writeFileSync(file, configYaml(mocks.east.url, mocks.west.url).replace('"*haiku*": small-east', '"*haiku*": [big-west]'));
+  proxy.proc.kill('SIGHUP');
+  const until = Date.now() + 5000;
+  while (!/SIGHUP: .* reloaded/.test(proxy.output) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  await ask('claude-haiku-4-5', 'E2E-TEAM-RELOADED');
+  assert.equal((await requests('west')).length, 1, 'haiku did not move to the reloaded route');
+  writeFileSync(file, 'endpoints: [oops');
+  proxy.proc.kill('SIGHUP');
+  const until2 = Date.now() + 5000;
+  while (!/not reloaded/.test(proxy.output) && Date.now() < until2) await new Promise((r) => setTimeout(r, 50));
+  assert.match(proxy.output, /not reloaded, the configuration in use stays/);
+  await ask('claude-haiku-4-5', 'E2E-TEAM-KEPT');
+  assert.equal((await requests('west')).length, 2);
+});

@@ -1,0 +1,100 @@
+// The team YAML: the example file in deploy/ loads, mistakes name file:line:col and the key,
+// globs, and the retry-after forms Azure sends.
+#include "config/team.hpp"
+#include "gateway/azure_call.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+const agp::config::Env kKeys = {{"AZURE_OPENAI_KEY_EAST", "a"}, {"AZURE_OPENAI_KEY_WEST", "b"}, {"APIM_SUBSCRIPTION_KEY", "c"}};
+
+TEST(TeamConfig, TheExampleFileLoads) {
+  auto t = agp::config::load_team_file((fs::path(AGP_TEST_DATA) / "../../deploy/config.example.yaml").string(), kKeys);
+  EXPECT_EQ(t.endpoints.size(), 3u);
+  EXPECT_EQ(t.endpoints[2].auth_header, "Ocp-Apim-Subscription-Key");
+  EXPECT_EQ(t.endpoints[2].url, "https://my-apim.azure-api.net/team-openai");
+  EXPECT_EQ(t.deployments.size(), 5u);
+  ASSERT_EQ(t.routes.size(), 4u);
+  EXPECT_EQ(t.routes[0].pattern, "*sonnet*");
+  EXPECT_EQ(t.cursor.size(), 2u);
+  auto* apim = t.find_deployment("chat-apim");
+  ASSERT_TRUE(apim);
+  EXPECT_EQ(apim->capabilities.describe(), "prompt_cache_key=false,max_output_tokens=16384");
+  EXPECT_EQ(t.endpoints[0].chat_url("gpt-5"),
+            "https://my-east.openai.azure.com/openai/deployments/gpt-5/chat/completions?api-version=2025-04-01-preview");
+  EXPECT_EQ(t.endpoints[1].responses_url(), "https://my-west.openai.azure.com/openai/v1/responses");
+}
+
+std::string error_of(const std::string& yaml, const agp::config::Env& env = kKeys) {
+  auto path = fs::temp_directory_path() / "agp_team_test.yaml";
+  std::ofstream(path) << yaml;
+  try {
+    agp::config::load_team_file(path.string(), env);
+  } catch (const agp::config::TeamError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const char* kGood = R"(endpoints:
+  - {name: e, url: https://x.openai.azure.com, api_key: k}
+deployments:
+  - {name: d, endpoint: e, deployment: gpt-4o}
+routes:
+  "*": [d]
+)";
+
+TEST(TeamConfig, MistakesNameTheLineAndTheKey) {
+  EXPECT_EQ(error_of(kGood), "");
+  struct Row {
+    std::string from, to, message;
+  };
+  const Row rows[] = {
+      {"routes:", "route:", "unknown key 'route' in the file"},
+      {"endpoint: e,", "endpoint: nowhere,", "4:25: 'endpoint' names 'nowhere', which is not in endpoints"},
+      {"[d]", "[d, ghost]", "6:12: route '*' names deployment 'ghost'"},
+      {"api_key: k", "api_key: \"${NOT_SET_ANYWHERE}\"", "environment variable NOT_SET_ANYWHERE, which is not set"},
+      {"https://x.openai.azure.com", "ftp://x", "'url' must be an http(s) URL"},
+      {"https://x.openai.azure.com", "https://u:p@x.openai.azure.com", "must not contain credentials"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, priority: high}", "'priority' must be a whole number"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, api: anthropic}", "not supported by this version"},
+      {"deployment: gpt-4o}", "deployment: \"a/b\"}", "'deployment' must be an Azure deployment name"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, capabilities: {colour: blue}}", "unknown capability 'colour'"},
+  };
+  for (auto& r : rows) {
+    std::string yaml = kGood;
+    yaml.replace(yaml.find(r.from), r.from.size(), r.to);
+    auto e = error_of(yaml);
+    EXPECT_NE(e.find(r.message), std::string::npos) << r.to << " → " << e;
+  }
+}
+
+TEST(TeamConfig, Globs) {
+  using agp::config::glob_match;
+  EXPECT_TRUE(glob_match("*sonnet*", "claude-Sonnet-4-5"));
+  EXPECT_TRUE(glob_match("gpt-?o", "gpt-4o"));
+  EXPECT_FALSE(glob_match("*haiku*", "claude-sonnet-4-5"));
+  EXPECT_TRUE(glob_match("*", ""));
+  EXPECT_FALSE(glob_match("a*b", "acd"));
+}
+
+TEST(RetryAfter, EveryFormAzureSends) {
+  using agp::gateway::retry_after_seconds;
+  auto now = std::chrono::system_clock::from_time_t(1798000000);  // 2026-12-23T…
+  EXPECT_DOUBLE_EQ(retry_after_seconds("1500", "", "", now), 1.5);
+  EXPECT_DOUBLE_EQ(retry_after_seconds("", "2500", "9", now), 2.5);
+  EXPECT_DOUBLE_EQ(retry_after_seconds("", "", "20", now), 20);
+  std::time_t later = 1798000000 + 42;
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", std::gmtime(&later));
+  EXPECT_NEAR(retry_after_seconds("", "", date, now), 42, 1);
+  EXPECT_EQ(retry_after_seconds("", "", "", now), -1);
+  EXPECT_EQ(retry_after_seconds("", "", "soon", now), -1);
+}
+
+}  // namespace
