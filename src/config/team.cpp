@@ -206,8 +206,8 @@ Deployment deployment_of(const Reader& r, const YAML::Node& n, std::size_t i, co
     r.fail(n["deployment"], "'deployment' must be an Azure deployment name ([A-Za-z0-9._-], at most 64)");
   if (n["api"]) {
     d.api = r.text(n["api"], "api");
-    if (d.api == "anthropic") r.fail(n["api"], "'api: anthropic' (Claude on AI Foundry) is not supported by this version");
-    if (d.api != "chat" && d.api != "responses") r.fail(n["api"], "'api' must be chat or responses");
+    if (d.api != "chat" && d.api != "responses" && d.api != "anthropic")
+      r.fail(n["api"], "'api' must be chat, responses or anthropic");
   }
   if (n["priority"]) d.priority = static_cast<int>(r.number(n["priority"], "priority", 0, 1000));
   if (n["weight"]) d.weight = static_cast<int>(r.number(n["weight"], "weight", 1, 1000));

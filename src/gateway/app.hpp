@@ -69,7 +69,10 @@ class App {
   boost::asio::awaitable<void> run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
                                             std::shared_ptr<const config::Team> team,
                                             std::vector<config::Deployment> candidates, TargetFor target_for,
-                                            http::ResponseWriter& res, RequestLog& log);
+                                            http::ResponseWriter& res, RequestLog& log, bool count_tokens = false);
+  // Claude on AI Foundry: the Anthropic endpoint's answer (or error) goes to the client unmodified.
+  boost::asio::awaitable<void> relay_passthrough(std::optional<AzureAnswer> watched, bool stream,
+                                                 http::ResponseWriter& res, RequestLog& log);
   exchange::Target target_for(const config::Team& team, const config::Route& route, const config::Deployment& d) const;
   // The calibrated local count of the Chat body for `c` (prepared when not given).
   std::int64_t estimate_prompt(const conv::Conversation& c, const exchange::Target& t,

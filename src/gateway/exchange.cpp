@@ -48,6 +48,34 @@ struct TranslationAdapter final : StreamAdapter {
   std::optional<anthropic::StreamValidator> validator;
 };
 
+// Claude on AI Foundry answers in Anthropic's own protocol: its stream goes to the client as it
+// came, frame by frame (only keep-alive pings are the proxy's).
+struct PassthroughAdapter final : StreamAdapter {
+  std::string start() override { return {}; }
+  std::string frame(const wire::SseFrame& f) override {
+    if (f.event == "message_stop" || f.event == "error") done = true;
+    return wire::format_sse(f.event, f.data);
+  }
+  std::string finish() override { return {}; }
+  std::string fail(const upstream::TransportError& e) override {
+    done = true;
+    Error err{502, ErrorKind::api, "the Anthropic endpoint's stream broke: " + e.detail, {}};
+    return anthropic::to_sse(anthropic::Events{anthropic::error_event(err)});
+  }
+  std::string ping() override { return "event: ping\ndata: {\"type\":\"ping\"}\n\n"; }
+  bool ended() const override { return done; }
+  bool done = false;
+};
+
+// The client's Anthropic body for the Foundry endpoint: unchanged except `model`.
+std::string passthrough_body(std::string_view client_body, const std::string& deployment) {
+  boost::system::error_code ec;
+  auto v = json::parse(client_body, ec);
+  if (ec || !v.is_object()) return std::string(client_body);
+  v.as_object()["model"] = deployment;
+  return json::serialize(v);
+}
+
 http::Headers id_headers(exchange::Front front, const std::string& id) {
   return {{front == exchange::Front::anthropic ? "request-id" : "x-request-id", id}};
 }
@@ -97,7 +125,7 @@ struct InFlight {
 boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
                                                std::shared_ptr<const config::Team> team_in_use,
                                                std::vector<config::Deployment> candidates, TargetFor target_for,
-                                               http::ResponseWriter& res, RequestLog& log) {
+                                               http::ResponseWriter& res, RequestLog& log, bool count_tokens) {
   const auto front = spec.front;
   const bool stream = conv.stream;
   const auto& conv_in = conv;  // kept: each attempt is prepared anew from it
@@ -108,6 +136,8 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   std::unique_ptr<exchange::Exchange> x;
   std::optional<AzureAnswer> watched;
   std::optional<InFlight> in_flight;
+  bool passthrough = false;
+  std::string upstream_url;
   const auto& team = *team_in_use;  // kept for the whole exchange, whatever a reload does meanwhile
   auto plan = health_.order(std::move(candidates));
   // Failover: while nothing has reached the client, a deployment that is rate-limited, failing or
@@ -139,6 +169,25 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     log.deployment = c.deployment;
     const bool last_candidate = ci + 1 == plan.size();
     http::Headers extra(c.headers.begin(), c.headers.end());
+    passthrough = c.api == "anthropic";
+    if (passthrough) {
+      // Claude on AI Foundry speaks Anthropic's protocol: the request goes as the client sent it.
+      if (front != exchange::Front::anthropic) {
+        failures += (failures.empty() ? "" : "; ") + c.name + ": an Anthropic endpoint serves Anthropic clients only";
+        all_rate_limited = false;
+        passthrough = false;
+        continue;
+      }
+      auto version = req.header("anthropic-version");
+      extra.emplace_back("anthropic-version", version.empty() ? "2023-06-01" : std::string(version));
+      if (auto beta = req.header("anthropic-beta"); !beta.empty()) extra.emplace_back("anthropic-beta", beta);
+      std::string url = endpoint.url + (count_tokens ? "/anthropic/v1/messages/count_tokens" : "/anthropic/v1/messages");
+      upstream_url = url;
+      openai::UpstreamContext pctx{c.deployment, endpoint.url};
+      auto call = call_azure(client_, cfg_, endpoint, url, pctx, passthrough_body(req.message.body(), c.deployment),
+                             last_candidate ? cfg_.upstream_retries : 0, extra);
+      watched = co_await unless_client_leaves(std::move(call), res);
+    } else {
     // Sent within what the deployment takes; a 400 that teaches a capability (a parameter or value
     // it refuses, tools with reasoning on Chat, an output limit) is learned and the request is
     // sent once more within it — at most three times, never for the same lesson twice.
@@ -180,6 +229,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       spdlog::info("deployment {} takes: {} (learned from Azure's 400; resending within it)", c.name,
                    capabilities_.get(c.name).describe());
     }
+    }
     if (!watched) break;  // the client left
     if (!moves_on(*watched)) {
       if (watched->response) health_.success(c.name);
@@ -206,6 +256,10 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
                           "Every Azure deployment of this route failed or is unavailable (" + failures + ")", {}};
     log.error = e.message;
     co_await send_error(front, res, e, log.id);
+    co_return;
+  }
+  if (passthrough) {
+    co_await relay_passthrough(std::move(watched), stream, res, log);
     co_return;
   }
   const auto& uctx = x->answer.upstream;
@@ -282,6 +336,53 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   // Azure counted exactly the Chat body we counted: learn from the difference.
   if (counted && spec.target.backend == exchange::Backend::chat && log.tokens_in > 0)
     log.count_error = calibration_.observe(spec.target.deployment, count, log.tokens_in);
+}
+
+boost::asio::awaitable<void> App::relay_passthrough(std::optional<AzureAnswer> watched, bool stream,
+                                                    http::ResponseWriter& res, RequestLog& log) {
+  log.upstream_ms = log.since_start_ms();
+  if (!watched) {
+    log.error = "client went away before the Anthropic endpoint answered; upstream cancelled";
+    res.abort();
+    co_return;
+  }
+  http::Headers headers{{"request-id", log.id}};
+  if (!watched->response) {
+    if (watched->upstream_status == 0) {  // no answer at all: the proxy's own error
+      log.error = watched->error ? watched->error->message : "no answer";
+      co_await send_anthropic_error(res, watched->error ? *watched->error : Error::internal("no answer"), log.id);
+      co_return;
+    }
+    // Anthropic's own error, as Anthropic sent it.
+    log.error = watched->error_body.substr(0, 200);
+    if (!watched->retry_after.empty()) headers.emplace_back("retry-after", watched->retry_after);
+    std::string body = watched->error_body;
+    co_await res.send(watched->upstream_status, "application/json", std::move(body), headers);
+    co_return;
+  }
+  if (!stream) {
+    openai::UpstreamContext ctx{log.deployment, ""};
+    auto whole = co_await read_whole_answer(*watched->response, res, ctx);
+    if (whole.client_gone) co_return;
+    if (whole.error) {
+      co_await send_anthropic_error(res, *whole.error, log.id);
+      co_return;
+    }
+    if (auto* u = whole.json.is_object() ? whole.json.get_object().if_contains("usage") : nullptr; u && u->is_object()) {
+      auto& o = u->get_object();
+      auto num = [&](const char* k) { return o.contains(k) && o.at(k).is_int64() ? o.at(k).get_int64() : 0; };
+      log.tokens(true, num("input_tokens") + num("cache_read_input_tokens"), num("output_tokens"),
+                 num("cache_read_input_tokens"));
+    }
+    log.ttft_ms = log.since_start_ms();
+    co_await res.send(200, "application/json", std::move(whole.raw), headers);
+    co_return;
+  }
+  if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", headers)) co_return;
+  PassthroughAdapter adapter;
+  auto result = co_await pump(std::move(watched->response), res, adapter, cfg_.ping_interval, log.start, nullptr);
+  log.ttft_ms = result.first_output_ms;
+  if (result.client_gone) log.error = "client went away; upstream cancelled";
 }
 
 }  // namespace agp::gateway

@@ -5,6 +5,7 @@
 #include "config/routing.hpp"
 #include "core/ids.hpp"
 #include "gateway/app.hpp"
+#include "gateway/client_watch.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -38,6 +39,25 @@ boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::Respons
   }
   log.client_model = route->client_model;
   log.deployment = route->deployment;
+  if (route->candidates.front().api == "anthropic") {
+    // Claude on AI Foundry counts its own tokens: the request goes to its count_tokens endpoint.
+    auto& c = route->candidates.front();
+    const auto& endpoint = team->endpoints[c.endpoint];
+    http::Headers extra(c.headers.begin(), c.headers.end());
+    auto version = req.header("anthropic-version");
+    extra.emplace_back("anthropic-version", version.empty() ? "2023-06-01" : std::string(version));
+    if (auto beta = req.header("anthropic-beta"); !beta.empty()) extra.emplace_back("anthropic-beta", beta);
+    boost::system::error_code ec;
+    auto v = json::parse(req.message.body(), ec);
+    if (!ec && v.is_object()) v.as_object()["model"] = c.deployment;
+    std::string body = ec ? std::string(req.message.body()) : json::serialize(v);
+    openai::UpstreamContext ctx{c.deployment, endpoint.url};
+    std::string url = endpoint.url + "/anthropic/v1/messages/count_tokens";
+    auto call = call_azure(client_, cfg_, endpoint, url, ctx, std::move(body), cfg_.upstream_retries, extra);
+    auto watched = co_await unless_client_leaves(std::move(call), res);
+    co_await relay_passthrough(std::move(watched), false, res, log);
+    co_return;
+  }
   auto n = estimate_prompt(*parsed, target_for(*team, *route, route->candidates.front()), nullptr, nullptr);
   log.tokens_local = n;
   http::Headers headers{{"request-id", log.id}};

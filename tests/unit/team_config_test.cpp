@@ -62,7 +62,8 @@ TEST(TeamConfig, MistakesNameTheLineAndTheKey) {
       {"https://x.openai.azure.com", "ftp://x", "'url' must be an http(s) URL"},
       {"https://x.openai.azure.com", "https://u:p@x.openai.azure.com", "must not contain credentials"},
       {"deployment: gpt-4o}", "deployment: gpt-4o, priority: high}", "'priority' must be a whole number"},
-      {"deployment: gpt-4o}", "deployment: gpt-4o, api: anthropic}", "not supported by this version"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, api: gemini}", "'api' must be chat, responses or anthropic"},
+      {"api_key: k", "api_key: k, auth: entra", "not supported by this version"},
       {"deployment: gpt-4o}", "deployment: \"a/b\"}", "'deployment' must be an Azure deployment name"},
       {"deployment: gpt-4o}", "deployment: gpt-4o, capabilities: {colour: blue}}", "unknown capability 'colour'"},
   };
