@@ -150,8 +150,14 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   // A route of one deployment always asks it: there is nothing to fail over to, and Azure's own
   // answer is the truth (the environment-only set-up behaves as it always did).
   const bool sole = plan.size() == 1;
+  const auto budget_end = log.start + cfg_.failover_budget;
   for (std::size_t ci = 0; ci < plan.size(); ++ci) {
     const auto& c = plan[ci];
+    if (tried > 0 && std::chrono::steady_clock::now() > budget_end) {
+      failures += (failures.empty() ? "" : "; ") + std::string("the failover budget (FAILOVER_BUDGET) ran out");
+      all_rate_limited = false;
+      break;
+    }
     if (!sole && !health_.acquire(c.name)) {
       double left = health_.cooling_for(c.name);
       if (left > 0)

@@ -30,10 +30,12 @@ deployments:
   - {name: small-east, endpoint: east, deployment: small-dep}
   - {name: flaky-east, endpoint: east, deployment: flaky}
   - {name: flaky-west, endpoint: west, deployment: flaky}
+  - {name: resp-west, endpoint: west, deployment: big-dep, api: responses}
 routes:
   "*sonnet*": [big-east, big-west]
   "*haiku*": small-east
   "flaky*": [flaky-east, flaky-west]
+  "resp*": resp-west
   cursor: [big-east]
 `;
 }
@@ -74,6 +76,15 @@ test('routes by the config: the first deployment of the route answers, with its 
   assert.equal((await requests('west')).length, 0);
   await ask('claude-haiku-4-5', 'E2E-TEAM-HAIKU');
   assert.equal(upstreamBody((await requests('east')).at(-1)).messages.at(-1).content, 'E2E-TEAM-HAIKU');
+});
+
+test("a deployment's api is honoured: api: responses goes to the Responses API", async () => {
+  await reset('west');
+  const msg = await ask('resp-model', 'E2E-TEAM-RESP');
+  assert.equal(msg.type, 'message');
+  const r = (await requests('west')).at(-1);
+  assert.equal(r.api, 'responses');
+  assert.equal(r.path, '/openai/v1/responses');
 });
 
 test('a 429 with a long retry-after fails over at once, and the cooled-down deployment is skipped meanwhile', async () => {
