@@ -214,8 +214,9 @@ Deployment deployment_of(const Reader& r, const YAML::Node& n, std::size_t i, co
   if (n["max_output_tokens"]) d.max_output_tokens = r.number(n["max_output_tokens"], "max_output_tokens", 16, 10'000'000);
   if (n["context_window"]) d.context_window = r.number(n["context_window"], "context_window", 1, 100'000'000);
   if (n["encoding"]) {
-    auto enc = r.text(n["encoding"], "encoding");
-    if (enc != "o200k_base" && enc != "cl100k_base") r.fail(n["encoding"], "'encoding' must be o200k_base or cl100k_base");
+    d.encoding = r.text(n["encoding"], "encoding");
+    if (d.encoding != "o200k_base" && d.encoding != "cl100k_base")
+      r.fail(n["encoding"], "'encoding' must be o200k_base or cl100k_base");
   }
   if (auto caps = n["capabilities"]) {
     if (!caps.IsMap()) r.fail(caps, "'capabilities' must be a mapping");

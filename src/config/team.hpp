@@ -45,6 +45,7 @@ struct Deployment {
   int weight = 1;          // among equal priorities
   std::int64_t max_output_tokens = 0;
   std::int64_t context_window = 0;
+  std::string encoding;  // o200k_base | cl100k_base; "" = from the deployment's name
   Capability capabilities;
   HeaderList headers;
   std::string spillover;  // x-ms-spillover-deployment (PTU overflow), Chat requests

@@ -26,6 +26,7 @@ struct Target {
   std::string summary = "detailed";    // reasoning.summary ("" = none)
   std::int64_t max_output_tokens = 0;  // configured cap; 0 = none
   Capability caps;                     // what the deployment takes (configured and learned)
+  std::string encoding;                // the tokenizer for counts: o200k_base | cl100k_base | "" (by name)
 };
 
 struct Prepared {

@@ -100,7 +100,10 @@ std::int64_t App::estimate_prompt(const conv::Conversation& c, const exchange::T
     local = exchange::prepare(c, chat_target);
     chat_prepared = &local;
   }
-  auto n = tokens::count_chat_request_detailed(chat_prepared->body, tokens::encoding_for_model(t.deployment));
+  auto enc = t.encoding == "cl100k_base"   ? tokens::Encoding::cl100k_base
+             : t.encoding == "o200k_base" ? tokens::Encoding::o200k_base
+                                          : tokens::encoding_for_model(t.deployment);
+  auto n = tokens::count_chat_request_detailed(chat_prepared->body, enc);
   if (count) *count = n;
   return calibration_.corrected(t.deployment, n);
 }

@@ -17,6 +17,7 @@ exchange::Target App::target_for(const config::Team& team, const config::Route& 
                                   const config::Deployment& d) const {
   exchange::Target t;
   t.deployment = d.deployment;
+  t.encoding = d.encoding;
   t.backend = config::serves_responses(d, cfg_) ? exchange::Backend::responses : exchange::Backend::chat;
   t.reasoning = config::is_reasoning_deployment(d.deployment, cfg_);
   t.api_version = team.endpoints[d.endpoint].api_version;

@@ -31,11 +31,13 @@ deployments:
   - {name: flaky-east, endpoint: east, deployment: flaky}
   - {name: flaky-west, endpoint: west, deployment: flaky}
   - {name: resp-west, endpoint: west, deployment: big-dep, api: responses}
+  - {name: ptu-east, endpoint: east, deployment: small-dep, spillover: big-east}
 routes:
   "*sonnet*": [big-east, big-west]
   "*haiku*": small-east
   "flaky*": [flaky-east, flaky-west]
   "resp*": resp-west
+  "ptu*": ptu-east
   cursor: [big-east]
 `;
 }
@@ -85,6 +87,14 @@ test("a deployment's api is honoured: api: responses goes to the Responses API",
   const r = (await requests('west')).at(-1);
   assert.equal(r.api, 'responses');
   assert.equal(r.path, '/openai/v1/responses');
+});
+
+test('PTU spillover: the spillover deployment is named in x-ms-spillover-deployment on Chat requests', async () => {
+  await reset('east');
+  await ask('ptu-model', 'E2E-TEAM-PTU');
+  const r = (await requests('east')).at(-1);
+  assert.equal(r.headers['x-ms-spillover-deployment'], 'big-dep');
+  assert.equal(r.deployment, 'small-dep');
 });
 
 test('a 429 with a long retry-after fails over at once, and the cooled-down deployment is skipped meanwhile', async () => {
