@@ -50,6 +50,7 @@ struct Config {
   std::chrono::seconds circuit_cooldown{30};       // open circuit: time before one half-open probe
   std::chrono::seconds retry_wait_cap{10};         // longest retry-after waited for on the same deployment
   std::chrono::seconds failover_budget{60};        // no further deployment is tried after this long
+  int count_sample = 8;                            // exact token count for 1 request in N (1 = every one)
 
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds first_byte_timeout{600};  // reasoning models think for minutes

@@ -16,7 +16,9 @@ void RequestLog::write(std::uint64_t bytes_out) const {
   auto ms = [](double v) { return v < 0 ? std::string("-") : fmt::format("{:.0f}ms", v); };
   std::string model = client_model.empty() ? "" : fmt::format(" model={}->{}", client_model, deployment);
   auto level = status >= 500 ? spdlog::level::warn : spdlog::level::info;
-  std::string local = tokens_local < 0 ? "" : fmt::format(" local={}", tokens_local);
+  std::string local = tokens_local >= 0   ? fmt::format(" local={}", tokens_local)
+                      : tokens_quick >= 0 ? fmt::format(" est={}", tokens_quick)
+                                          : "";
   if (tokens_local >= 0 && tokens_in > 0) local += fmt::format(" count_err={:+.1f}%", count_error * 100);
   spdlog::log(level, "{} {} {} status={}{}{} upstream={} ttft={} total={} tokens_in={} out={} cached={}{} bytes={}{}",
               id, route, remote, status, model, stream ? " stream" : "", ms(upstream_ms), ms(ttft_ms),

@@ -35,6 +35,7 @@ struct RequestLog {
   std::int64_t tokens_local = -1;  // our own count of the prompt, for calibration
   double count_error = 0;          // (local − Azure) / Azure, when both are known
   std::string error;
+  std::int64_t tokens_quick = -1;  // the quick estimate, when the request was not counted exactly
   void write(std::uint64_t bytes_out) const;
   // Azure's own counts, when its answer had usage.
   void tokens(bool seen, std::int64_t in, std::int64_t out, std::int64_t cached) {
@@ -83,6 +84,7 @@ class App {
   tokens::Calibration calibration_;
   Capabilities capabilities_;
   Health health_;
+  std::atomic<std::uint64_t> counted_requests_{0};
   std::atomic<bool> draining_{false};
   std::atomic<std::shared_ptr<const config::Team>> team_;
 };

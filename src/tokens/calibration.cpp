@@ -40,4 +40,19 @@ Calibration::Stats Calibration::stats(const std::string& deployment) const {
   return it == by_deployment_.end() ? Stats{} : it->second;
 }
 
+std::int64_t Calibration::quick(const std::string& deployment, std::size_t body_bytes) const {
+  std::lock_guard lock(mu_);
+  auto it = tokens_per_byte_.find(deployment);
+  double ratio = it == tokens_per_byte_.end() ? 0.25 : it->second;
+  return static_cast<std::int64_t>(static_cast<double>(body_bytes) * ratio + 0.5);
+}
+
+void Calibration::observe_bytes(const std::string& deployment, std::size_t body_bytes, std::int64_t azure_prompt_tokens) {
+  if (body_bytes == 0 || azure_prompt_tokens <= 0) return;
+  double r = static_cast<double>(azure_prompt_tokens) / static_cast<double>(body_bytes);
+  std::lock_guard lock(mu_);
+  auto [it, fresh] = tokens_per_byte_.try_emplace(deployment, r);
+  if (!fresh) it->second = 0.8 * it->second + 0.2 * r;  // a running average that follows the traffic
+}
+
 }  // namespace agp::tokens

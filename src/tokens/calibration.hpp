@@ -27,9 +27,15 @@ class Calibration {
   std::int64_t corrected(const std::string& deployment, const ChatCount& local) const;
   Stats stats(const std::string& deployment) const;
 
+  // The quick estimate for requests not counted exactly: the upstream body's bytes × the
+  // deployment's tokens per byte, learned from Azure's prompt_tokens (a quarter until then).
+  std::int64_t quick(const std::string& deployment, std::size_t body_bytes) const;
+  void observe_bytes(const std::string& deployment, std::size_t body_bytes, std::int64_t azure_prompt_tokens);
+
  private:
   mutable std::mutex mu_;
   std::unordered_map<std::string, Stats> by_deployment_;
+  std::unordered_map<std::string, double> tokens_per_byte_;
 };
 
 }  // namespace agp::tokens
