@@ -1,6 +1,7 @@
 #include "config/routing.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cctype>
 
 namespace agp::config {
@@ -71,29 +72,28 @@ Result<Route> route_model(const std::string& model, const Config& config, const 
     return Error{404, ErrorKind::not_found,
                  "model: '" + model + "' matches no route of " + team.source + " and names no deployment there", {}};
   };
-  if (name.starts_with("azure/")) {
-    auto dep = name.substr(6);
-    r.tier = Route::Tier::other;
-    if (auto* d = team.find_deployment(dep))
+  // A deployment named directly: the configured one of that name, else (environment set-up only)
+  // that Azure deployment on the one endpoint.
+  auto by_name = [&](const std::string& dep) -> std::optional<Error> {
+    if (auto* d = team.find_deployment(dep)) {
       r.candidates.push_back(*d);
-    else if (team.from_file)
-      return not_routed();
-    else if (auto ok = ad_hoc(dep); !ok)
-      return ok;
+      return std::nullopt;
+    }
+    if (team.from_file) return not_routed();
+    if (auto ok = ad_hoc(dep); !ok) return ok.error();
+    return std::nullopt;
+  };
+  if (name.starts_with("azure/")) {
+    r.tier = Route::Tier::other;
+    if (auto e = by_name(name.substr(6))) return *e;
   } else {
     for (auto& rule : team.routes)
       if (glob_match(rule.pattern, model) || glob_match(rule.pattern, name)) {
         for (auto i : rule.deployments) r.candidates.push_back(team.deployments[i]);
         break;
       }
-    if (r.candidates.empty()) {
-      if (auto* d = team.find_deployment(name))
-        r.candidates.push_back(*d);
-      else if (team.from_file)
-        return not_routed();
-      else if (auto ok = ad_hoc(name); !ok)
-        return ok;
-    }
+    if (r.candidates.empty())
+      if (auto e = by_name(name)) return *e;
   }
   auto& first = r.candidates.front();
   r.deployment = first.deployment;

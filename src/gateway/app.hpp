@@ -95,6 +95,10 @@ boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, con
 // Sends an error in the front end's own shape.
 boost::asio::awaitable<void> send_error(exchange::Front front, http::ResponseWriter& res, const Error& e,
                                         const std::string& request_id);
+// Claude on AI Foundry: the client's body with only `model` set to the deployment, and the headers
+// (the deployment's, anthropic-version, anthropic-beta) the Anthropic endpoint is sent.
+std::string passthrough_body(std::string_view client_body, const std::string& deployment);
+http::Headers passthrough_headers(const http::Request& req, const config::Deployment& d);
 // Sends an OpenAI-shaped error (Cursor and OpenAI-compatible routes).
 boost::asio::awaitable<void> send_openai_error(http::ResponseWriter& res, const Error& e,
                                                const std::string& request_id);

@@ -67,7 +67,12 @@ struct PassthroughAdapter final : StreamAdapter {
   bool done = false;
 };
 
-// The client's Anthropic body for the Foundry endpoint: unchanged except `model`.
+http::Headers id_headers(exchange::Front front, const std::string& id) {
+  return {{front == exchange::Front::anthropic ? "request-id" : "x-request-id", id}};
+}
+
+}  // namespace
+
 std::string passthrough_body(std::string_view client_body, const std::string& deployment) {
   boost::system::error_code ec;
   auto v = json::parse(client_body, ec);
@@ -76,11 +81,13 @@ std::string passthrough_body(std::string_view client_body, const std::string& de
   return json::serialize(v);
 }
 
-http::Headers id_headers(exchange::Front front, const std::string& id) {
-  return {{front == exchange::Front::anthropic ? "request-id" : "x-request-id", id}};
+http::Headers passthrough_headers(const http::Request& req, const config::Deployment& d) {
+  http::Headers h(d.headers.begin(), d.headers.end());
+  auto version = req.header("anthropic-version");
+  h.emplace_back("anthropic-version", version.empty() ? "2023-06-01" : std::string(version));
+  if (auto beta = req.header("anthropic-beta"); !beta.empty()) h.emplace_back("anthropic-beta", beta);
+  return h;
 }
-
-}  // namespace
 
 boost::asio::awaitable<void> send_error(exchange::Front front, http::ResponseWriter& res, const Error& e,
                                         const std::string& request_id) {
@@ -191,9 +198,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
         passthrough = false;
         continue;
       }
-      auto version = req.header("anthropic-version");
-      extra.emplace_back("anthropic-version", version.empty() ? "2023-06-01" : std::string(version));
-      if (auto beta = req.header("anthropic-beta"); !beta.empty()) extra.emplace_back("anthropic-beta", beta);
+      extra = passthrough_headers(req, c);
       std::string url = endpoint.url + (count_tokens ? "/anthropic/v1/messages/count_tokens" : "/anthropic/v1/messages");
       upstream_url = url;
       openai::UpstreamContext pctx{c.deployment, endpoint.url};

@@ -44,14 +44,8 @@ boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::Respons
     // Claude on AI Foundry counts its own tokens: the request goes to its count_tokens endpoint.
     auto& c = route->candidates.front();
     const auto& endpoint = team->endpoints[c.endpoint];
-    http::Headers extra(c.headers.begin(), c.headers.end());
-    auto version = req.header("anthropic-version");
-    extra.emplace_back("anthropic-version", version.empty() ? "2023-06-01" : std::string(version));
-    if (auto beta = req.header("anthropic-beta"); !beta.empty()) extra.emplace_back("anthropic-beta", beta);
-    boost::system::error_code ec;
-    auto v = json::parse(req.message.body(), ec);
-    if (!ec && v.is_object()) v.as_object()["model"] = c.deployment;
-    std::string body = ec ? std::string(req.message.body()) : json::serialize(v);
+    auto extra = passthrough_headers(req, c);
+    std::string body = passthrough_body(req.message.body(), c.deployment);
     openai::UpstreamContext ctx{c.deployment, endpoint.url};
     std::string url = endpoint.url + "/anthropic/v1/messages/count_tokens";
     auto call = call_azure(client_, cfg_, endpoint, url, ctx, std::move(body), cfg_.upstream_retries, extra);
