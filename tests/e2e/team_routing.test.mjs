@@ -181,3 +181,10 @@ test('SIGHUP reloads the file; a broken file is refused and the routing in use s
   await ask('claude-haiku-4-5', 'E2E-TEAM-KEPT');
   assert.equal((await requests('west')).length, 2);
 });
+
+test('after all of it the proxy drains on SIGTERM, exits 0, and (under ASan+UBSan) reports nothing', async () => {
+  proxy.proc.kill('SIGTERM');
+  const exit = await proxy.exitPromise;
+  assert.equal(exit.code, 0, proxy.output.slice(-2000));
+  assert.doesNotMatch(proxy.output, /AddressSanitizer|LeakSanitizer|runtime error|UndefinedBehaviorSanitizer/);
+});
