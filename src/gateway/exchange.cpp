@@ -260,9 +260,12 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
                    capabilities_.get(c.name).describe());
     }
     }
-    if (!watched) break;  // the client left
+    if (!watched) {  // the client left: nothing learned about the deployment
+      health_.abandon(c.name);
+      break;
+    }
     if (!moves_on(*watched)) {
-      if (watched->response) health_.success(c.name);
+      health_.success(c.name);  // it answered (a 400 too): reachable and working
       break;
     }
     // 429 / 503 with a retry-after: a cool-down for everyone; other failures count for the circuit.

@@ -71,6 +71,11 @@ void Health::success(const std::string& d) {
   s.consecutive_failures = 0;
 }
 
+void Health::abandon(const std::string& d) {
+  std::lock_guard lock(mu_);
+  states_[d].probing = false;
+}
+
 void Health::failure(const std::string& d, double cooldown_s) {
   std::lock_guard lock(mu_);
   auto& s = states_[d];

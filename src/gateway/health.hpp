@@ -30,6 +30,8 @@ class Health {
   void begin(const std::string& deployment);
   void end(const std::string& deployment);
   void success(const std::string& deployment);
+  // The attempt ended without an answer to judge by (the client left): a half-open probe is freed.
+  void abandon(const std::string& deployment);
   // A failure that moves the request on; `cooldown_s` > 0 skips the deployment for that long.
   void failure(const std::string& deployment, double cooldown_s);
 
