@@ -72,10 +72,7 @@ bool valid_api_version(const std::string& v) {
 
 }  // namespace
 
-bool Config::responses_api_available() const {
-  auto v = responses_api_version();
-  return v == "v1" || v == "preview" || v == "latest" || v.substr(0, 10) >= "2025-03-01";
-}
+bool Config::responses_api_available() const { return has_responses_api(responses_api_version()); }
 
 bool Config::listen_is_loopback() const { return listen_host.starts_with("127.") || listen_host == "::1"; }
 

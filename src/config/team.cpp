@@ -21,11 +21,11 @@ std::string Endpoint::responses_api_version() const {
   return api_version_set ? api_version : "v1";
 }
 
-bool Endpoint::responses_api_available() const {
-  auto v = responses_api_version();
-  if (v == "v1" || v == "preview" || v == "latest") return true;
-  return v.substr(0, 10) >= "2025-03-01";
+bool has_responses_api(std::string_view v) {
+  return v == "v1" || v == "preview" || v == "latest" || v.substr(0, 10) >= "2025-03-01";
 }
+
+bool Endpoint::responses_api_available() const { return has_responses_api(responses_api_version()); }
 
 std::string Endpoint::chat_url(const std::string& deployment) const {
   if (api_version == "v1") return url + "/openai/v1/chat/completions";

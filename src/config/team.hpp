@@ -76,6 +76,8 @@ struct TeamError : std::runtime_error {
 Team load_team_file(const std::string& path, const Env& env);
 
 bool glob_match(std::string_view pattern, std::string_view text);  // case-insensitive, * and ?
+// Dated versions before 2025-03-01-preview have no Responses API; v1 / preview / latest do.
+bool has_responses_api(std::string_view api_version);
 
 // The routing table, one line per route: route → deployments (endpoint, api, priority).
 std::string describe_team(const Team& t);

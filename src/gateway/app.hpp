@@ -70,7 +70,7 @@ class App {
   boost::asio::awaitable<void> run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
                                             std::shared_ptr<const config::Team> team,
                                             std::vector<config::Deployment> candidates, TargetFor target_for,
-                                            http::ResponseWriter& res, RequestLog& log, bool count_tokens = false);
+                                            http::ResponseWriter& res, RequestLog& log);
   // Claude on AI Foundry: the Anthropic endpoint's answer (or error) goes to the client unmodified.
   boost::asio::awaitable<void> relay_passthrough(std::optional<AzureAnswer> watched, bool stream,
                                                  http::ResponseWriter& res, RequestLog& log);

@@ -135,7 +135,7 @@ struct InFlight {
 boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
                                                std::shared_ptr<const config::Team> team_in_use,
                                                std::vector<config::Deployment> candidates, TargetFor target_for,
-                                               http::ResponseWriter& res, RequestLog& log, bool count_tokens) {
+                                               http::ResponseWriter& res, RequestLog& log) {
   const auto front = spec.front;
   const bool stream = conv.stream;
   const auto& conv_in = conv;  // kept: each attempt is prepared anew from it
@@ -149,7 +149,6 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   std::optional<AzureAnswer> watched;
   std::optional<InFlight> in_flight;
   bool passthrough = false;
-  std::string upstream_url;
   std::string log_deployment_key;  // the deployment that answered, for the tokens-per-byte estimate
   const auto& team = *team_in_use;  // kept for the whole exchange, whatever a reload does meanwhile
   auto plan = health_.order(std::move(candidates));
@@ -159,7 +158,8 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   int tried = 0;
   bool all_rate_limited = true;
   double min_retry = -1;
-  std::string failures;
+  std::string failures;  // what each deployment said, for the client when all of them fail
+  auto note = [&](const std::string& what) { failures += (failures.empty() ? "" : "; ") + what; };
   // A route of one deployment always asks it: there is nothing to fail over to, and Azure's own
   // answer is the truth (the environment-only set-up behaves as it always did).
   const bool sole = plan.size() == 1;
@@ -167,7 +167,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   for (std::size_t ci = 0; ci < plan.size(); ++ci) {
     const auto& c = plan[ci];
     if (tried > 0 && std::chrono::steady_clock::now() > budget_end) {
-      failures += (failures.empty() ? "" : "; ") + std::string("the failover budget (FAILOVER_BUDGET) ran out");
+      note("the failover budget (FAILOVER_BUDGET) ran out");
       all_rate_limited = false;
       break;
     }
@@ -177,7 +177,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
         min_retry = min_retry < 0 ? left : std::min(min_retry, left);
       else
         all_rate_limited = false;  // circuit open
-      failures += (failures.empty() ? "" : "; ") + c.name + (left > 0 ? " cooling down" : " circuit open");
+      note(c.name + (left > 0 ? " cooling down" : " circuit open"));
       continue;
     }
     ++tried;
@@ -193,14 +193,13 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     if (passthrough) {
       // Claude on AI Foundry speaks Anthropic's protocol: the request goes as the client sent it.
       if (front != exchange::Front::anthropic) {
-        failures += (failures.empty() ? "" : "; ") + c.name + ": an Anthropic endpoint serves Anthropic clients only";
+        note(c.name + ": an Anthropic endpoint serves Anthropic clients only");
         all_rate_limited = false;
         passthrough = false;
         continue;
       }
       extra = passthrough_headers(req, c);
-      std::string url = endpoint.url + (count_tokens ? "/anthropic/v1/messages/count_tokens" : "/anthropic/v1/messages");
-      upstream_url = url;
+      std::string url = endpoint.url + "/anthropic/v1/messages";
       openai::UpstreamContext pctx{c.deployment, endpoint.url};
       auto call = call_azure(client_, cfg_, endpoint, url, pctx, passthrough_body(req.message.body(), c.deployment),
                              last_candidate ? cfg_.upstream_retries : 0, extra);
@@ -226,9 +225,13 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
           log.tokens_local = spec.input_tokens_estimate;
         }
       }
-      x->answer.rules.input_tokens_estimate = spec.input_tokens_estimate;
-      x->answer.anthropic.input_tokens_estimate = spec.input_tokens_estimate;
-      x->answer.upstream.prompt_tokens = spec.input_tokens_estimate;
+      auto use_estimate = [&](std::int64_t n) {
+        spec.input_tokens_estimate = n;
+        x->answer.rules.input_tokens_estimate = n;
+        x->answer.anthropic.input_tokens_estimate = n;
+        x->answer.upstream.prompt_tokens = n;
+      };
+      use_estimate(spec.input_tokens_estimate);
       x->answer.upstream.context_window = c.context_window > 0 ? c.context_window : input_window_of(c.deployment);
       const bool chat = x->prepared.backend == exchange::Backend::chat;
       auto url = chat ? Result<std::string>(endpoint.chat_url(c.deployment)) : responses_url(endpoint);
@@ -243,11 +246,8 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       std::string body = json::serialize(x->prepared.body);
       sent_bytes = body.size();
       if (counted && !exact_count && log.tokens_quick < 0) {  // the quick estimate, from the bytes sent
-        spec.input_tokens_estimate = calibration_.quick(c.name, sent_bytes);
+        use_estimate(calibration_.quick(c.name, sent_bytes));
         log.tokens_quick = spec.input_tokens_estimate;
-        x->answer.rules.input_tokens_estimate = spec.input_tokens_estimate;
-        x->answer.anthropic.input_tokens_estimate = spec.input_tokens_estimate;
-        x->answer.upstream.prompt_tokens = spec.input_tokens_estimate;
       }
       auto call = call_azure(client_, cfg_, endpoint, *url, x->answer.upstream, body,
                              last_candidate ? cfg_.upstream_retries : 0, headers);
@@ -274,7 +274,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     health_.failure(c.name, cool);
     if (watched->upstream_status != 429) all_rate_limited = false;
     if (cool > 0) min_retry = min_retry < 0 ? cool : std::min(min_retry, cool);
-    failures += (failures.empty() ? "" : "; ") + c.name + ": " + (watched->error ? watched->error->message : "failed");
+    note(c.name + ": " + (watched->error ? watched->error->message : "failed"));
     if (!last_candidate)
       spdlog::warn("{} deployment {} failed ({}); the route goes on", log.id, c.name,
                    watched->upstream_status ? std::to_string(watched->upstream_status) : "no answer");
@@ -368,7 +368,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   }
   // Azure counted exactly the Chat body we counted: learn from the difference.
   if (log.tokens_in > 0) calibration_.observe_bytes(log_deployment_key, sent_bytes, log.tokens_in);
-  if (exact_count && spec.target.backend == exchange::Backend::chat && log.tokens_in > 0)
+  if (exact_count && x->prepared.backend == exchange::Backend::chat && log.tokens_in > 0)
     log.count_error = calibration_.observe(spec.target.deployment, count, log.tokens_in);
 }
 
