@@ -2,6 +2,7 @@
 #include "config/config.hpp"
 #include "config/routing.hpp"
 #include "gateway/app.hpp"
+#include "gateway/doctor.hpp"
 #include "http/server.hpp"
 #include "record/recording.hpp"
 #include "upstream/client.hpp"
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
   cli.add_flag("--check-config", check_config, "print the resolved routing table and exit (1 on a configuration error)");
   cli.add_option("--replay", replay_dir,
                  "replay a recording folder through today's translators, compare with what the client got, and exit");
+  auto* doctor = cli.add_subcommand(
+      "doctor", "check every endpoint and deployment of the configuration with one tiny request each, "
+                "print what is wrong and how to fix it; exit 1 on any failure");
+  doctor->fallthrough();  // `doctor --config FILE` takes the main options after the subcommand too
   CLI11_PARSE(cli, argc, argv);
   if (version) {
     std::cout << "azure-gpt-proxy " AGP_VERSION "\n";
@@ -113,6 +118,10 @@ int main(int argc, char** argv) {
   if (check_config) {
     std::cout << config::describe_team(*cfg.team);
     return 0;
+  }
+  if (doctor->parsed()) {
+    spdlog::set_level(spdlog::level::err);  // the table is the output; retries and warnings stay quiet
+    return gateway::doctor_main(cfg, std::cout);
   }
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   try {
