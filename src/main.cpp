@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   try {
-    tokens::verify_vocabularies();  // a broken vocabulary stops start-up, not the first count
+    tokens::check_vocabulary_blobs();  // a broken build stops start-up; the tables are built on first need
   } catch (const std::exception& e) {
     std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
     return 2;
@@ -141,7 +141,11 @@ int main(int argc, char** argv) {
                       [app](http::Request& req, http::ResponseWriter& res) { return app->handle(req, res); });
   try {
     server.start();
-  } catch (const std::system_error& e) {
+  } catch (const boost::system::system_error& e) {  // not a std::system_error: caught by its own type
+    std::cerr << "azure-gpt-proxy: cannot listen on " << cfg.listen_host << ":" << cfg.listen_port << ": "
+              << e.code().message() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
     std::cerr << "azure-gpt-proxy: cannot listen on " << cfg.listen_host << ":" << cfg.listen_port << ": " << e.what()
               << "\n";
     return 2;
