@@ -101,7 +101,7 @@ export function baseEnv() {
 
 /**
  * Start a mock Azure + proxy pair.
- * @param {{mockArgs?: string[], proxyEnv?: object, deployments?: string[], reasoningDeployments?: string[]}} [opts]
+ * @param {{mockArgs?: string[], proxyEnv?: object, deployments?: string[], reasoningDeployments?: string[], azureKey?: string}} [opts]
  */
 export async function startStack(opts = {}) {
   for (const [what, bin] of [
@@ -111,7 +111,8 @@ export async function startStack(opts = {}) {
     if (!existsSync(bin)) throw new Error(`${what} binary not found at ${bin} (set AGP_${what.toUpperCase()}_BIN or build it)`);
   }
   const deployments = opts.deployments ?? [SMALL_DEPLOYMENT, BIG_DEPLOYMENT];
-  const mockArgs = ['--listen', '127.0.0.1:0', '--api-key', AZURE_KEY, '--deployments', deployments.join(',')];
+  const azureKey = opts.azureKey ?? AZURE_KEY;
+  const mockArgs = ['--listen', '127.0.0.1:0', '--api-key', azureKey, '--deployments', deployments.join(',')];
   if (opts.reasoningDeployments?.length) mockArgs.push('--reasoning-deployments', opts.reasoningDeployments.join(','));
   mockArgs.push(...(opts.mockArgs ?? []));
 
@@ -130,7 +131,7 @@ export async function startStack(opts = {}) {
     const proxyEnv = {
       ...baseEnv(),
       AZURE_OPENAI_ENDPOINT: stack.mockUrl,
-      AZURE_OPENAI_API_KEY: AZURE_KEY,
+      AZURE_OPENAI_API_KEY: azureKey,
       AZURE_API_VERSION: API_VERSION,
       ANTHROPIC_AUTH_TOKEN: TOKEN,
       SMALL_MODEL: SMALL_DEPLOYMENT,
