@@ -389,14 +389,15 @@ asio::awaitable<void> close_connection(beast::tcp_stream& stream, bool linger) {
   stream.close();
 }
 
-// Waits on a kept-alive connection for the next request's first byte.
+// Waits on a kept-alive connection for the next request's first byte, holding no buffer meanwhile
+// (one that grew for a large request is given back).
 asio::awaitable<bool> next_request_starts(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                          std::chrono::seconds idle) {
-  stream.expires_after(idle);
-  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kAsTuple);
-  if (ec) co_return false;
-  buffer.commit(n);
-  co_return true;
+                                          ReadDeadline& deadline, std::chrono::seconds idle) {
+  buffer.shrink_to_fit();
+  deadline.at(Clock::now() + idle);
+  auto [ec] = co_await stream.socket().async_wait(tcp::socket::wait_read, kAsTuple);
+  deadline.clear();
+  co_return !ec && !deadline.expired();
 }
 
 // A body may go silent for body_timeout at most, and past that head start must have averaged
@@ -472,120 +473,147 @@ bool expects_continue(const bhttp::request<bhttp::string_body>& h) {
   return e != h.end() && beast::iequals(e->value(), "100-continue");
 }
 
+// What reading or answering one request leads to.
+enum class Step { handle, next, close, close_lingering };
+
 // One connection: read a request (header within header_timeout, body at body_min_rate), hand it to
 // the handler, repeat while kept alive. A connection over MAX_CONNECTIONS (`slot` empty) gets one
-// 503 and is closed.
-asio::awaitable<void> serve(std::shared_ptr<Server::State> s, tcp::socket socket, Permit slot) {
-  std::optional<Counted> refusal;
-  if (!slot) refusal.emplace(s->refusing);
-  boost::system::error_code ignored;
-  socket.set_option(tcp::no_delay(true), ignored);
-  std::string remote;
-  if (auto ep = socket.remote_endpoint(ignored); !ignored)
-    remote = ep.address().to_string() + ":" + std::to_string(ep.port());
-  const Limits& l = s->limits;
-  beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
-  ReadDeadline deadline(stream);
-  bool linger = false;  // the last answer was a refusal: let the client read it before closing
-  auto header_due = Clock::now() + l.header_timeout;  // a new connection: its first header, from the accept
-  for (bool first = true;; first = false) {
-    if (!first) {
-      if (buffer.size() == 0 && !co_await next_request_starts(stream, buffer, l.keepalive_timeout)) break;
-      header_due = Clock::now() + l.header_timeout;
-    }
-    Parser parser;
-    parser.body_limit(l.max_body_bytes);
-    parser.header_limit(static_cast<std::uint32_t>(l.max_header_bytes));
-    stream.expires_never();
-    deadline.at(header_due);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
-    deadline.clear();
-    if (hec) {
-      // A connection that never started a request, or that closed, just ends.
-      std::optional<Refused> why;
-      if (deadline.expired()) {
-        if (parser.got_some() || buffer.size() > 0) why = header_timeout(l);
-      } else if (hec == bhttp::error::header_limit) {
-        why = too_large(l, true);
-      } else if (hec != bhttp::error::end_of_stream && hec != asio::error::eof &&
-                 hec != asio::error::connection_reset && hec != asio::error::operation_aborted) {
-        why = Refused{Refusal::malformed, "malformed HTTP request"};
+// 529 / 503 and is closed.
+class Connection {
+ public:
+  Connection(std::shared_ptr<Server::State> s, tcp::socket socket, Permit slot)
+      : s_(std::move(s)), l_(s_->limits), slot_(std::move(slot)), stream_(std::move(socket)), deadline_(stream_) {
+    if (!slot_) refusal_.emplace(s_->refusing);
+    boost::system::error_code ignored;
+    auto& sock = stream_.socket();
+    sock.set_option(tcp::no_delay(true), ignored);
+    if (auto ep = sock.remote_endpoint(ignored); !ignored)
+      remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  asio::awaitable<void> run() {
+    auto header_due = Clock::now() + l_.header_timeout;  // a new connection: its first header, from the accept
+    Step step = Step::next;
+    for (bool first = true; step == Step::next; first = false) {
+      if (!first) {
+        if (buffer_.size() == 0 && !co_await next_request_starts(stream_, buffer_, deadline_, l_.keepalive_timeout))
+          break;
+        header_due = Clock::now() + l_.header_timeout;
       }
-      if (why) {
-        if (why->why == Refusal::timeout) ++s->admission->timeouts;
-        co_await send_rejection(stream, *s, 11, render(*s, partial_target(parser, buffer), *why), true);
-        linger = true;
-      }
-      break;
+      Parser parser;
+      parser.body_limit(l_.max_body_bytes);
+      parser.header_limit(static_cast<std::uint32_t>(l_.max_header_bytes));
+      step = co_await read_header(parser, header_due);
+      Permit body_bytes;
+      if (step == Step::handle) step = co_await read_body_or_refuse(parser, body_bytes);
+      if (step == Step::handle) step = co_await handle(parser, std::move(body_bytes));
     }
+    co_await close_connection(stream_, step == Step::close_lingering);
+  }
+
+ private:
+  asio::awaitable<Step> read_header(Parser& parser, Clock::time_point due) {
+    stream_.expires_never();
+    deadline_.at(due);
+    auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, kAsTuple);
+    deadline_.clear();
+    if (!ec) co_return Step::handle;
+    // A connection that never started a request, or that closed, just ends.
+    std::optional<Refused> why;
+    if (deadline_.expired()) {
+      if (parser.got_some() || buffer_.size() > 0) why = header_timeout(l_);
+    } else if (ec == bhttp::error::header_limit) {
+      why = too_large(l_, true);
+    } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof && ec != asio::error::connection_reset &&
+               ec != asio::error::operation_aborted) {
+      why = Refused{Refusal::malformed, "malformed HTTP request"};
+    }
+    if (!why) co_return Step::close;
+    if (why->why == Refusal::timeout) ++s_->admission->timeouts;
+    co_return co_await refuse(11, render(*s_, partial_target(parser, buffer_), *why), true);
+  }
+
+  // What the request gets instead of the handler, decided before its body is kept: a refusal
+  // (over the connection cap, the Screen's, or a body the budget cannot take), or its budget.
+  std::optional<Rejection> admit(const Parser& parser, const std::string& target, Permit& body_bytes) const {
+    if (!slot_)
+      return render(*s_, target,
+                    {Refusal::overloaded, "the proxy is at its connection limit (MAX_CONNECTIONS, " +
+                                              std::to_string(s_->admission->connections.cap()) + "); retry shortly"});
+    if (s_->screen && !parser.is_done())
+      if (auto r = s_->screen(parser.get().base())) return r;
+    body_bytes = s_->admission->buffered_bytes.try_take(parser.content_length().value_or(0));
+    if (!body_bytes) return render(*s_, target, over_budget(*s_->admission));
+    return std::nullopt;
+  }
+
+  // Reads the body (kept, or dropped when the request is refused) and sends the refusal if any.
+  asio::awaitable<Step> read_body_or_refuse(Parser& parser, Permit& body_bytes) {
     const auto& head = parser.get();
     const std::string target(head.target());
     const unsigned version = head.version();
-    // What the request gets instead of the handler, decided before its body is kept.
-    std::optional<Rejection> rejected;
-    if (!slot)
-      rejected = render(*s, target,
-                        {Refusal::overloaded, "the proxy is at its connection limit (MAX_CONNECTIONS, " +
-                                                  std::to_string(s->admission->connections.cap()) +
-                                                  "); retry shortly"});
-    else if (s->screen && !parser.is_done())
-      rejected = s->screen(head.base());
-    Permit body_bytes;
-    if (!rejected) {
-      body_bytes = s->admission->buffered_bytes.try_take(parser.content_length().value_or(0));
-      if (!body_bytes) rejected = render(*s, target, over_budget(*s->admission));
-    }
+    auto rejected = admit(parser, target, body_bytes);
     if (!parser.is_done()) {
       bool keep = !rejected;
       if (expects_continue(head)) {
-        if (rejected) {  // the client waits for this answer before sending its body: none will come
-          co_await send_rejection(stream, *s, version, std::move(*rejected), true);
-          break;
-        }
-        // curl and others wait for this before sending a body over 1 KB.
+        // The client waits for this answer before it sends its body: a refused one need not come.
+        if (rejected) co_return co_await refuse(version, std::move(*rejected), true);
+        // curl and others wait for a 100 before sending a body over 1 KB.
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
-        stream.expires_after(l.write_timeout);
-        co_await bhttp::async_write(stream, cont, kAsTuple);
-        stream.expires_never();
+        stream_.expires_after(l_.write_timeout);
+        co_await bhttp::async_write(stream_, cont, kAsTuple);
+        stream_.expires_never();
       }
-      auto end = co_await read_body(stream, buffer, parser, l, deadline, body_bytes, keep);
+      auto end = co_await read_body(stream_, buffer_, parser, l_, deadline_, body_bytes, keep);
+      if (end == BodyEnd::closed) co_return Step::close;
       if (end != BodyEnd::done) {
-        if (end != BodyEnd::closed) {
-          auto why = end == BodyEnd::timeout     ? body_stalled(l)
-                     : end == BodyEnd::too_large ? too_large(l, false)
-                                                 : Refused{Refusal::malformed, "malformed HTTP request body"};
-          if (end == BodyEnd::timeout) ++s->admission->timeouts;
-          co_await send_rejection(stream, *s, version, render(*s, target, why), true);
-          linger = true;
-        }
-        break;
+        if (end == BodyEnd::timeout) ++s_->admission->timeouts;
+        auto why = end == BodyEnd::timeout     ? body_stalled(l_)
+                   : end == BodyEnd::too_large ? too_large(l_, false)
+                                               : Refused{Refusal::malformed, "malformed HTTP request body"};
+        co_return co_await refuse(version, render(*s_, target, why), true);
       }
-      if (!keep && !rejected) rejected = render(*s, target, over_budget(*s->admission));
+      if (!keep && !rejected) rejected = render(*s_, target, over_budget(*s_->admission));
     }
-    if (rejected) {
-      bool close = !slot || !head.keep_alive() || s->stopping;
-      bool sent = co_await send_rejection(stream, *s, version, std::move(*rejected), close);
-      if (!sent || close) {
-        linger = sent;
-        break;
-      }
-      continue;
-    }
-    Request req{parser.release(), remote, std::move(body_bytes)};
-    ResponseWriter writer(stream, req, l);
+    if (!rejected) co_return Step::handle;
+    co_return co_await refuse(version, std::move(*rejected), !slot_ || !head.keep_alive() || s_->stopping);
+  }
+
+  asio::awaitable<Step> refuse(unsigned version, Rejection r, bool close) {
+    bool sent = co_await send_rejection(stream_, *s_, version, std::move(r), close);
+    if (!sent) co_return Step::close;
+    co_return close ? Step::close_lingering : Step::next;
+  }
+
+  asio::awaitable<Step> handle(Parser& parser, Permit body_bytes) {
+    Request req{parser.release(), remote_, std::move(body_bytes)};
+    ResponseWriter writer(stream_, req, l_);
     {
-      Counted counted(s->in_flight);
-      co_await s->handler(req, writer);
+      Counted counted(s_->in_flight);
+      co_await s_->handler(req, writer);
     }
     if (writer.started() && !writer.finished()) co_await writer.end_stream();
     if (!writer.started()) {
-      Rejection r = render(*s, target, {Refusal::internal, "the request could not be handled"});
+      Rejection r = render(*s_, req.message.target(), {Refusal::internal, "the request could not be handled"});
       co_await writer.send(r.status, "application/json", std::move(r.body), r.headers);
     }
-    if (!writer.alive() || !writer.keep_alive() || s->stopping) break;  // draining: no keep-alive
+    bool again = writer.alive() && writer.keep_alive() && !s_->stopping;  // draining: no keep-alive
+    co_return again ? Step::next : Step::close;
   }
-  co_await close_connection(stream, linger);
+
+  std::shared_ptr<Server::State> s_;
+  const Limits& l_;
+  Permit slot_;
+  std::optional<Counted> refusal_;
+  std::string remote_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  ReadDeadline deadline_;
+};
+
+asio::awaitable<void> serve(std::shared_ptr<Server::State> s, tcp::socket socket, Permit slot) {
+  Connection c(std::move(s), std::move(socket), std::move(slot));
+  co_await c.run();
 }
 
 }  // namespace

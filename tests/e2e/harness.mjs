@@ -173,6 +173,23 @@ async function controlCall(stack, method, p, body) {
   return text ? JSON.parse(text) : null;
 }
 
+/** Raw POST of JSON (a string is sent as it is) to `baseUrl + p` with the e2e token; returns {status, headers, text, json}. */
+export async function postJson(baseUrl, p, body, headers = {}) {
+  const res = await fetch(baseUrl + p, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* SSE or empty */
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
 function stackHelpers(stack) {
   return {
     /** Install mock rules (first match wins). */
@@ -191,21 +208,7 @@ function stackHelpers(stack) {
         ...rest,
       }),
     /** Raw POST of JSON to the proxy; returns {status, headers, text, json}. */
-    post: async (p, body, headers = {}) => {
-      const res = await fetch(stack.proxyUrl + p, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let json = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        /* SSE or empty */
-      }
-      return { status: res.status, headers: res.headers, text, json };
-    },
+    post: (p, body, headers = {}) => postJson(stack.proxyUrl, p, body, headers),
     /** Both children's logs, for failure messages. */
     logs: () =>
       `----- proxy log -----\n${stack.proxy?.output ?? ''}\n----- mock log -----\n${stack.mock?.output ?? ''}`,

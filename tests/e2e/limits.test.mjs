@@ -10,7 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AZURE_KEY, Child, MOCK_BIN, PROXY_BIN, TOKEN, baseEnv, startStack, stopStack, withLogs } from './harness.mjs';
+import { AZURE_KEY, Child, MOCK_BIN, PROXY_BIN, TOKEN, baseEnv, postJson, startStack, stopStack, withLogs } from './harness.mjs';
 
 const CLOSE_BOUND_MS = 8000; // a 1 s timeout must have closed the connection well before this
 
@@ -60,21 +60,7 @@ const messageBody = (text, extra = {}) =>
   JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: text }], ...extra });
 const chatBody = (text, extra = {}) => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: text }], ...extra });
 
-async function post(url, p, body, headers = {}) {
-  const res = await fetch(url + p, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
-    body,
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* a stream */
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
+const post = postJson;
 
 async function until(what, fn, ms = 10000) {
   const t0 = Date.now();
@@ -115,16 +101,22 @@ function stackFor(opts) {
 describe('slow clients (HEADER_TIMEOUT=1, BODY_TIMEOUT=1, KEEPALIVE_TIMEOUT=1)', () => {
   const s = stackFor({ proxyEnv: { HEADER_TIMEOUT: '1', BODY_TIMEOUT: '1', KEEPALIVE_TIMEOUT: '1' } });
 
-  s.test('a header trickled a line at a time is cut at the header timeout: 408 and closed', async () => {
+  /** Sends the request line, then a header line every 200 ms (well inside any per-read timeout). */
+  async function trickleHeader(target) {
     const c = connect(s.proxyUrl);
     await c.ready;
-    c.write('POST /v1/messages HTTP/1.1\r\nHost: x\r\n');
-    const drip = setInterval(() => c.write('x-slow: 1\r\n'), 200); // each line well inside any per-read timeout
+    c.write(`POST ${target} HTTP/1.1\r\nHost: x\r\n`);
+    const drip = setInterval(() => c.write('x-slow: 1\r\n'), 200);
     try {
       await closedWithin(c, CLOSE_BOUND_MS);
     } finally {
       clearInterval(drip);
     }
+    return c;
+  }
+
+  s.test('a header trickled a line at a time is cut at the header timeout: 408 and closed', async () => {
+    const c = await trickleHeader('/v1/messages');
     const r = parseResponse(c.data);
     assert.equal(r.status, 408);
     assert.equal(r.headers.connection, 'close');
@@ -136,16 +128,7 @@ describe('slow clients (HEADER_TIMEOUT=1, BODY_TIMEOUT=1, KEEPALIVE_TIMEOUT=1)',
   });
 
   s.test('the 408 of a Cursor route is in the OpenAI shape', async () => {
-    const c = connect(s.proxyUrl);
-    await c.ready;
-    c.write('POST /cursor/chat/completions HTTP/1.1\r\nHost: x\r\n');
-    const drip = setInterval(() => c.write('x-slow: 1\r\n'), 200);
-    try {
-      await closedWithin(c, CLOSE_BOUND_MS);
-    } finally {
-      clearInterval(drip);
-    }
-    const r = parseResponse(c.data);
+    const r = parseResponse((await trickleHeader('/cursor/chat/completions')).data);
     assert.equal(r.status, 408);
     assert.equal(r.json.error.type, 'invalid_request_error');
     assert.match(r.json.error.message, /HEADER_TIMEOUT/);
@@ -303,6 +286,15 @@ describe('the buffered-bytes budget (BODY_BUDGET=1 MB)', () => {
     const c = await post(s.proxyUrl, '/cursor/chat/completions', chatBody('y'.repeat(1100 * 1024)));
     assertOpenAIUnavailable(c, /BODY_BUDGET/);
     assert.equal((await s.mockRequests()).length, 1); // only the small one
+  });
+
+  s.test('a wrong token is refused before the body is read: 401, not the budget', async () => {
+    const r = await post(s.proxyUrl, '/v1/messages', messageBody('y'.repeat(1100 * 1024)), { authorization: 'Bearer wrong' });
+    assert.equal(r.status, 401, r.text);
+    assert.equal(r.json.error.type, 'authentication_error');
+    const c = await post(s.proxyUrl, '/cursor/chat/completions', chatBody('y'.repeat(1100 * 1024)), { authorization: 'Bearer wrong' });
+    assert.equal(c.status, 401, c.text);
+    assert.equal(c.json.error.code, 'invalid_api_key');
   });
 
   s.test('bodies held by requests in flight count: the next is refused until they end', async () => {
