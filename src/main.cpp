@@ -3,6 +3,7 @@
 #include "config/routing.hpp"
 #include "gateway/app.hpp"
 #include "gateway/doctor.hpp"
+#include "gateway/refusals.hpp"
 #include "http/server.hpp"
 #include "record/recording.hpp"
 #include "upstream/client.hpp"
@@ -70,6 +71,30 @@ int main(int argc, char** argv) {
       "doctor", "check every endpoint and deployment of the configuration with one tiny request each, "
                 "print what is wrong and how to fix it; exit 1 on any failure");
   doctor->fallthrough();  // `doctor --config FILE` takes the main options after the subcommand too
+  // Limits and TLS: each flag sets its environment variable (documented in README's configuration).
+  struct EnvFlag {
+    const char* flag;
+    const char* env;
+    const char* help;
+    std::string value;
+  };
+  std::vector<EnvFlag> env_flags{
+      {"--header-timeout", "HEADER_TIMEOUT", "seconds for a request's whole header block (default 10)", {}},
+      {"--body-timeout", "BODY_TIMEOUT", "seconds a request body may go silent (default 10)", {}},
+      {"--body-min-rate", "BODY_MIN_RATE", "bytes/s a body must average after BODY_TIMEOUT (default 4096; 0 = any)", {}},
+      {"--keepalive-timeout", "KEEPALIVE_TIMEOUT", "seconds an idle kept-alive connection stays open (default 75)", {}},
+      {"--max-connections", "MAX_CONNECTIONS", "client connections at once; beyond, 503 (default 1024)", {}},
+      {"--max-in-flight", "MAX_IN_FLIGHT", "model requests handled at once; beyond, 529/503 (default 256)", {}},
+      {"--max-streams", "MAX_STREAMS", "streamed answers open at once; beyond, 529/503 (default 128)", {}},
+      {"--deployment-max-in-flight", "DEPLOYMENT_MAX_IN_FLIGHT",
+       "requests per deployment at once unless its max_in_flight says (default 0 = no cap)", {}},
+      {"--body-budget", "BODY_BUDGET", "MB of request bodies and whole answers held at once (default: memory/4)", {}},
+      {"--ca-file", "AZURE_CA_FILE", "PEM file of CA certificates to trust for Azure besides the system's", {}},
+  };
+  for (auto& f : env_flags) cli.add_option(f.flag, f.value, std::string(f.help) + " (env " + f.env + ")");
+  bool insecure_tls = false;
+  cli.add_flag("--insecure-tls", insecure_tls,
+               "do NOT verify Azure's TLS certificate (env AZURE_VERIFY_TLS=false); for a lab only");
   CLI11_PARSE(cli, argc, argv);
   if (version) {
     std::cout << "azure-gpt-proxy " AGP_VERSION "\n";
@@ -110,6 +135,9 @@ int main(int argc, char** argv) {
     if (validate_stream) env["VALIDATE_STREAM"] = "true";
     if (!record_dir.empty()) env["RECORD_DIR"] = record_dir;
     if (!config_file.empty()) env["CONFIG_FILE"] = config_file;
+    for (auto& f : env_flags)
+      if (!f.value.empty()) env[f.env] = f.value;
+    if (insecure_tls) env["AZURE_VERIFY_TLS"] = "false";
     cfg = config::load(env);
   } catch (const config::ConfigError& e) {
     std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
@@ -136,9 +164,25 @@ int main(int argc, char** argv) {
   asio::io_context ioc(n_threads);
   // Shared with the handler: a coroutine still suspended when the io_context stops is destroyed
   // by ~io_context, after everything declared below it, and must find the App alive.
-  auto app = std::make_shared<gateway::App>(cfg);
-  http::Server server(ioc, {asio::ip::make_address(cfg.listen_host), cfg.listen_port},
-                      [app](http::Request& req, http::ResponseWriter& res) { return app->handle(req, res); });
+  auto admission = std::make_shared<http::Admission>(gateway::admission_caps(cfg));
+  std::shared_ptr<gateway::App> app;
+  try {
+    app = std::make_shared<gateway::App>(cfg, admission);
+  } catch (const std::exception& e) {  // e.g. a CA file without certificates
+    std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
+    return 2;
+  }
+  http::ServerOptions options;
+  options.limits.header_timeout = cfg.header_timeout;
+  options.limits.body_timeout = cfg.body_timeout;
+  options.limits.body_min_rate = cfg.body_min_rate;
+  options.limits.keepalive_timeout = cfg.keepalive_timeout;
+  options.refuse = gateway::refuse;
+  options.screen = [app](const http::bhttp::request_header<>& h) { return app->screen(h); };
+  options.admission = admission;
+  http::Server server(
+      ioc, {asio::ip::make_address(cfg.listen_host), cfg.listen_port},
+      [app](http::Request& req, http::ResponseWriter& res) { return app->handle(req, res); }, std::move(options));
   try {
     server.start();
   } catch (const boost::system::system_error& e) {  // not a std::system_error: caught by its own type
@@ -188,7 +232,17 @@ int main(int argc, char** argv) {
   }
   if (!cfg.record_dir.empty())
     spdlog::warn("recording every exchange to {} (prompts included; keys and tokens redacted)", cfg.record_dir);
-  if (!cfg.verify_tls) spdlog::warn("AZURE_VERIFY_TLS=false: the upstream certificate is NOT verified");
+  if (!cfg.verify_tls)
+    for (int i = 0; i < 3; ++i)  // three lines: it must not scroll past unseen
+      spdlog::warn("!!! INSECURE: TLS verification of Azure is OFF (AZURE_VERIFY_TLS=false / --insecure-tls): anyone "
+                   "on the network path can read the prompts and the API key. Use --ca-file for a corporate CA. !!!");
+  else if (!cfg.ca_file.empty())
+    spdlog::info("TLS: Azure's certificate verified against the system store and {}", cfg.ca_file);
+  spdlog::info("limits: connections {}, requests {}, streams {}, buffered bodies {} MB; header {} s, body {} s "
+               "(min {} B/s), keep-alive {} s",
+               admission->connections.cap(), admission->requests.cap(), admission->streams.cap(),
+               admission->buffered_bytes.cap() >> 20, cfg.header_timeout.count(),
+               cfg.body_timeout.count(), cfg.body_min_rate, cfg.keepalive_timeout.count());
 
   // SIGHUP: reload the config file (validated first; on error the configuration in use stays).
   asio::signal_set hangup(ioc, SIGHUP);

@@ -6,6 +6,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -70,7 +71,48 @@ bool valid_api_version(const std::string& v) {
   return true;
 }
 
+void load_limits(const Env& env, Config& c) {
+  auto secs = [&](const char* key, std::int64_t fallback) {
+    return std::chrono::seconds(get_int(env, key, fallback, 1, 3600));
+  };
+  c.header_timeout = secs("HEADER_TIMEOUT", 10);
+  c.body_timeout = secs("BODY_TIMEOUT", 10);
+  c.keepalive_timeout = secs("KEEPALIVE_TIMEOUT", 75);
+  c.body_min_rate = static_cast<std::uint64_t>(get_int(env, "BODY_MIN_RATE", 4096, 0, 1'000'000'000));
+  c.max_connections = static_cast<std::uint64_t>(get_int(env, "MAX_CONNECTIONS", 1024, 1, 1'000'000));
+  c.max_in_flight = static_cast<std::uint64_t>(get_int(env, "MAX_IN_FLIGHT", 256, 1, 1'000'000));
+  c.max_streams = static_cast<std::uint64_t>(get_int(env, "MAX_STREAMS", 128, 1, 1'000'000));
+  c.deployment_max_in_flight = static_cast<int>(get_int(env, "DEPLOYMENT_MAX_IN_FLIGHT", 0, 0, 1'000'000));
+  // In MB: the body budget bounds bytes held, not requests; below the largest body it would refuse that body.
+  auto mb = get_int(env, "BODY_BUDGET", 0, 1, 1'000'000);
+  c.body_budget = mb > 0 ? static_cast<std::uint64_t>(mb) << 20 : default_body_budget(cgroup_memory_limit());
+}
+
 }  // namespace
+
+std::optional<std::uint64_t> parse_memory_limit(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v == 0) return std::nullopt;
+  if (v >= (std::uint64_t{1} << 60)) return std::nullopt;  // cgroup v1's "unlimited" (PAGE_COUNTER_MAX pages)
+  return v;
+}
+
+std::optional<std::uint64_t> cgroup_memory_limit() {
+  for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(path);
+    std::string text;
+    if (in && std::getline(in, text)) return parse_memory_limit(text);
+  }
+  return std::nullopt;
+}
+
+std::uint64_t default_body_budget(std::optional<std::uint64_t> memory_limit) {
+  constexpr std::uint64_t mb = 1 << 20;
+  if (!memory_limit) return 256 * mb;
+  return std::clamp(*memory_limit / 4, 32 * mb, 1024 * mb);
+}
 
 bool Config::responses_api_available() const { return has_responses_api(responses_api_version()); }
 
@@ -248,6 +290,10 @@ Config load(const Env& env) {
   c.shutdown_grace = std::chrono::seconds(get_int(env, "SHUTDOWN_GRACE", 30, 0, 3600));
   c.upstream_retries = static_cast<int>(get_int(env, "UPSTREAM_RETRIES", 2, 0, 10));
   c.verify_tls = get_bool(env, "AZURE_VERIFY_TLS", true);
+  c.ca_file = get(env, "AZURE_CA_FILE");
+  if (!c.ca_file.empty() && !std::ifstream(c.ca_file))
+    throw ConfigError("AZURE_CA_FILE '" + c.ca_file + "' (--ca-file) cannot be read: give a PEM file of the CA certificates to trust.");
+  load_limits(env, c);
   // Outbound proxy, as curl reads it: the scheme's variable, upper or lower case.
   bool https = file || c.azure_endpoint.starts_with("https://");
   for (auto key : https ? std::vector<std::string>{"HTTPS_PROXY", "https_proxy"}

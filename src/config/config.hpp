@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 #include "config/team.hpp"
 #include "core/capabilities.hpp"
 
@@ -59,8 +61,21 @@ struct Config {
   std::chrono::seconds shutdown_grace{30};  // SIGTERM: time for answers in flight to finish
   int upstream_retries = 2;                 // before any byte reached the client
   bool verify_tls = true;
+  std::string ca_file;                // AZURE_CA_FILE / --ca-file: a PEM bundle trusted besides the system's
   std::string upstream_proxy;         // HTTPS_PROXY (or HTTP_PROXY for an http endpoint); "" = direct
   std::vector<std::string> no_proxy;  // NO_PROXY entries; loopback when NO_PROXY is unset
+
+  // Slow clients (see http::Limits): the header block, a body's silence and pace, idle keep-alive.
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{10};
+  std::uint64_t body_min_rate = 4096;  // bytes/s after body_timeout's head start; 0 = none
+  std::chrono::seconds keepalive_timeout{75};
+  // Admission control (see http::Admission), sized for a 2-core, 512 MB container.
+  std::uint64_t max_connections = 1024;   // clamped to what RLIMIT_NOFILE allows at start-up
+  std::uint64_t max_in_flight = 256;      // model requests being handled
+  std::uint64_t max_streams = 128;        // streamed answers open (within max_in_flight)
+  int deployment_max_in_flight = 0;       // default cap per deployment (max_in_flight in the YAML); 0 = none
+  std::uint64_t body_budget = 256u << 20; // bytes of bodies held at once; default from the cgroup's memory
 
   std::string log_level = "info";
   bool validate_stream = false;  // log Anthropic SSE grammar violations (debug aid)
@@ -87,6 +102,15 @@ Env process_env();
 Env merge(const Env& primary, const Env& fallback);
 // The seed's environment-only set-up (AZURE_OPENAI_ENDPOINT, BIG_MODEL, …) as a team.
 Team team_from_env(const Config& c);
+// The container's memory limit in bytes from the text of cgroup v2 memory.max or v1
+// memory.limit_in_bytes; nullopt for "max", a v1 "unlimited" value, or text that is not a number.
+std::optional<std::uint64_t> parse_memory_limit(std::string_view text);
+// The memory limit of this process's cgroup, if it has one.
+std::optional<std::uint64_t> cgroup_memory_limit();
+// The default BODY_BUDGET: a quarter of the memory limit (a body costs a few times its bytes while
+// it is parsed and translated), from 32 MB to 1 GB; 256 MB without a limit.
+std::uint64_t default_body_budget(std::optional<std::uint64_t> memory_limit);
+
 // Validates and builds the configuration; throws ConfigError.
 Config load(const Env& env);
 

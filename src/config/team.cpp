@@ -191,7 +191,7 @@ Endpoint endpoint_of(const Reader& r, const YAML::Node& n, std::size_t i) {
 Deployment deployment_of(const Reader& r, const YAML::Node& n, std::size_t i, const std::vector<Endpoint>& endpoints) {
   std::string where = fmt::format("deployments[{}]", i);
   r.only_keys(n, where, {"name", "endpoint", "deployment", "api", "priority", "weight", "max_output_tokens",
-                         "context_window", "encoding", "capabilities", "headers", "spillover"});
+                         "context_window", "encoding", "capabilities", "headers", "spillover", "max_in_flight"});
   Deployment d;
   if (!n["name"]) r.fail(n, where + ": 'name' is required");
   d.name = r.text(n["name"], "name");
@@ -213,6 +213,7 @@ Deployment deployment_of(const Reader& r, const YAML::Node& n, std::size_t i, co
   if (n["weight"]) d.weight = static_cast<int>(r.number(n["weight"], "weight", 1, 1000));
   if (n["max_output_tokens"]) d.max_output_tokens = r.number(n["max_output_tokens"], "max_output_tokens", 16, 10'000'000);
   if (n["context_window"]) d.context_window = r.number(n["context_window"], "context_window", 1, 100'000'000);
+  if (n["max_in_flight"]) d.max_in_flight = static_cast<int>(r.number(n["max_in_flight"], "max_in_flight", 1, 1'000'000));
   if (n["encoding"]) {
     d.encoding = r.text(n["encoding"], "encoding");
     if (d.encoding != "o200k_base" && d.encoding != "cl100k_base")
@@ -316,9 +317,10 @@ std::string describe_team(const Team& t) {
     for (std::size_t i = 0; i < deps.size(); ++i) {
       auto& d = t.deployments[deps[i]];
       auto& e = t.endpoints[d.endpoint];
-      out += fmt::format("{} {} (endpoint {} {}, deployment {}, api {}, priority {}{})", i ? "," : "", d.name, e.name,
+      out += fmt::format("{} {} (endpoint {} {}, deployment {}, api {}, priority {}{}{})", i ? "," : "", d.name, e.name,
                          e.url, d.deployment, d.api.empty() ? "by model" : d.api, d.priority,
-                         d.weight != 1 ? fmt::format(", weight {}", d.weight) : "");
+                         d.weight != 1 ? fmt::format(", weight {}", d.weight) : "",
+                         d.max_in_flight > 0 ? fmt::format(", max_in_flight {}", d.max_in_flight) : "");
     }
     out += "\n";
   };

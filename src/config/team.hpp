@@ -49,6 +49,7 @@ struct Deployment {
   Capability capabilities;
   HeaderList headers;
   std::string spillover;  // x-ms-spillover-deployment (PTU overflow), Chat requests
+  int max_in_flight = 0;  // requests sent to it at once; beyond, the route's next one (0 = DEPLOYMENT_MAX_IN_FLIGHT)
 };
 
 struct RouteRule {

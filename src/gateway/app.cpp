@@ -2,6 +2,7 @@
 
 #include "anthropic/errors.hpp"
 #include "core/ids.hpp"
+#include "gateway/refusals.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -26,9 +27,16 @@ void RequestLog::write(std::uint64_t bytes_out) const {
               error.empty() ? "" : " error=\"" + error + "\"");
 }
 
-App::App(config::Config cfg)
+http::Admission::Caps admission_caps(const config::Config& cfg) {
+  auto connections = std::min<std::uint64_t>(cfg.max_connections, http::connection_limit_from_fds());
+  return {connections, cfg.max_in_flight, cfg.max_streams, cfg.body_budget};
+}
+
+App::App(config::Config cfg, std::shared_ptr<http::Admission> admission)
     : cfg_(std::move(cfg)),
-      client_(cfg_.verify_tls, upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy}),
+      admission_(admission ? std::move(admission) : std::make_shared<http::Admission>(admission_caps(cfg_))),
+      client_(upstream::TlsSettings{cfg_.verify_tls, cfg_.ca_file},
+              upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy}),
       health_(cfg_.circuit_failures, cfg_.circuit_cooldown) {
   for (auto& [deployment, caps] : cfg_.capabilities) capabilities_.configure(deployment, caps);
   for (auto& d : cfg_.team->deployments) capabilities_.configure(d.name, d.capabilities);
@@ -51,26 +59,47 @@ void App::reload(const config::Env& env) {
   }
 }
 
-bool App::authorized(const http::Request& req) const {
+bool App::authorized(const http::bhttp::fields& headers) const {
   if (cfg_.auth_token.empty()) return true;
-  auto key = req.header("x-api-key");
+  auto value = [&](const char* name) {
+    auto v = headers[name];
+    return std::string_view(v.data(), v.size());
+  };
+  auto key = value("x-api-key");
   if (!key.empty() && constant_time_equal(key, cfg_.auth_token)) return true;
-  auto auth = req.header("authorization");
+  auto auth = value("authorization");
   if (auth.size() > 7 && (auth.starts_with("Bearer ") || auth.starts_with("bearer ")))
     return constant_time_equal(auth.substr(7), cfg_.auth_token);
   return false;
 }
 
+namespace {
+const char* const kAnthropicAuth = "invalid x-api-key or Authorization bearer token (ANTHROPIC_AUTH_TOKEN of the proxy)";
+const char* const kOpenAIAuth = "invalid API key: use the proxy's ANTHROPIC_AUTH_TOKEN as the OpenAI API key";
+
+bool model_route(std::string_view path) {
+  return path == "/v1/messages" || path == "/v1/messages/count_tokens" || path == "/cursor/chat/completions" ||
+         path == "/cursor/v1/chat/completions" || path == "/v1/chat/completions";
+}
+}  // namespace
+
+std::optional<http::Rejection> App::screen(const http::bhttp::request_header<>& header) const {
+  std::string_view target(header.target().data(), header.target().size());
+  auto path = target.substr(0, target.find('?'));
+  if (!model_route(path) || authorized(header)) return std::nullopt;
+  auto front = front_of(path);
+  Error e{401, ErrorKind::authentication, front == exchange::Front::anthropic ? kAnthropicAuth : kOpenAIAuth, {}};
+  auto id = random_id("req_");
+  spdlog::info("{} {} {} status=401 error=\"wrong token; the body was not read\"", id,
+               std::string(header.method_string()), std::string(path));
+  return error_reply(front, e, id);
+}
+
 boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, const Error& e,
                                                   const std::string& request_id) {
-  http::Headers h{{"request-id", request_id}};
-  if (e.retry_after) h.emplace_back("retry-after", *e.retry_after);
-  // Client errors will fail the same way again; tell the SDKs not to retry them.
-  if (e.status >= 400 && e.status < 500 && e.status != 429 && e.status != 408)
-    h.emplace_back("x-should-retry", "false");
   // GCC 12 destroys temporaries in a co_await expression twice: pass named values only.
-  std::string body = anthropic::error_json(e, request_id);
-  co_await res.send(anthropic::error_status(e), "application/json", std::move(body), h);
+  auto reply = error_reply(exchange::Front::anthropic, e, request_id);
+  co_await res.send(reply.status, "application/json", std::move(reply.body), reply.headers);
 }
 
 boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWriter& res) {
@@ -82,15 +111,26 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
   log.remote = req.remote;
   bool quiet = false;
 
+  // A model request holds one of MAX_IN_FLIGHT slots while it is handled.
+  auto admit = [&] {
+    http::Permit slot = admission_->requests.try_take();
+    if (!slot) log.error = "at MAX_IN_FLIGHT";
+    return slot;
+  };
+  auto too_busy = [&] {
+    return busy("the proxy has MAX_IN_FLIGHT (" + std::to_string(admission_->requests.cap()) +
+                ") requests in flight; retry shortly");
+  };
   if (path == "/v1/messages" || path == "/v1/messages/count_tokens") {
+    http::Permit slot;
     if (method != http::bhttp::verb::post) {
       Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
       co_await send_anthropic_error(res, e, log.id);
-    } else if (!authorized(req)) {
-      Error e{401,
-              ErrorKind::authentication,
-              "invalid x-api-key or Authorization bearer token (ANTHROPIC_AUTH_TOKEN of the proxy)",
-              {}};
+    } else if (!authorized(req.message)) {
+      Error e{401, ErrorKind::authentication, kAnthropicAuth, {}};
+      co_await send_anthropic_error(res, e, log.id);
+    } else if (slot = admit(); !slot) {
+      Error e = too_busy();
       co_await send_anthropic_error(res, e, log.id);
     } else if (path == "/v1/messages") {
       co_await messages(req, res, log);
@@ -99,25 +139,23 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
     }
   } else if (path == "/cursor/chat/completions" || path == "/cursor/v1/chat/completions" ||
              path == "/v1/chat/completions") {
+    http::Permit slot;
     if (method != http::bhttp::verb::post) {
       Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
       co_await send_openai_error(res, e, log.id);
-    } else if (!authorized(req)) {
-      Error e{401,
-              ErrorKind::authentication,
-              "invalid API key: use the proxy's ANTHROPIC_AUTH_TOKEN as the OpenAI API key",
-              {}};
+    } else if (!authorized(req.message)) {
+      Error e{401, ErrorKind::authentication, kOpenAIAuth, {}};
+      co_await send_openai_error(res, e, log.id);
+    } else if (slot = admit(); !slot) {
+      Error e = too_busy();
       co_await send_openai_error(res, e, log.id);
     } else {
       co_await chat_completions(req, res, log);
     }
   } else if ((path == "/cursor/models" || path == "/cursor/v1/models" || path == "/v1/models") &&
              method == http::bhttp::verb::get) {
-    if (!authorized(req)) {
-      Error e{401,
-              ErrorKind::authentication,
-              "invalid API key: use the proxy's ANTHROPIC_AUTH_TOKEN as the OpenAI API key",
-              {}};
+    if (!authorized(req.message)) {
+      Error e{401, ErrorKind::authentication, kOpenAIAuth, {}};
       co_await send_openai_error(res, e, log.id);
     } else {
       quiet = true;

@@ -47,10 +47,22 @@ struct RequestLog {
   double since_start_ms() const;
 };
 
+// The caps of MAX_CONNECTIONS, MAX_IN_FLIGHT, MAX_STREAMS and BODY_BUDGET (connections within what
+// RLIMIT_NOFILE allows).
+http::Admission::Caps admission_caps(const config::Config& cfg);
+
 class App {
  public:
-  explicit App(config::Config cfg);
+  // `admission` is shared with the HTTP server (connections, request bodies); one is made from
+  // the configuration when none is given.
+  explicit App(config::Config cfg, std::shared_ptr<http::Admission> admission = nullptr);
   boost::asio::awaitable<void> handle(http::Request& req, http::ResponseWriter& res);
+  // The server's Screen: a model request with a wrong token is refused before its body is read.
+  std::optional<http::Rejection> screen(const http::bhttp::request_header<>& header) const;
+  // Counters and caps for metrics: connections, requests and streams in flight, buffered bytes,
+  // refusals (http::Admission::snapshot), and per deployment in flight / full (Health::snapshot).
+  const http::Admission& admission() const { return *admission_; }
+  const Health& health() const { return health_; }
   const config::Config& config() const { return cfg_; }
   // SIGTERM: /ready answers 503 so a load balancer stops sending while answers in flight finish.
   void set_draining() { draining_ = true; }
@@ -60,7 +72,7 @@ class App {
   std::shared_ptr<const config::Team> team() const { return team_.load(); }
 
  private:
-  bool authorized(const http::Request& req) const;
+  bool authorized(const http::bhttp::fields& headers) const;
   boost::asio::awaitable<void> messages(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log);
@@ -80,6 +92,7 @@ class App {
                                const exchange::Prepared* chat_prepared, tokens::ChatCount* count);
 
   config::Config cfg_;
+  std::shared_ptr<http::Admission> admission_;
   upstream::Client client_;
   tokens::Calibration calibration_;
   Capabilities capabilities_;

@@ -1,6 +1,7 @@
 #include "gateway/azure_call.hpp"
 
 #include "gateway/client_watch.hpp"
+#include "gateway/refusals.hpp"
 #include "openai/azure_errors.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -130,21 +131,57 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
   }
 }
 
+namespace {
+struct Counted {
+  std::optional<upstream::TransportError> failure;
+  bool over_budget = false;
+};
+
+// Appends the body to `into` as it arrives, each piece taken from `held` first.
+asio::awaitable<Counted> read_counted(upstream::Response& response, std::string& into, http::Permit& held,
+                                      std::size_t limit) {
+  for (;;) {
+    auto piece = co_await response.read_some();
+    if (auto* e = std::get_if<upstream::TransportError>(&piece)) co_return Counted{*e, false};
+    auto& bytes = std::get<std::string>(piece);
+    if (bytes.empty()) co_return Counted{};
+    if (!held.grow(bytes.size())) {
+      response.cancel();
+      co_return Counted{std::nullopt, true};
+    }
+    into += bytes;
+    if (into.size() > limit) {
+      response.cancel();
+      co_return Counted{upstream::TransportError{upstream::TransportFailure::protocol,
+                                                 "answer larger than " + std::to_string(limit) + " bytes", false},
+                        false};
+    }
+  }
+}
+}  // namespace
+
 asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
-                                               const openai::UpstreamContext& ctx) {
+                                               const openai::UpstreamContext& ctx, http::Limiter& budget) {
   WholeAnswer out;
-  auto read = response.read_all(64 << 20);
-  auto body_or_gone = co_await unless_client_leaves(std::move(read), res);
-  if (!body_or_gone) {
+  out.held = budget.try_take(0);
+  auto read = read_counted(response, out.raw, out.held, 64 << 20);
+  auto counted = co_await unless_client_leaves(std::move(read), res);
+  if (!counted) {
     out.client_gone = true;
     res.abort();
     co_return out;
   }
-  if (auto* te = std::get_if<upstream::TransportError>(&*body_or_gone)) {
-    out.error = openai::map_transport_error(*te, ctx);
+  if (counted->over_budget) {
+    out.held.reset();
+    out.raw = {};
+    out.error = busy("the proxy's memory budget for buffered bodies (BODY_BUDGET, " +
+                     std::to_string(budget.cap() >> 20) + " MB) is in use: Azure's answer could not be held; retry shortly");
     co_return out;
   }
-  out.raw = std::move(std::get<std::string>(*body_or_gone));
+  if (counted->failure) {
+    out.error = openai::map_transport_error(*counted->failure, ctx);
+    co_return out;
+  }
   boost::system::error_code ec;
   out.json = boost::json::parse(out.raw, ec);
   if (ec) out.error = Error::internal("Azure OpenAI answered with invalid JSON");

@@ -46,10 +46,13 @@ struct WholeAnswer {
   bool client_gone = false;    // the client left: the connection was aborted, nothing more to send
   std::string raw;             // Azure's bytes, for recordings
   boost::json::value json;     // parsed, when `error` is unset
-  std::optional<Error> error;  // transport failure or invalid JSON, already mapped
+  std::optional<Error> error;  // transport failure, invalid JSON, or over the budget, already mapped
+  http::Permit held;           // raw's bytes in the buffered-bytes budget, while the answer is translated
 };
+// Reads Azure's whole answer, its bytes taken from `budget` (BODY_BUDGET) as they arrive: an answer
+// the budget cannot hold is dropped (upstream cancelled) and answered 529 / 503.
 boost::asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
-                                                      const openai::UpstreamContext& ctx);
+                                                      const openai::UpstreamContext& ctx, http::Limiter& budget);
 
 // POSTs `body` to the endpoint (its auth header and headers, then `extra`); retries connect
 // failures, resets, and 429/5xx whose wait is short (RETRY_WAIT_CAP), at most `retries` times.

@@ -4,6 +4,7 @@
 #include "core/ids.hpp"
 #include "gateway/app.hpp"
 #include "gateway/azure_call.hpp"
+#include "gateway/refusals.hpp"
 #include "openai/errors.hpp"
 
 #include <spdlog/spdlog.h>
@@ -29,10 +30,8 @@ std::int64_t unix_now() {
 
 boost::asio::awaitable<void> send_openai_error(http::ResponseWriter& res, const Error& e,
                                                const std::string& request_id) {
-  http::Headers h{{"x-request-id", request_id}};
-  if (e.retry_after) h.emplace_back("retry-after", *e.retry_after);
-  std::string body = openai::error_json(e);
-  co_await res.send(openai::error_status(e), "application/json", std::move(body), h);
+  auto reply = error_reply(exchange::Front::openai_chat, e, request_id);
+  co_await res.send(reply.status, "application/json", std::move(reply.body), reply.headers);
 }
 
 namespace {

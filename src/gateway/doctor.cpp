@@ -319,7 +319,15 @@ int print_checks(std::ostream& out, const std::vector<Check>& checks, bool color
 
 int doctor_main(const config::Config& cfg, std::ostream& out) {
   asio::io_context ioc;
-  upstream::Client client(cfg.verify_tls, upstream::ProxySettings{cfg.upstream_proxy, cfg.no_proxy});
+  std::unique_ptr<upstream::Client> made;
+  try {
+    made = std::make_unique<upstream::Client>(upstream::TlsSettings{cfg.verify_tls, cfg.ca_file},
+                                              upstream::ProxySettings{cfg.upstream_proxy, cfg.no_proxy});
+  } catch (const std::exception& e) {  // a CA file without certificates
+    out << "✗ configuration: TLS — " << e.what() << "\n    fix: give --ca-file a PEM file of CA certificates\n";
+    return 1;
+  }
+  auto& client = *made;
   std::vector<Check> checks;
   asio::co_spawn(ioc, run_doctor(client, cfg), [&](std::exception_ptr ep, std::vector<Check> result) {
     if (ep) {

@@ -9,6 +9,7 @@
 #include "gateway/azure_call.hpp"
 #include "gateway/client_watch.hpp"
 #include "gateway/recorder.hpp"
+#include "gateway/refusals.hpp"
 #include "gateway/relay.hpp"
 #include "openai/azure_errors.hpp"
 #include "openai/errors.hpp"
@@ -128,11 +129,11 @@ bool moves_on(const AzureAnswer& a) {
   return s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
 }
 
-// Releases the deployment's in-flight count when the exchange ends, however it ends.
+// Gives the deployment's in-flight slot (Health::take_slot) back when the attempt ends, however it ends.
 struct InFlight {
   Health& health;
   std::string name;
-  InFlight(Health& h, std::string n) : health(h), name(std::move(n)) { health.begin(name); }
+  InFlight(Health& h, std::string n) : health(h), name(std::move(n)) {}
   ~InFlight() { health.end(name); }
 };
 }  // namespace
@@ -145,6 +146,16 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   const bool stream = conv.stream;
   const auto& conv_in = conv;  // kept: each attempt is prepared anew from it
   log.stream = stream;
+  // A streamed answer holds one of MAX_STREAMS slots (they last minutes; the others leave room
+  // for the short requests between them).
+  http::Permit stream_slot;
+  if (stream && !(stream_slot = admission_->streams.try_take())) {
+    Error e = busy("the proxy has MAX_STREAMS (" + std::to_string(admission_->streams.cap()) +
+                   ") streams open; retry shortly");
+    log.error = "at MAX_STREAMS";
+    co_await send_error(front, res, e, log.id);
+    co_return;
+  }
   auto rec = Recorder::open(cfg_.record_dir, log.id);
   tokens::ChatCount count;
   const bool counted = front == exchange::Front::anthropic;
@@ -161,6 +172,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   // unreachable hands the request to the next one of its route; one that asked to be left alone
   // (retry-after) is skipped by every request until then.
   int tried = 0;
+  std::size_t busy = 0;  // deployments at their max_in_flight
   bool all_rate_limited = true;
   double min_retry = -1;
   std::string failures;  // what each deployment said, for the client when all of them fail
@@ -176,7 +188,18 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       all_rate_limited = false;
       break;
     }
+    // A deployment at its max_in_flight is skipped like one cooling down (the route's next one
+    // takes the request; all full: 529 / 503 at once).
+    const int cap = c.max_in_flight > 0 ? c.max_in_flight : cfg_.deployment_max_in_flight;
+    if (!health_.take_slot(c.name, cap)) {
+      all_rate_limited = false;
+      ++busy;
+      note(c.name + " busy (max_in_flight " + std::to_string(cap) + ")");
+      continue;
+    }
+    in_flight.emplace(health_, c.name);
     if (!sole && !health_.acquire(c.name)) {
+      in_flight.reset();
       double left = health_.cooling_for(c.name);
       if (left > 0)
         min_retry = min_retry < 0 ? left : std::min(min_retry, left);
@@ -186,7 +209,6 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       continue;
     }
     ++tried;
-    in_flight.emplace(health_, c.name);
     log_deployment_key = c.name;
     const auto& endpoint = team.endpoints[c.endpoint];
     spec.target = target_for(c);
@@ -294,7 +316,8 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
                           "Every Azure deployment of this route is rate-limited (" + failures + ")",
                           std::to_string(static_cast<long>(std::ceil(min_retry)))}
                   : Error{529, ErrorKind::overloaded,
-                          "Every Azure deployment of this route failed or is unavailable (" + failures + ")", {}};
+                          "Every Azure deployment of this route failed, is unavailable or busy (" + failures + ")",
+                          busy == plan.size() ? std::optional<std::string>("1") : std::nullopt};
     log.error = e.message;
     co_await send_error(front, res, e, log.id);
     co_return;
@@ -334,7 +357,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   }
 
   if (!stream) {
-    auto whole = co_await read_whole_answer(*answer.response, res, uctx);
+    auto whole = co_await read_whole_answer(*answer.response, res, uctx, admission_->buffered_bytes);
     if (whole.client_gone) {
       log.error = "client went away while Azure answered; upstream cancelled";
       co_return;
@@ -404,7 +427,7 @@ boost::asio::awaitable<void> App::relay_passthrough(std::optional<AzureAnswer> w
   }
   if (!stream) {
     openai::UpstreamContext ctx{log.deployment, ""};
-    auto whole = co_await read_whole_answer(*watched->response, res, ctx);
+    auto whole = co_await read_whole_answer(*watched->response, res, ctx, admission_->buffered_bytes);
     if (whole.client_gone) co_return;
     if (whole.error) {
       co_await send_anthropic_error(res, *whole.error, log.id);

@@ -51,9 +51,15 @@ std::vector<config::Deployment> Health::order(std::vector<config::Deployment> ca
   return out;
 }
 
-void Health::begin(const std::string& d) {
+bool Health::take_slot(const std::string& d, int cap) {
   std::lock_guard lock(mu_);
-  ++states_[d].in_flight;
+  auto& s = states_[d];
+  if (cap > 0 && s.in_flight >= cap) {
+    ++s.full;
+    return false;
+  }
+  ++s.in_flight;
+  return true;
 }
 
 void Health::end(const std::string& d) {

@@ -6,6 +6,7 @@
 #include "config/team.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -27,7 +28,9 @@ class Health {
   bool acquire(const std::string& deployment);
   double cooling_for(const std::string& deployment);  // seconds left of its cool-down, 0 = none
 
-  void begin(const std::string& deployment);
+  // One of the deployment's `cap` in-flight slots (0 = no cap), given back with end(); false when
+  // all are taken: the request goes to the route's next deployment, like one cooling down.
+  bool take_slot(const std::string& deployment, int cap);
   void end(const std::string& deployment);
   void success(const std::string& deployment);
   // The attempt ended without an answer to judge by (the client left): a half-open probe is freed.
@@ -38,6 +41,7 @@ class Health {
   enum class Circuit { closed, open, half_open };
   struct State {
     int in_flight = 0, consecutive_failures = 0;
+    std::uint64_t full = 0;  // requests that found it at its max_in_flight
     Circuit circuit = Circuit::closed;
     Clock::time_point cool_until{}, open_until{};
     bool probing = false;

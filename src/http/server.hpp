@@ -8,11 +8,14 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/admission.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,20 +32,47 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 struct Request {
   bhttp::request<bhttp::string_body> message;
   std::string remote;  // "ip:port" of the peer, for logs
+  Permit body_bytes;   // the body's share of the buffered-bytes budget, held while the request is
 
   std::string_view target_path() const;  // target without the query
   std::string_view query() const;        // after '?', or ""
   std::string_view header(std::string_view name) const;
 };
 
+// How long a client may take. A request has started once its first byte arrived; one that does
+// not complete in time is answered 408 and its connection closed (RFC 9110 §15.5.9).
 struct Limits {
   std::size_t max_body_bytes = 32 * 1024 * 1024;  // Anthropic's own limit
   std::size_t max_header_bytes = 64 * 1024;
-  std::chrono::seconds read_timeout{60};   // whole request must arrive in this time
-  std::chrono::seconds idle_timeout{120};  // keep-alive idle
+  // The whole header block, from its first byte (from the accept for a new connection): a client
+  // trickling it a byte at a time does not extend it.
+  std::chrono::seconds header_timeout{10};
+  // The body: no byte for this long, or fewer than body_min_rate bytes/s on average after a head
+  // start of this long, is a stalled upload.
+  std::chrono::seconds body_timeout{10};
+  std::uint64_t body_min_rate = 4096;  // bytes/s; 0 = only the silence rule
+  // A kept-alive connection idle this long between requests is closed (no answer: none is due).
+  std::chrono::seconds keepalive_timeout{75};
   std::chrono::seconds write_timeout{60};  // one write may take this long
-  std::size_t max_connections = 0;         // open client connections at most; 0 = from RLIMIT_NOFILE
 };
+
+// Why the server answers by itself, before (or instead of) the handler.
+enum class Refusal { malformed, headers_too_large, body_too_large, timeout, overloaded, unauthorized, internal };
+// Such an answer: a JSON body in the shape of the request's route, and its headers.
+struct Rejection {
+  unsigned status = 500;
+  std::string body;
+  Headers headers;
+};
+// Renders a refusal for the request's target ("" when its header could not be read).
+using Refuser = std::function<Rejection(std::string_view target, Refusal why, const std::string& message)>;
+// Looks at a request's header before its body is read: a rejection (e.g. a wrong token) is sent
+// without the body being kept, so a client that may not ask cannot make the proxy buffer one.
+using Screen = std::function<std::optional<Rejection>(const bhttp::request_header<>& header)>;
+
+// The connections a process may hold given its file-descriptor limit (each client may need an
+// upstream socket too).
+std::size_t connection_limit_from_fds();
 
 // What a handler writes to. Either one complete response (send) or a chunked
 // stream (begin_stream, write, end_stream). After a failed write the client is gone:
@@ -84,9 +114,16 @@ class ResponseWriter {
 
 using Handler = std::function<asio::awaitable<void>(Request&, ResponseWriter&)>;
 
+struct ServerOptions {
+  Limits limits;
+  Refuser refuse;                        // default: a generic JSON error
+  Screen screen;                         // default: every request's body is read
+  std::shared_ptr<Admission> admission;  // default: no caps but the file-descriptor limit
+};
+
 class Server {
  public:
-  Server(asio::io_context& ioc, asio::ip::tcp::endpoint endpoint, Handler handler, Limits limits = {});
+  Server(asio::io_context& ioc, asio::ip::tcp::endpoint endpoint, Handler handler, ServerOptions options = {});
   ~Server();
   // Binds and listens; throws std::system_error at start-up if the address is taken.
   void start();
@@ -96,6 +133,8 @@ class Server {
   asio::ip::tcp::endpoint local_endpoint() const;
   // Requests whose handler is running now (for a graceful drain).
   std::size_t in_flight() const;
+  // The caps and counts the server shares with the handler (for metrics).
+  const Admission& admission() const;
 
   // Shared by the accept loop and every connection coroutine. A coroutine still suspended when
   // the io_context stops is destroyed by ~io_context, after this Server: it keeps the state (and

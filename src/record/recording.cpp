@@ -73,7 +73,8 @@ std::string error_text(exchange::Front front, const Error& e, std::string_view r
 bool is_secret_header(std::string_view name) {
   std::string n(name);
   for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return n == "authorization" || n == "x-api-key" || n == "api-key" || n == "cookie" || n == "proxy-authorization";
+  return n == "authorization" || n == "x-api-key" || n == "api-key" || n == "cookie" || n == "proxy-authorization" ||
+         n == "ocp-apim-subscription-key";
 }
 
 Result<Recording> load(const std::filesystem::path& dir) {

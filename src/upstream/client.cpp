@@ -197,7 +197,7 @@ bool bypasses_proxy(std::string_view host, const std::vector<std::string>& no_pr
   return false;
 }
 
-Client::Client(bool verify_tls, ProxySettings proxy) : ssl_(ssl::context::tls_client), proxy_(std::move(proxy)) {
+Client::Client(TlsSettings tls, ProxySettings proxy) : ssl_(ssl::context::tls_client), proxy_(std::move(proxy)) {
   if (!proxy_.url.empty()) {
     if (!parse_url(proxy_.url, proxy_url_)) throw std::invalid_argument("the outbound proxy URL is malformed");
     auto u = boost::urls::parse_absolute_uri(proxy_.url);
@@ -209,7 +209,14 @@ Client::Client(bool verify_tls, ProxySettings proxy) : ssl_(ssl::context::tls_cl
     }
   }
   ssl_.set_default_verify_paths();
-  ssl_.set_verify_mode(verify_tls ? ssl::verify_peer : ssl::verify_none);
+  if (!tls.ca_file.empty()) {
+    boost::system::error_code ec;
+    ssl_.load_verify_file(tls.ca_file, ec);
+    if (ec)
+      throw std::runtime_error("the CA file '" + tls.ca_file + "' (AZURE_CA_FILE / --ca-file) holds no PEM certificate: " +
+                               ec.message());
+  }
+  ssl_.set_verify_mode(tls.verify ? ssl::verify_peer : ssl::verify_none);
   ssl_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
 }

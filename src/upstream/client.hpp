@@ -107,9 +107,15 @@ struct ProxySettings {
 // Whether `host` is reached directly under these NO_PROXY entries.
 bool bypasses_proxy(std::string_view host, const std::vector<std::string>& no_proxy);
 
+struct TlsSettings {
+  bool verify = true;   // false only with AZURE_VERIFY_TLS=false / --insecure-tls
+  std::string ca_file;  // PEM certificates trusted besides the system store (a corporate CA); "" = none
+};
+
 class Client {
  public:
-  explicit Client(bool verify_tls = true, ProxySettings proxy = {});
+  // Throws std::runtime_error when `tls.ca_file` holds no usable certificate.
+  explicit Client(TlsSettings tls = {}, ProxySettings proxy = {});
   // Sends the request and reads the response header. A pooled connection that turns out to
   // be stale is replaced by a fresh one transparently.
   asio::awaitable<Outcome<std::unique_ptr<Response>>> send(const Request& req, Timeouts timeouts);

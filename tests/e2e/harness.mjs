@@ -101,7 +101,7 @@ export function baseEnv() {
 
 /**
  * Start a mock Azure + proxy pair.
- * @param {{mockArgs?: string[], proxyEnv?: object, deployments?: string[], reasoningDeployments?: string[]}} [opts]
+ * @param {{mockArgs?: string[], proxyEnv?: object, deployments?: string[], reasoningDeployments?: string[], azureKey?: string}} [opts]
  */
 export async function startStack(opts = {}) {
   for (const [what, bin] of [
@@ -111,7 +111,8 @@ export async function startStack(opts = {}) {
     if (!existsSync(bin)) throw new Error(`${what} binary not found at ${bin} (set AGP_${what.toUpperCase()}_BIN or build it)`);
   }
   const deployments = opts.deployments ?? [SMALL_DEPLOYMENT, BIG_DEPLOYMENT];
-  const mockArgs = ['--listen', '127.0.0.1:0', '--api-key', AZURE_KEY, '--deployments', deployments.join(',')];
+  const azureKey = opts.azureKey ?? AZURE_KEY;
+  const mockArgs = ['--listen', '127.0.0.1:0', '--api-key', azureKey, '--deployments', deployments.join(',')];
   if (opts.reasoningDeployments?.length) mockArgs.push('--reasoning-deployments', opts.reasoningDeployments.join(','));
   mockArgs.push(...(opts.mockArgs ?? []));
 
@@ -130,7 +131,7 @@ export async function startStack(opts = {}) {
     const proxyEnv = {
       ...baseEnv(),
       AZURE_OPENAI_ENDPOINT: stack.mockUrl,
-      AZURE_OPENAI_API_KEY: AZURE_KEY,
+      AZURE_OPENAI_API_KEY: azureKey,
       AZURE_API_VERSION: API_VERSION,
       ANTHROPIC_AUTH_TOKEN: TOKEN,
       SMALL_MODEL: SMALL_DEPLOYMENT,
@@ -172,6 +173,23 @@ async function controlCall(stack, method, p, body) {
   return text ? JSON.parse(text) : null;
 }
 
+/** Raw POST of JSON (a string is sent as it is) to `baseUrl + p` with the e2e token; returns {status, headers, text, json}. */
+export async function postJson(baseUrl, p, body, headers = {}) {
+  const res = await fetch(baseUrl + p, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* SSE or empty */
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
 function stackHelpers(stack) {
   return {
     /** Install mock rules (first match wins). */
@@ -190,21 +208,7 @@ function stackHelpers(stack) {
         ...rest,
       }),
     /** Raw POST of JSON to the proxy; returns {status, headers, text, json}. */
-    post: async (p, body, headers = {}) => {
-      const res = await fetch(stack.proxyUrl + p, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let json = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        /* SSE or empty */
-      }
-      return { status: res.status, headers: res.headers, text, json };
-    },
+    post: (p, body, headers = {}) => postJson(stack.proxyUrl, p, body, headers),
     /** Both children's logs, for failure messages. */
     logs: () =>
       `----- proxy log -----\n${stack.proxy?.output ?? ''}\n----- mock log -----\n${stack.mock?.output ?? ''}`,

@@ -1,6 +1,7 @@
 // TLS to Azure is verified: certificate chain against the trust store (OpenSSL's, which honours
-// SSL_CERT_FILE) and host name; SNI is sent. A test CA is made here with the openssl CLI and a
-// TLS terminator in front of the mock plays Azure's HTTPS endpoint.
+// SSL_CERT_FILE, plus a corporate CA given with --ca-file / AZURE_CA_FILE) and host name; SNI is
+// sent; switching verification off is explicit and shouts at start-up. A test CA is made here with
+// the openssl CLI and a TLS terminator in front of the mock plays Azure's HTTPS endpoint.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { after, test } from 'node:test';
-import { startStack, stopStack, TOKEN } from './harness.mjs';
+import { baseEnv, Child, PROXY_BIN, startStack, stopStack, TOKEN } from './harness.mjs';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agp-tls-'));
 const f = (n) => path.join(dir, n);
@@ -46,10 +47,11 @@ after(() => {
 });
 
 const stacks = [];
-async function stackWith(host, env) {
+async function stackWith(host, env, proxyArgs = []) {
   // The proxy talks to the TLS terminator, which forwards to this stack's mock.
   const s = await startStack({
     proxyEnv: { UPSTREAM_RETRIES: '0', AZURE_OPENAI_ENDPOINT: `https://${host}:${tlsPort}`, ...env },
+    proxyArgs,
   });
   stacks.push(s);
   backend = new URL(s.mockUrl).port;
@@ -93,8 +95,49 @@ test('a certificate from an untrusted CA is refused', async () => {
   assert.match(r.body.error.message, /TLS handshake.*(certificate|verify)/i);
 });
 
-test('AZURE_VERIFY_TLS=false is the only way past verification', async () => {
+test('AZURE_VERIFY_TLS=false is the only way past verification, and it shouts at start-up', async () => {
   const s = await stackWith('localhost', { SSL_CERT_FILE: f('other-ca.pem'), AZURE_VERIFY_TLS: 'false' });
   const r = await ask(s);
   assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.match(s.proxy.output, /warning !!! INSECURE: TLS verification of Azure is OFF/);
+});
+
+test('--insecure-tls is the flag for the same, with the same warning', async () => {
+  const s = await stackWith('localhost', { SSL_CERT_FILE: f('other-ca.pem') }, ['--insecure-tls']);
+  assert.equal((await ask(s)).status, 200);
+  assert.equal(s.proxy.output.match(/!!! INSECURE/g).length, 3);
+});
+
+test('a corporate CA given with --ca-file is trusted besides the system store', async () => {
+  const s = await stackWith('localhost', {}, ['--ca-file', f('test-ca.pem')]);
+  const r = await ask(s);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.doesNotMatch(s.proxy.output, /INSECURE/);
+});
+
+test('AZURE_CA_FILE is the same as --ca-file', async () => {
+  const s = await stackWith('localhost', { AZURE_CA_FILE: f('test-ca.pem') });
+  assert.equal((await ask(s)).status, 200);
+});
+
+test('without the CA the system store alone refuses the test certificate, with a clear error', async () => {
+  const s = await stackWith('localhost', {});
+  const r = await ask(s);
+  assert.equal(r.status, 500);
+  assert.equal(r.body.error.type, 'api_error');
+  assert.match(r.body.error.message, /TLS handshake with localhost.*certificate verify failed/i);
+});
+
+test('a CA file that is missing or holds no certificate stops start-up naming it', async () => {
+  writeFileSync(f('not-a-ca.pem'), 'this is not a certificate\n');
+  for (const [file, why] of [[f('missing.pem'), /cannot be read/], [f('not-a-ca.pem'), /holds no PEM certificate/]]) {
+    const p = new Child('proxy', PROXY_BIN, ['--listen', '127.0.0.1:0', '--ca-file', file], {
+      env: { ...baseEnv(), AZURE_OPENAI_ENDPOINT: 'https://localhost:1', AZURE_OPENAI_API_KEY: 'k', BIG_MODEL: 'b' },
+    });
+    const exit = await p.exitPromise;
+    assert.equal(exit.code, 2, p.output);
+    assert.match(p.output, /AZURE_CA_FILE/);
+    assert.match(p.output, why);
+    assert.ok(p.output.includes(file), p.output);
+  }
 });

@@ -103,6 +103,36 @@ const OkCase kOk[] = {
      [](const Config& c) { EXPECT_EQ(c.auth_token, "secret"); }},
     {"VerifyTlsOff", with(base(), {{"AZURE_VERIFY_TLS", "false"}}),
      [](const Config& c) { EXPECT_FALSE(c.verify_tls); }},
+    {"LimitsDefaults", base(),
+     [](const Config& c) {
+       EXPECT_EQ(c.header_timeout, std::chrono::seconds(10));
+       EXPECT_EQ(c.body_timeout, std::chrono::seconds(10));
+       EXPECT_EQ(c.body_min_rate, 4096u);
+       EXPECT_EQ(c.keepalive_timeout, std::chrono::seconds(75));
+       EXPECT_EQ(c.max_connections, 1024u);
+       EXPECT_EQ(c.max_in_flight, 256u);
+       EXPECT_EQ(c.max_streams, 128u);
+       EXPECT_EQ(c.deployment_max_in_flight, 0);
+       EXPECT_EQ(c.body_budget, default_body_budget(cgroup_memory_limit()));
+       EXPECT_TRUE(c.ca_file.empty());
+     }},
+    {"LimitsGiven",
+     with(base(), {{"HEADER_TIMEOUT", "2"}, {"BODY_TIMEOUT", "3"}, {"BODY_MIN_RATE", "0"}, {"KEEPALIVE_TIMEOUT", "4"},
+                   {"MAX_CONNECTIONS", "5"}, {"MAX_IN_FLIGHT", "6"}, {"MAX_STREAMS", "7"},
+                   {"DEPLOYMENT_MAX_IN_FLIGHT", "8"}, {"BODY_BUDGET", "9"}}),
+     [](const Config& c) {
+       EXPECT_EQ(c.header_timeout, std::chrono::seconds(2));
+       EXPECT_EQ(c.body_timeout, std::chrono::seconds(3));
+       EXPECT_EQ(c.body_min_rate, 0u);
+       EXPECT_EQ(c.keepalive_timeout, std::chrono::seconds(4));
+       EXPECT_EQ(c.max_connections, 5u);
+       EXPECT_EQ(c.max_in_flight, 6u);
+       EXPECT_EQ(c.max_streams, 7u);
+       EXPECT_EQ(c.deployment_max_in_flight, 8);
+       EXPECT_EQ(c.body_budget, 9u << 20);  // in MB
+     }},
+    {"CaFile", with(base(), {{"AZURE_CA_FILE", "/dev/null"}}),
+     [](const Config& c) { EXPECT_EQ(c.ca_file, "/dev/null"); }},
     {"EmptyValueMeansUnset", with(base(), {{"SMALL_MODEL", ""}, {"LISTEN_ADDR", ""}}),
      [](const Config& c) {
        EXPECT_EQ(c.small_model, "gpt-4o");
@@ -151,6 +181,16 @@ const ErrCase kErr[] = {
     {"NegativeRetries", with(base(), {{"UPSTREAM_RETRIES", "-1"}}), "UPSTREAM_RETRIES"},
     {"BadBool", with(base(), {{"AZURE_VERIFY_TLS", "maybe"}}), "AZURE_VERIFY_TLS"},
     {"BadLogLevel", with(base(), {{"LOG_LEVEL", "verbose"}}), "LOG_LEVEL"},
+    {"ZeroHeaderTimeout", with(base(), {{"HEADER_TIMEOUT", "0"}}), "HEADER_TIMEOUT"},
+    {"BadBodyTimeout", with(base(), {{"BODY_TIMEOUT", "10s"}}), "BODY_TIMEOUT"},
+    {"NegativeMinRate", with(base(), {{"BODY_MIN_RATE", "-1"}}), "BODY_MIN_RATE"},
+    {"ZeroKeepalive", with(base(), {{"KEEPALIVE_TIMEOUT", "0"}}), "KEEPALIVE_TIMEOUT"},
+    {"ZeroMaxConnections", with(base(), {{"MAX_CONNECTIONS", "0"}}), "MAX_CONNECTIONS"},
+    {"ZeroMaxInFlight", with(base(), {{"MAX_IN_FLIGHT", "0"}}), "MAX_IN_FLIGHT"},
+    {"BadMaxStreams", with(base(), {{"MAX_STREAMS", "many"}}), "MAX_STREAMS"},
+    {"NegativeDeploymentCap", with(base(), {{"DEPLOYMENT_MAX_IN_FLIGHT", "-2"}}), "DEPLOYMENT_MAX_IN_FLIGHT"},
+    {"ZeroBodyBudget", with(base(), {{"BODY_BUDGET", "0"}}), "BODY_BUDGET"},
+    {"UnreadableCaFile", with(base(), {{"AZURE_CA_FILE", "/nonexistent/ca.pem"}}), "AZURE_CA_FILE"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Table, ConfigLoadError, ::testing::ValuesIn(kErr),
@@ -326,4 +366,22 @@ TEST(ResponsesApiVersion, FollowsTheChatVersionUnlessGivenItsOwn) {
   EXPECT_TRUE(agp::config::load(old).responses_api_available());
   old["AZURE_RESPONSES_API_VERSION"] = "soon";
   EXPECT_THROW(agp::config::load(old), agp::config::ConfigError);
+}
+
+// --- the memory limit behind BODY_BUDGET's default
+
+TEST(MemoryLimit, ParsesCgroupFiles) {
+  EXPECT_EQ(parse_memory_limit("536870912\n"), std::optional<std::uint64_t>(536870912));  // v2, 512 MiB
+  EXPECT_EQ(parse_memory_limit("max\n"), std::nullopt);                                   // v2, no limit
+  EXPECT_EQ(parse_memory_limit("9223372036854771712"), std::nullopt);                     // v1, no limit
+  EXPECT_EQ(parse_memory_limit(""), std::nullopt);
+  EXPECT_EQ(parse_memory_limit("12ab"), std::nullopt);
+}
+
+TEST(MemoryLimit, BodyBudgetIsAQuarterWithinBounds) {
+  constexpr std::uint64_t mb = 1 << 20;
+  EXPECT_EQ(default_body_budget(512 * mb), 128 * mb);
+  EXPECT_EQ(default_body_budget(64 * mb), 32 * mb);       // floor: one large body still fits
+  EXPECT_EQ(default_body_budget(64 * 1024 * mb), 1024 * mb);  // ceiling
+  EXPECT_EQ(default_body_budget(std::nullopt), 256 * mb);
 }

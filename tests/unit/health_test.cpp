@@ -27,10 +27,24 @@ std::vector<std::string> names(const std::vector<agp::config::Deployment>& ds) {
 TEST(Health, OrderByPriorityThenLoadPerWeight) {
   Health h(5, std::chrono::seconds(30));
   EXPECT_EQ(names(h.order({dep("b", 1), dep("a", 0)})), (std::vector<std::string>{"a", "b"}));
-  h.begin("x");
-  h.begin("x");
+  h.take_slot("x", 0);
+  h.take_slot("x", 0);
   EXPECT_EQ(names(h.order({dep("x"), dep("y")})), (std::vector<std::string>{"y", "x"}));
   EXPECT_EQ(names(h.order({dep("x", 0, 10), dep("y")})), (std::vector<std::string>{"x", "y"}));  // weight 10
+}
+
+TEST(Health, InFlightCapRefusesTheSlotAndCountsIt) {
+  Health h(5, std::chrono::seconds(30));
+  EXPECT_TRUE(h.take_slot("a", 2));
+  EXPECT_TRUE(h.take_slot("a", 2));
+  EXPECT_FALSE(h.take_slot("a", 2));  // full: the route's next deployment gets the request
+  EXPECT_EQ(h.snapshot().at("a").in_flight, 2);
+  EXPECT_EQ(h.snapshot().at("a").full, 1u);
+  h.end("a");
+  EXPECT_TRUE(h.take_slot("a", 2));  // a slot given back is taken again
+  EXPECT_TRUE(h.take_slot("b", 0));  // 0 = no cap
+  EXPECT_TRUE(h.take_slot("b", 0));
+  EXPECT_TRUE(h.take_slot("b", 0));
 }
 
 TEST(Health, CoolDownSkipsAndSortsLast) {

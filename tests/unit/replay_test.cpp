@@ -47,6 +47,7 @@ TEST(Recording, SecretsAreNeverWritten) {
   }
   EXPECT_TRUE(agp::record::is_secret_header("Authorization"));
   EXPECT_TRUE(agp::record::is_secret_header("X-Api-Key"));
+  EXPECT_TRUE(agp::record::is_secret_header("Ocp-Apim-Subscription-Key"));
   EXPECT_FALSE(agp::record::is_secret_header("content-type"));
 }
 

@@ -66,6 +66,8 @@ TEST(TeamConfig, MistakesNameTheLineAndTheKey) {
       {"api_key: k", "api_key: k, auth: entra", "not supported by this version"},
       {"deployment: gpt-4o}", "deployment: \"a/b\"}", "'deployment' must be an Azure deployment name"},
       {"deployment: gpt-4o}", "deployment: gpt-4o, capabilities: {colour: blue}}", "unknown capability 'colour'"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, max_in_flight: 0}", "'max_in_flight' must be from 1 to"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, max_in_flight: some}", "'max_in_flight' must be a whole number"},
   };
   for (auto& r : rows) {
     std::string yaml = kGood;
@@ -73,6 +75,16 @@ TEST(TeamConfig, MistakesNameTheLineAndTheKey) {
     auto e = error_of(yaml);
     EXPECT_NE(e.find(r.message), std::string::npos) << r.to << " → " << e;
   }
+}
+
+TEST(TeamConfig, MaxInFlightPerDeployment) {
+  std::string yaml = kGood;
+  yaml.replace(yaml.find("deployment: gpt-4o}"), 19, "deployment: gpt-4o, max_in_flight: 3}");
+  auto path = fs::temp_directory_path() / "agp_team_cap_test.yaml";
+  std::ofstream(path) << yaml;
+  auto t = agp::config::load_team_file(path.string(), kKeys);
+  EXPECT_EQ(t.deployments[0].max_in_flight, 3);
+  EXPECT_NE(agp::config::describe_team(t).find("max_in_flight 3"), std::string::npos);
 }
 
 TEST(TeamConfig, Globs) {
