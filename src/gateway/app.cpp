@@ -1,6 +1,7 @@
 #include "gateway/app.hpp"
 
 #include "anthropic/errors.hpp"
+#include "auth/fetch.hpp"
 #include "core/ids.hpp"
 
 #include <spdlog/spdlog.h>
@@ -29,6 +30,11 @@ void RequestLog::write(std::uint64_t bytes_out) const {
 App::App(config::Config cfg)
     : cfg_(std::move(cfg)),
       client_(cfg_.verify_tls, upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy}),
+      auth_clients_(std::make_shared<AuthClients>(cfg_.verify_tls,
+                                                  upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy})),
+      tokens_([clients = auth_clients_](const auth::Credential& c) {
+        return auth::fetch_token(clients->authority, clients->local, c);
+      }),
       health_(cfg_.circuit_failures, cfg_.circuit_cooldown) {
   for (auto& [deployment, caps] : cfg_.capabilities) capabilities_.configure(deployment, caps);
   for (auto& d : cfg_.team->deployments) capabilities_.configure(d.name, d.capabilities);

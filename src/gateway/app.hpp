@@ -5,6 +5,7 @@
 #include "config/routing.hpp"
 #include "core/error.hpp"
 #include "exchange/flow.hpp"
+#include "auth/token_cache.hpp"
 #include "gateway/azure_call.hpp"
 #include "gateway/health.hpp"
 #include "http/server.hpp"
@@ -47,6 +48,11 @@ struct RequestLog {
   double since_start_ms() const;
 };
 
+struct AuthClients {
+  AuthClients(bool verify_tls, upstream::ProxySettings proxy) : authority(verify_tls, std::move(proxy)), local(verify_tls) {}
+  upstream::Client authority, local;
+};
+
 class App {
  public:
   explicit App(config::Config cfg);
@@ -81,6 +87,11 @@ class App {
 
   config::Config cfg_;
   upstream::Client client_;
+  // Entra ID tokens: fetched through clients of their own (the authority's with the same TLS and
+  // proxy settings, the managed identity endpoint's direct), shared with fetches still running
+  // when the App goes away.
+  std::shared_ptr<AuthClients> auth_clients_;
+  auth::TokenCache tokens_;
   tokens::Calibration calibration_;
   Capabilities capabilities_;
   Health health_;
