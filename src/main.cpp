@@ -202,6 +202,7 @@ int main(int argc, char** argv) {
   } else {
     spdlog::info("azure endpoint {}: chat completions api-version {}, responses api-version {}; /v1/messages backend: {}",
                  cfg.azure_endpoint, cfg.azure_api_version, cfg.responses_api_version(), cfg.backend);
+    spdlog::info("azure endpoint auth: {}", cfg.team->endpoints.front().describe_auth());
     spdlog::info("models: *haiku* -> {}{}; *sonnet*/*opus* -> {}{}; azure/<name> -> <name>", cfg.small_model,
                  config::is_reasoning_deployment(cfg.small_model, cfg) ? " (reasoning)" : "", cfg.big_model,
                  config::is_reasoning_deployment(cfg.big_model, cfg) ? " (reasoning)" : "");

@@ -176,7 +176,13 @@ Team team_from_env(const Config& c) {
   Endpoint e;
   e.name = "default";
   e.url = c.azure_endpoint;
+  e.from_env = true;
   e.api_key = c.azure_api_key;
+  if (e.api_key.empty()) {  // no key: Entra ID, from whichever credential the environment holds
+    e.auth = Auth::entra;
+    if (!c.azure_scope.empty()) e.scope = c.azure_scope;
+    e.credential = auth::choose(c.entra, e.scope);
+  }
   e.api_version = c.azure_api_version;
   e.api_version_set = c.azure_api_version_set;
   e.responses_version = c.responses_version;
@@ -231,8 +237,13 @@ Config load(const Env& env) {
                         "' is not an http(s) URL like https://my-resource.openai.azure.com.");
 
     c.azure_api_key = get(env, "AZURE_OPENAI_API_KEY");
-    if (c.azure_api_key.empty())
-      throw ConfigError("AZURE_OPENAI_API_KEY is not set: give the key of your Azure OpenAI resource.");
+    c.azure_scope = get(env, "AZURE_OPENAI_SCOPE");
+    if (!c.azure_scope.empty() && (!c.azure_scope.ends_with("/.default") || c.azure_scope.find("://") == std::string::npos))
+      throw ConfigError("AZURE_OPENAI_SCOPE '" + c.azure_scope +
+                        "' is not a resource's .default scope like https://cognitiveservices.azure.com/.default.");
+    c.entra = auth::settings_from_env(env);
+    if (auto bad = auth::validate(c.entra); c.azure_api_key.empty() && !bad.empty())
+      throw ConfigError("AZURE_OPENAI_API_KEY is not set, so the proxy uses Entra ID, but " + bad);
 
     c.azure_api_version_set = !get(env, "AZURE_API_VERSION").empty();
     c.azure_api_version = get(env, "AZURE_API_VERSION", "2024-10-21");

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string_view>
+#include "auth/credential.hpp"
 #include "config/team.hpp"
 #include "core/capabilities.hpp"
 
@@ -31,7 +32,9 @@ struct Config {
   int threads = 0;  // 0 = number of cores
 
   std::string azure_endpoint;  // scheme://host[:port][/base], no trailing slash
-  std::string azure_api_key;
+  std::string azure_api_key;                       // "" = Entra ID (the credential chain)
+  std::string azure_scope;                         // AZURE_OPENAI_SCOPE: Entra ID scope; "" = Cognitive Services
+  auth::Settings entra;                            // AZURE_TENANT_ID, AZURE_CLIENT_ID, … (DefaultAzureCredential's names)
   std::string azure_api_version;                   // dated ("2024-10-21") or "v1"
   bool azure_api_version_set = false;              // given by the user (else the Responses API uses v1)
   std::string responses_version;                   // AZURE_RESPONSES_API_VERSION; "" = follow AZURE_API_VERSION

@@ -41,6 +41,34 @@ std::string Endpoint::responses_url() const {
   return url + "/openai/responses?api-version=" + v;
 }
 
+std::string Endpoint::describe_auth() const {
+  switch (auth) {
+    case Auth::key:
+      return auth_header + " header";
+    case Auth::none:
+      return "no credential";
+    case Auth::entra:
+      return "Entra ID, " + credential.describe() + ", scope " + credential.scope;
+  }
+  return "";
+}
+
+std::string Endpoint::auth_hint() const {
+  switch (auth) {
+    case Auth::key:
+      return from_env ? "Check AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT of the proxy."
+                      : "Check the api_key of endpoint " + name + " (sent as " + auth_header + ") and its url.";
+    case Auth::none:
+      return "Endpoint " + name + " sends no credential (auth: none); give it an api_key or auth: entra.";
+    case Auth::entra:
+      return "The proxy sent an Entra ID token of the " + credential.describe() + " for scope " + credential.scope +
+             ": that identity needs the role \"Cognitive Services OpenAI User\" on the Azure OpenAI resource "
+             "(\"Azure AI User\" on an AI Foundry resource, whose scope is https://ai.azure.com/.default); a new role "
+             "assignment takes a few minutes to apply.";
+  }
+  return "";
+}
+
 const Deployment* Team::find_deployment(const std::string& name) const {
   if (name.empty()) return nullptr;
   for (auto& d : deployments)
@@ -151,9 +179,36 @@ bool valid_api_version(const std::string& v) {
   return std::all_of(v.begin(), v.begin() + 4, ::isdigit) && (v.size() == 10 || v.substr(10) == "-preview");
 }
 
+// auth: key (an api_key, sent in auth_header), entra (an Entra ID token), none; without `auth`,
+// an endpoint with no api_key uses Entra ID.
+void auth_of(const Reader& r, const YAML::Node& n, Endpoint& e) {
+  std::string auth = n["auth"] ? r.text(n["auth"], "auth") : n["api_key"] ? "key" : "entra";
+  if (auth != "key" && auth != "entra" && auth != "none") r.fail(n["auth"], "'auth' must be key, entra or none");
+  e.auth = auth == "key" ? Auth::key : auth == "entra" ? Auth::entra : Auth::none;
+  if (e.auth == Auth::key && !n["api_key"])
+    r.fail(n, "endpoint " + e.name + ": auth: key needs 'api_key' (e.g. api_key: ${AZURE_OPENAI_KEY})");
+  if (e.auth != Auth::key && n["api_key"])
+    r.fail(n["api_key"], "'api_key' is not sent with auth: " + auth + "; remove one of them");
+  if (e.auth != Auth::key && n["auth_header"])
+    r.fail(n["auth_header"], "'auth_header' names the key's header; with auth: " + auth +
+                                 " put other headers under 'headers'");
+  for (const char* k : {"scope", "tenant_id", "client_id"})
+    if (n[k] && e.auth != Auth::entra) r.fail(n[k], std::string("'") + k + "' is for auth: entra");
+  if (n["api_key"]) e.api_key = r.text(n["api_key"], "api_key");
+  if (n["auth_header"]) e.auth_header = r.text(n["auth_header"], "auth_header");
+  if (n["scope"]) {
+    e.scope = r.text(n["scope"], "scope");
+    if (!e.scope.ends_with("/.default") || e.scope.find("://") == std::string::npos)
+      r.fail(n["scope"], "'scope' must be a resource's .default scope, like https://ai.azure.com/.default");
+  }
+  if (n["tenant_id"]) e.tenant_id = r.text(n["tenant_id"], "tenant_id");
+  if (n["client_id"]) e.client_id = r.text(n["client_id"], "client_id");
+}
+
 Endpoint endpoint_of(const Reader& r, const YAML::Node& n, std::size_t i) {
   std::string where = fmt::format("endpoints[{}]", i);
-  r.only_keys(n, where, {"name", "url", "api_key", "auth", "auth_header", "api_version", "responses_api_version", "headers"});
+  r.only_keys(n, where, {"name", "url", "api_key", "auth", "auth_header", "scope", "tenant_id", "client_id", "api_version",
+                        "responses_api_version", "headers"});
   Endpoint e;
   if (!n["name"]) r.fail(n, where + ": 'name' is required");
   e.name = r.text(n["name"], "name");
@@ -166,14 +221,7 @@ Endpoint endpoint_of(const Reader& r, const YAML::Node& n, std::size_t i) {
   if (u && u->has_userinfo()) r.fail(n["url"], "'url' must not contain credentials; use api_key");
   if (!u || (u->scheme() != "https" && u->scheme() != "http") || u->host().empty() || u->has_query())
     r.fail(n["url"], "'url' must be an http(s) URL like https://my-resource.openai.azure.com");
-  if (n["auth"]) {
-    auto auth = r.text(n["auth"], "auth");
-    if (auth == "entra") r.fail(n["auth"], "'auth: entra' (Entra ID) is not supported by this version; use api_key");
-    if (auth != "key") r.fail(n["auth"], "'auth' must be key");
-  }
-  if (!n["api_key"]) r.fail(n, where + " (" + e.name + "): 'api_key' is required (e.g. api_key: ${AZURE_OPENAI_KEY})");
-  e.api_key = r.text(n["api_key"], "api_key");
-  if (n["auth_header"]) e.auth_header = r.text(n["auth_header"], "auth_header");
+  auth_of(r, n, e);
   if (n["api_version"]) {
     e.api_version = r.text(n["api_version"], "api_version");
     e.api_version_set = true;
@@ -268,9 +316,14 @@ Team load_team_file(const std::string& path, const Env& env) {
   auto eps = root["endpoints"];
   if (!eps || !eps.IsSequence() || eps.size() == 0) r.fail(root, "'endpoints' must list at least one endpoint");
   std::set<std::string> names;
+  auto entra = auth::settings_from_env(env);
   for (std::size_t i = 0; i < eps.size(); ++i) {
     t.endpoints.push_back(endpoint_of(r, eps[i], i));
-    if (!names.insert(t.endpoints.back().name).second) r.fail(eps[i], "endpoint '" + t.endpoints.back().name + "' is named twice");
+    auto& e = t.endpoints.back();
+    if (!names.insert(e.name).second) r.fail(eps[i], "endpoint '" + e.name + "' is named twice");
+    if (e.auth != Auth::entra) continue;
+    if (auto bad = auth::validate(entra); !bad.empty()) r.fail(eps[i], "endpoint " + e.name + " (auth: entra): " + bad);
+    e.credential = auth::choose(entra, e.scope, e.tenant_id, e.client_id);
   }
   auto deps = root["deployments"];
   if (!deps || !deps.IsSequence() || deps.size() == 0) r.fail(root, "'deployments' must list at least one deployment");
@@ -311,7 +364,9 @@ Team load_team_file(const std::string& path, const Env& env) {
 }
 
 std::string describe_team(const Team& t) {
-  std::string out = "routing (" + t.source + "):\n";
+  std::string out = "endpoints (" + t.source + "):\n";
+  for (auto& e : t.endpoints) out += "  " + e.name + " " + e.url + ": " + e.describe_auth() + "\n";
+  out += "routing (" + t.source + "):\n";
   auto line = [&](const std::string& pattern, const std::vector<std::size_t>& deps) {
     out += "  " + pattern + " ->";
     for (std::size_t i = 0; i < deps.size(); ++i) {

@@ -3,6 +3,7 @@
 // or built from the seed's environment variables when there is no file — one routing path for both.
 #pragma once
 
+#include "auth/credential.hpp"
 #include "core/capabilities.hpp"
 
 #include <cstdint>
@@ -18,11 +19,22 @@ namespace agp::config {
 using Env = std::map<std::string, std::string>;
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+// How the proxy proves itself to an endpoint: its key in `auth_header`, an Entra ID bearer token,
+// or nothing (a gateway in front that authenticates the proxy otherwise).
+enum class Auth { key, entra, none };
+
 struct Endpoint {
   std::string name;
   std::string url;  // scheme://host[:port][/base], no trailing slash
+  Auth auth = Auth::key;
   std::string api_key;
   std::string auth_header = "api-key";  // APIM: Ocp-Apim-Subscription-Key
+  // Entra ID: the token's scope, AZURE_TENANT_ID / AZURE_CLIENT_ID overrides, and the credential
+  // chosen from the environment in DefaultAzureCredential's order.
+  std::string scope{auth::kCognitiveServicesScope};
+  std::string tenant_id, client_id;
+  auth::Credential credential;
+  bool from_env = false;  // the environment-only set-up's endpoint
   std::string api_version = "2024-10-21";
   bool api_version_set = false;  // given (else the Responses API uses v1)
   std::string responses_version;  // "" = follow api_version (v1 when not given)
@@ -34,6 +46,10 @@ struct Endpoint {
   std::string chat_url(const std::string& deployment) const;
   // {url}/openai/v1/responses or {url}/openai/responses?api-version=V; "" when the version has none.
   std::string responses_url() const;
+  // "api-key header", "Entra ID: client secret of app …": for the routing table and the start-up log.
+  std::string describe_auth() const;
+  // What to check when Azure refuses the proxy's credentials (401/403), naming this endpoint.
+  std::string auth_hint() const;
 };
 
 struct Deployment {
@@ -72,8 +88,9 @@ struct TeamError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Reads and validates the YAML file; ${VAR} in any value is taken from `env`. Throws TeamError
-// naming the file, line and key of the first problem.
+// Reads and validates the YAML file; ${VAR} in any value is taken from `env`, and so are the Entra
+// ID variables (AZURE_TENANT_ID, …) for endpoints with auth: entra. Throws TeamError naming the
+// file, line and key of the first problem.
 Team load_team_file(const std::string& path, const Env& env);
 
 bool glob_match(std::string_view pattern, std::string_view text);  // case-insensitive, * and ?

@@ -1,6 +1,7 @@
 #include "gateway/app.hpp"
 
 #include "anthropic/errors.hpp"
+#include "auth/fetch.hpp"
 #include "core/ids.hpp"
 #include "gateway/refusals.hpp"
 
@@ -37,6 +38,11 @@ App::App(config::Config cfg, std::shared_ptr<http::Admission> admission)
       admission_(admission ? std::move(admission) : std::make_shared<http::Admission>(admission_caps(cfg_))),
       client_(upstream::TlsSettings{cfg_.verify_tls, cfg_.ca_file},
               upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy}),
+      auth_clients_(std::make_shared<AuthClients>(upstream::TlsSettings{cfg_.verify_tls, cfg_.ca_file},
+                                                  upstream::ProxySettings{cfg_.upstream_proxy, cfg_.no_proxy})),
+      tokens_([clients = auth_clients_](const auth::Credential& c) {
+        return auth::fetch_token(clients->authority, clients->local, c);
+      }),
       health_(cfg_.circuit_failures, cfg_.circuit_cooldown) {
   for (auto& [deployment, caps] : cfg_.capabilities) capabilities_.configure(deployment, caps);
   for (auto& d : cfg_.team->deployments) capabilities_.configure(d.name, d.capabilities);

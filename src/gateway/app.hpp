@@ -5,6 +5,7 @@
 #include "config/routing.hpp"
 #include "core/error.hpp"
 #include "exchange/flow.hpp"
+#include "auth/token_cache.hpp"
 #include "gateway/azure_call.hpp"
 #include "gateway/health.hpp"
 #include "http/server.hpp"
@@ -50,6 +51,11 @@ struct RequestLog {
 // The caps of MAX_CONNECTIONS, MAX_IN_FLIGHT, MAX_STREAMS and BODY_BUDGET (connections within what
 // RLIMIT_NOFILE allows).
 http::Admission::Caps admission_caps(const config::Config& cfg);
+struct AuthClients {
+  AuthClients(const upstream::TlsSettings& tls, upstream::ProxySettings proxy)
+      : authority(tls, std::move(proxy)), local(tls) {}
+  upstream::Client authority, local;
+};
 
 class App {
  public:
@@ -94,6 +100,11 @@ class App {
   config::Config cfg_;
   std::shared_ptr<http::Admission> admission_;
   upstream::Client client_;
+  // Entra ID tokens: fetched through clients of their own (the authority's with the same TLS and
+  // proxy settings, the managed identity endpoint's direct), shared with fetches still running
+  // when the App goes away.
+  std::shared_ptr<AuthClients> auth_clients_;
+  auth::TokenCache tokens_;
   tokens::Calibration calibration_;
   Capabilities capabilities_;
   Health health_;

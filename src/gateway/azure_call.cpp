@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <random>
 #include <cmath>
 #include <ctime>
@@ -67,20 +68,47 @@ double retry_after_seconds(std::string_view retry_after_ms, std::string_view x_m
   return std::max(0.0, std::chrono::duration<double>(at - now).count());
 }
 
-asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg,
+namespace {
+
+// The endpoint's credential: its key, or the Entra ID token (in `bearer`, to reject it on a 401).
+asio::awaitable<std::optional<Error>> add_credential(auth::TokenCache& tokens, const config::Endpoint& endpoint,
+                                                     upstream::Request& req, std::string& bearer) {
+  if (endpoint.auth == config::Auth::key) req.headers.emplace_back(endpoint.auth_header, endpoint.api_key);
+  if (endpoint.auth != config::Auth::entra) co_return std::nullopt;
+  auto token = co_await tokens.bearer(endpoint.credential);
+  if (!token)
+    co_return Error{500, ErrorKind::upstream_auth,
+                    "no Entra ID token for endpoint " + endpoint.name + ": " + token.error().message, {}};
+  bearer = std::move(token.value());
+  std::erase_if(req.headers, [](auto& h) { return h.first == "authorization"; });
+  req.headers.emplace_back("authorization", "Bearer " + bearer);
+  co_return std::nullopt;
+}
+
+}  // namespace
+
+asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, auth::TokenCache& tokens, const config::Config& cfg,
                                         const config::Endpoint& endpoint, const std::string& url,
-                                        const openai::UpstreamContext& ctx, std::string body, int retries,
+                                        const openai::UpstreamContext& ctx_in, std::string body, int retries,
                                         const http::Headers& extra) {
   AzureAnswer answer;
+  auto ctx = ctx_in;
+  ctx.auth = endpoint.auth_hint();
   const auto& deployment = ctx.deployment;
   upstream::Request req;
   if (!upstream::parse_url(url, req.url)) {
     answer.error = Error::internal("the Azure URL '" + url + "' is malformed");
     co_return answer;
   }
-  req.headers = {{endpoint.auth_header, endpoint.api_key},
-                 {"content-type", "application/json"},
-                 {"accept", "application/json, text/event-stream"}};
+  req.headers = {{"content-type", "application/json"}, {"accept", "application/json, text/event-stream"}};
+  std::string bearer;
+  auto no_credential = co_await add_credential(tokens, endpoint, req, bearer);
+  if (no_credential) {
+    answer.error = std::move(no_credential);
+    answer.credential_failed = true;
+    co_return answer;
+  }
+  bool token_renewed = false;
   for (auto& h : endpoint.headers) req.headers.push_back(h);
   for (auto& h : extra) req.headers.push_back(h);
   req.body = std::move(body);
@@ -108,6 +136,18 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
       answer.response = std::move(resp);
       co_return answer;
     }
+    if (answer.upstream_status == 401 && !bearer.empty() && !token_renewed) {
+      // Revoked, or cached past a change on Azure's side: one fresh token, then Azure's word stands.
+      token_renewed = true;
+      spdlog::warn("upstream {}: Azure refused the Entra ID token (401); trying once more with a fresh one", deployment);
+      tokens.reject(endpoint.credential, bearer);
+      auto renewed = co_await add_credential(tokens, endpoint, req, bearer);
+      if (!renewed) {
+        resp.reset();
+        --attempt;  // not one of the retries
+        continue;
+      }
+    }
     auto err_body = co_await resp->read_all(1 << 20);
     std::string text = std::holds_alternative<std::string>(err_body) ? std::get<std::string>(err_body) : std::string{};
     std::string ra = resp->header("retry-after");
@@ -125,6 +165,8 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
     }
     if (ra.empty() && answer.retry_after_s >= 0) ra = std::to_string(static_cast<long>(std::ceil(answer.retry_after_s)));
     answer.error = openai::map_azure_error(s, text, ra, ctx);
+    if (answer.retry_after_s < 0 && answer.error->retry_after)  // a wait named only in the message (APIM)
+      answer.retry_after_s = std::atof(answer.error->retry_after->c_str());
     answer.error_body = std::move(text);
     answer.retry_after = std::move(ra);
     co_return answer;

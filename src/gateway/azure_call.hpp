@@ -1,6 +1,7 @@
 // Calling Azure OpenAI: URL building, auth header, retries before anything reached the client.
 #pragma once
 
+#include "auth/token_cache.hpp"
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "http/server.hpp"
@@ -38,6 +39,7 @@ struct AzureAnswer {
   std::string error_body, retry_after;           // Azure's raw error answer, for recordings
   double retry_after_s = -1;                     // what Azure asked to wait, -1 = nothing
   std::optional<TransportFailure> transport;     // no HTTP answer: why
+  bool credential_failed = false;                // no Entra ID token: nothing was sent
   int attempts = 0;
 };
 
@@ -54,10 +56,12 @@ struct WholeAnswer {
 boost::asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
                                                       const openai::UpstreamContext& ctx, http::Limiter& budget);
 
-// POSTs `body` to the endpoint (its auth header and headers, then `extra`); retries connect
-// failures, resets, and 429/5xx whose wait is short (RETRY_WAIT_CAP), at most `retries` times.
+// POSTs `body` to the endpoint (its key, or an Entra ID token from `tokens`, and its headers, then
+// `extra`); retries connect failures, resets, and 429/5xx whose wait is short (RETRY_WAIT_CAP), at
+// most `retries` times. A token Azure refuses (401) is dropped and a fresh one tried once.
 // Non-2xx answers are read and mapped.
-boost::asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg,
+boost::asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, auth::TokenCache& tokens,
+                                               const config::Config& cfg,
                                                const config::Endpoint& endpoint, const std::string& url,
                                                const openai::UpstreamContext& ctx, std::string body, int retries,
                                                const http::Headers& extra = {});

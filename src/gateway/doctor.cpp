@@ -1,5 +1,8 @@
 #include "gateway/doctor.hpp"
 
+#include "auth/fetch.hpp"
+#include "auth/token_cache.hpp"
+
 #include "config/routing.hpp"
 #include "exchange/flow.hpp"
 #include "gateway/app.hpp"
@@ -73,7 +76,12 @@ std::string tiny_body(const config::Config& cfg, const config::Team& team, const
 
 class Doctor {
  public:
-  Doctor(upstream::Client& client, const config::Config& cfg) : client_(client), cfg_(cfg), team_(*cfg.team) {
+  Doctor(upstream::Client& client, upstream::Client& local, const config::Config& cfg)
+      : client_(client),
+        local_(local),
+        tokens_([this](const auth::Credential& c) { return auth::fetch_token(client_, local_, c); }),
+        cfg_(cfg),
+        team_(*cfg.team) {
     cfg_.first_byte_timeout = std::chrono::seconds(30);  // a tiny request answers in seconds
   }
 
@@ -147,9 +155,10 @@ class Doctor {
     }
     co_await resolves(e, url);
     if (checks_.back().verdict == Verdict::fail) co_return false;
+    if (e.auth == config::Auth::entra && !co_await entra_token(subject, e)) co_return false;
     openai::UpstreamContext ctx{"agp-doctor-probe", e.url};
     auto t0 = std::chrono::steady_clock::now();
-    auto answer = co_await call_azure(client_, cfg_, e, e.chat_url("agp-doctor-probe"), ctx, "{}", 0);
+    auto answer = co_await call_azure(client_, tokens_, cfg_, e, e.chat_url("agp-doctor-probe"), ctx, "{}", 0);
     if (answer.transport) {
       co_await transport_failed(subject, e, url, answer);
       co_return false;
@@ -157,6 +166,19 @@ class Doctor {
     add(Verdict::ok, subject, url.tls ? "connection and TLS" : "connection",
         fmt::format("{}:{} answered HTTP {} in {}", url.host, url.port, answer.upstream_status, ms_since(t0)));
     co_return auth_verdict(subject, e, answer);
+  }
+
+  // The Entra ID token, fetched as a request would (the cache then hands it to the probes).
+  asio::awaitable<bool> entra_token(const std::string& subject, const config::Endpoint& e) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto token = co_await tokens_.bearer(e.credential);
+    std::string what = "Entra ID token (" + std::string(auth::source_name(e.credential.source)) + ")";
+    if (!token) {
+      add(Verdict::fail, subject, what, token.error().message, e.credential.hint());
+      co_return false;
+    }
+    add(Verdict::ok, subject, what, "issued for " + e.credential.scope + " in " + ms_since(t0));
+    co_return true;
   }
 
   asio::awaitable<void> transport_failed(const std::string& subject, const config::Endpoint& e,
@@ -187,12 +209,15 @@ class Doctor {
 
   // False when the credentials were refused: its deployments cannot be checked.
   bool auth_verdict(const std::string& subject, const config::Endpoint& e, const AzureAnswer& answer) {
-    std::string how = e.auth_header == "api-key" ? "api-key" : e.auth_header;
+    std::string how = e.auth == config::Auth::entra ? "Entra ID bearer token"
+                      : e.auth == config::Auth::none ? "no credential"
+                                                     : e.auth_header;
     unsigned s = answer.upstream_status;
     auto said = azure_said(answer.error_body);
     if (s == 401) {
       add(Verdict::fail, subject, "auth (" + how + ")", "HTTP 401: " + said.message,
-          e.auth_header == "api-key"
+          e.auth == config::Auth::entra ? "Azure refused the token: " + e.credential.hint()
+          : e.auth_header == "api-key"
               ? "the key was refused: copy KEY 1 from the Azure portal (resource → Keys and Endpoint) into "
                 "AZURE_OPENAI_API_KEY, or the endpoint's api_key"
               : "the " + e.auth_header + " value was refused: use an active API Management subscription key "
@@ -234,7 +259,7 @@ class Doctor {
     openai::UpstreamContext ctx{d.deployment, e.url};
     http::Headers extra(d.headers.begin(), d.headers.end());
     auto t0 = std::chrono::steady_clock::now();
-    auto answer = co_await call_azure(client_, cfg_, e, url, ctx, tiny_body(cfg_, team_, d, backend), 0, extra);
+    auto answer = co_await call_azure(client_, tokens_, cfg_, e, url, ctx, tiny_body(cfg_, team_, d, backend), 0, extra);
     verdict(subject, what, d, e, answer, t0);
   }
 
@@ -247,7 +272,7 @@ class Doctor {
     openai::UpstreamContext ctx{d.deployment, e.url};
     auto t0 = std::chrono::steady_clock::now();
     auto answer =
-        co_await call_azure(client_, cfg_, e, e.url + "/anthropic/v1/messages", ctx, json::serialize(body), 0, extra);
+        co_await call_azure(client_, tokens_, cfg_, e, e.url + "/anthropic/v1/messages", ctx, json::serialize(body), 0, extra);
     verdict("deployment " + d.name, "answers (Anthropic on Foundry)", d, e, answer, t0);
   }
 
@@ -289,6 +314,8 @@ class Doctor {
   }
 
   upstream::Client& client_;
+  upstream::Client& local_;  // managed-identity endpoints: never through the outbound proxy
+  auth::TokenCache tokens_;
   config::Config cfg_;
   const config::Team& team_;
   std::vector<Check> checks_;
@@ -296,8 +323,9 @@ class Doctor {
 
 }  // namespace
 
-asio::awaitable<std::vector<Check>> run_doctor(upstream::Client& client, const config::Config& cfg) {
-  Doctor doctor(client, cfg);
+asio::awaitable<std::vector<Check>> run_doctor(upstream::Client& client, upstream::Client& local,
+                                               const config::Config& cfg) {
+  Doctor doctor(client, local, cfg);
   co_return co_await doctor.run();
 }
 
@@ -319,17 +347,18 @@ int print_checks(std::ostream& out, const std::vector<Check>& checks, bool color
 
 int doctor_main(const config::Config& cfg, std::ostream& out) {
   asio::io_context ioc;
-  std::unique_ptr<upstream::Client> made;
+  std::unique_ptr<upstream::Client> made, local;
   try {
-    made = std::make_unique<upstream::Client>(upstream::TlsSettings{cfg.verify_tls, cfg.ca_file},
-                                              upstream::ProxySettings{cfg.upstream_proxy, cfg.no_proxy});
+    upstream::TlsSettings tls{cfg.verify_tls, cfg.ca_file};
+    made = std::make_unique<upstream::Client>(tls, upstream::ProxySettings{cfg.upstream_proxy, cfg.no_proxy});
+    local = std::make_unique<upstream::Client>(tls);
   } catch (const std::exception& e) {  // a CA file without certificates
     out << "✗ configuration: TLS — " << e.what() << "\n    fix: give --ca-file a PEM file of CA certificates\n";
     return 1;
   }
   auto& client = *made;
   std::vector<Check> checks;
-  asio::co_spawn(ioc, run_doctor(client, cfg), [&](std::exception_ptr ep, std::vector<Check> result) {
+  asio::co_spawn(ioc, run_doctor(client, *local, cfg), [&](std::exception_ptr ep, std::vector<Check> result) {
     if (ep) {
       try {
         std::rethrow_exception(ep);

@@ -23,7 +23,9 @@ struct Check {
 
 // Runs the checks in order: per endpoint its address, connection and TLS, and auth; per
 // deployment one tiny request on the backend it serves, and the Responses API Cursor needs.
-boost::asio::awaitable<std::vector<Check>> run_doctor(upstream::Client& client, const config::Config& cfg);
+// `local` reaches managed-identity endpoints (never through the outbound proxy).
+boost::asio::awaitable<std::vector<Check>> run_doctor(upstream::Client& client, upstream::Client& local,
+                                                      const config::Config& cfg);
 
 // The table; returns the number of failed checks.
 int print_checks(std::ostream& out, const std::vector<Check>& checks, bool color);

@@ -122,11 +122,17 @@ std::int64_t App::estimate_prompt(const conv::Conversation& c, const exchange::T
 }
 
 namespace {
+// A 429, or API Management's 403 for a spent token quota (mapped to a rate limit).
+bool rate_limited(const AzureAnswer& a) {
+  return a.upstream_status == 429 || (a.error && a.error->kind == ErrorKind::rate_limit);
+}
+
 bool moves_on(const AzureAnswer& a) {
   if (a.response) return false;
+  if (a.credential_failed) return true;  // this endpoint's credential; another endpoint may have its own
   if (a.upstream_status == 0) return a.transport && *a.transport != TransportFailure::cancelled;
   unsigned s = a.upstream_status;
-  return s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+  return rate_limited(a) || s == 500 || s == 502 || s == 503 || s == 504;
 }
 
 // Gives the deployment's in-flight slot (Health::take_slot) back when the attempt ends, however it ends.
@@ -174,6 +180,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   int tried = 0;
   std::size_t busy = 0;  // deployments at their max_in_flight
   bool all_rate_limited = true;
+  bool all_credential_failures = true;  // no deployment could even be asked: no Entra ID token
   double min_retry = -1;
   std::string failures;  // what each deployment said, for the client when all of them fail
   auto note = [&](const std::string& what) { failures += (failures.empty() ? "" : "; ") + what; };
@@ -185,7 +192,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     const auto& c = plan[ci];
     if (tried > 0 && std::chrono::steady_clock::now() > budget_end) {
       note("the failover budget (FAILOVER_BUDGET) ran out");
-      all_rate_limited = false;
+      all_rate_limited = all_credential_failures = false;
       break;
     }
     // A deployment at its max_in_flight is skipped like one cooling down (the route's next one
@@ -221,14 +228,14 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       // Claude on AI Foundry speaks Anthropic's protocol: the request goes as the client sent it.
       if (front != exchange::Front::anthropic) {
         note(c.name + ": an Anthropic endpoint serves Anthropic clients only");
-        all_rate_limited = false;
+        all_rate_limited = all_credential_failures = false;
         passthrough = false;
         continue;
       }
       extra = passthrough_headers(req, c);
       std::string url = endpoint.url + "/anthropic/v1/messages";
       openai::UpstreamContext pctx{c.deployment, endpoint.url};
-      auto call = call_azure(client_, cfg_, endpoint, url, pctx, passthrough_body(req.message.body(), c.deployment),
+      auto call = call_azure(client_, tokens_, cfg_, endpoint, url, pctx, passthrough_body(req.message.body(), c.deployment),
                              last_candidate ? cfg_.upstream_retries : 0, extra);
       watched = co_await unless_client_leaves(std::move(call), res);
     } else {
@@ -279,7 +286,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
         use_estimate(calibration_.quick(c.name, sent_bytes));
         log.tokens_quick = spec.input_tokens_estimate;
       }
-      auto call = call_azure(client_, cfg_, endpoint, *url, x->answer.upstream, body,
+      auto call = call_azure(client_, tokens_, cfg_, endpoint, *url, x->answer.upstream, body,
                              last_candidate ? cfg_.upstream_retries : 0, headers);
       watched = co_await unless_client_leaves(std::move(call), res);
       if (rec) rec->upstream_request(*url, body);  // as last sent
@@ -299,10 +306,12 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       break;
     }
     // 429 / 503 with a retry-after: a cool-down for everyone; other failures count for the circuit.
-    double cool = (watched->upstream_status == 429 || watched->upstream_status == 503) ? watched->retry_after_s : 0;
-    if (watched->upstream_status == 429 && cool < 0) cool = 1;  // a bare 429: a moment's rest
+    const bool limited = rate_limited(*watched);
+    double cool = (limited || watched->upstream_status == 503) ? watched->retry_after_s : 0;
+    if (limited && cool < 0) cool = 1;  // a bare 429: a moment's rest
     health_.failure(c.name, cool);
-    if (watched->upstream_status != 429) all_rate_limited = false;
+    if (!limited) all_rate_limited = false;
+    if (!watched->credential_failed) all_credential_failures = false;
     if (cool > 0) min_retry = min_retry < 0 ? cool : std::min(min_retry, cool);
     note(c.name + ": " + (watched->error ? watched->error->message : "failed"));
     if (!last_candidate)
@@ -315,6 +324,11 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
                   ? Error{429, ErrorKind::rate_limit,
                           "Every Azure deployment of this route is rate-limited (" + failures + ")",
                           std::to_string(static_cast<long>(std::ceil(min_retry)))}
+              : all_credential_failures && tried > 0
+                  ? Error{500, ErrorKind::upstream_auth,
+                          "No Azure deployment of this route could be asked: the proxy has no Entra ID token (" +
+                              failures + ")",
+                          {}}
                   : Error{529, ErrorKind::overloaded,
                           "Every Azure deployment of this route failed, is unavailable or busy (" + failures + ")",
                           busy == plan.size() ? std::optional<std::string>("1") : std::nullopt};

@@ -30,13 +30,44 @@ std::string context_length_message(const std::string& msg, const UpstreamContext
   return "prompt is too long: " + msg;
 }
 
-std::string retry_after_from_message(const std::string& msg) {
-  static const std::regex kRetry(R"(retry after (\d+) second)", std::regex::icase);
-  std::smatch m;
-  return std::regex_search(msg, m, kRetry) ? m[1].str() : std::string{};
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace
+
+std::string wait_named_in(const std::string& msg) {
+  static const std::regex kRetry(R"(retry after (\d+) second)", std::regex::icase);
+  static const std::regex kClock(R"(in (?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2}))");  // [d.]hh:mm:ss
+  static const std::regex kAgain(R"(try again in ((?:\d+ (?:days?|hours?|minutes?|seconds?)(?:,? and |, | )?)+))",
+                                 std::regex::icase);
+  static const std::regex kPart(R"((\d+) (day|hour|minute|second))", std::regex::icase);
+  std::smatch m;
+  if (std::regex_search(msg, m, kRetry)) return m[1].str();
+  if (std::regex_search(msg, m, kClock)) {
+    long days = m[1].matched ? std::stol(m[1].str()) : 0;
+    return std::to_string(((days * 24 + std::stol(m[2].str())) * 60 + std::stol(m[3].str())) * 60 + std::stol(m[4].str()));
+  }
+  if (!std::regex_search(msg, m, kAgain)) return "";
+  std::string parts = m[1].str();
+  long total = 0;
+  for (std::sregex_iterator it(parts.begin(), parts.end(), kPart), end; it != end; ++it) {
+    auto unit = lower((*it)[2].str());
+    long n = std::stol((*it)[1].str());
+    total += unit == "day" ? n * 86400 : unit == "hour" ? n * 3600 : unit == "minute" ? n * 60 : n;
+  }
+  return std::to_string(total);
+}
+
+bool is_quota_exhausted(unsigned status, std::string_view message) {
+  if (status != 403) return false;
+  auto m = lower(message);
+  return m.find("quota") != std::string::npos &&
+         (m.find("exceeded") != std::string::npos || m.find("out of") != std::string::npos ||
+          m.find("replenished") != std::string::npos);
+}
 
 std::optional<std::int64_t> output_limit_from_error(std::string_view body) {
   static const std::regex kLimit(R"(supports at most (\d{1,9}) (?:completion|output) tokens)");
@@ -154,14 +185,25 @@ Error map_azure_error(unsigned status, std::string_view body, std::string_view r
     }
     return Error::invalid(fmt::format("Azure OpenAI rejected the request: {}", message));
   }
+  if (is_quota_exhausted(status, message)) {
+    Error e{429,
+            ErrorKind::rate_limit,
+            fmt::format("The API Management token quota in front of Azure deployment '{}' is spent: {} It renews at "
+                        "the end of its period; your APIM admin can raise it.",
+                        ctx.deployment, message),
+            {}};
+    std::string ra(retry_after);
+    if (ra.empty()) ra = wait_named_in(message);
+    if (!ra.empty()) e.retry_after = ra;
+    return e;
+  }
   if (status == 401 || status == 403)
-    return Error{
-        500,
-        ErrorKind::upstream_auth,
-        fmt::format("Azure OpenAI rejected the proxy's credentials (HTTP {}): {} Check AZURE_OPENAI_API_KEY and "
-                    "AZURE_OPENAI_ENDPOINT of the proxy.",
-                    status, message),
-        {}};
+    return Error{500,
+                 ErrorKind::upstream_auth,
+                 fmt::format("Azure OpenAI rejected the proxy's credentials (HTTP {}): {} {}", status, message,
+                             ctx.auth.empty() ? "Check AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT of the proxy."
+                                              : ctx.auth),
+                 {}};
   if (status == 404) {
     if (code == "DeploymentNotFound")
       return {404,
@@ -181,7 +223,7 @@ Error map_azure_error(unsigned status, std::string_view body, std::string_view r
             fmt::format("Azure OpenAI rate limit for deployment '{}': {}", ctx.deployment, message),
             {}};
     std::string ra(retry_after);
-    if (ra.empty()) ra = retry_after_from_message(message);
+    if (ra.empty()) ra = wait_named_in(message);
     if (!ra.empty()) e.retry_after = ra;
     return e;
   }

@@ -17,6 +17,7 @@ namespace agp::openai {
 struct UpstreamContext {
   std::string deployment;
   std::string endpoint;  // for messages only; never a key
+  std::string auth;      // what to check when Azure refuses the proxy's credentials; "" = the env set-up's key
   // For a context overflow Azure does not quantify (the Responses API): the proxy's own count of
   // the prompt and the deployment's input window, so the client still reads "N tokens > M maximum".
   std::int64_t prompt_tokens = 0;
@@ -24,6 +25,16 @@ struct UpstreamContext {
 };
 
 Error map_azure_error(unsigned status, std::string_view body, std::string_view retry_after, const UpstreamContext& ctx);
+
+// API Management's token-limit policy (azure-openai-token-limit, llm-token-limit) answers 403 when
+// a quota for a period is spent ("Token quota is exceeded. Try again in …"), as its quota policy
+// does ("Out of call volume quota. Quota will be replenished in 00:00:29."): a 403 that is a rate
+// limit, not a refusal of the proxy's credentials.
+bool is_quota_exhausted(unsigned status, std::string_view message);
+
+// The wait a message names, in whole seconds ("retry after 20 seconds", "Try again in 21 minutes
+// and 33 seconds", "replenished in 1.02:03:04"), or "" when it names none.
+std::string wait_named_in(const std::string& message);
 
 // "max_tokens is too large: 32000. This model supports at most 16384 completion tokens, …":
 // the deployment's output limit, when a 400 says so.

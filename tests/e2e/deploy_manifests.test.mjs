@@ -212,8 +212,7 @@ function checkManifests(objs, where) {
       checkConfigYaml(cm.data[key], secretObjs.length ? secretKeys : null, `${where}: ConfigMap ${cm.metadata.name}`);
       // And the proxy itself accepts it: --check-config with every ${VAR} set to a stand-in.
       const bin = process.env.AGP_PROXY_BIN ?? path.join(repo, 'build/azure-gpt-proxy');
-      // (auth: entra is the Entra ID issue's; until it lands the proxy refuses such a file on purpose.)
-      if (fs.existsSync(bin) && !/auth:\s*entra/.test(cm.data[key])) {
+      if (fs.existsSync(bin)) {
         const tmpFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agp-cm-')), 'config.yaml');
         fs.writeFileSync(tmpFile, cm.data[key]);
         const env = { PATH: process.env.PATH };

@@ -113,6 +113,80 @@ const Case kCases[] = {
      nullptr,
      {"credentials", "403"},
      std::nullopt},
+    // API Management's token-limit policy: a spent quota is a 403 that is a rate limit.
+    {"ApimTokenQuota",
+     403,
+     R"({ "statusCode": 403, "message": "Token quota is exceeded. Try again in 21 minutes and 33 seconds." })",
+     "",
+     429,
+     "rate_limit_error",
+     nullptr,
+     {"token quota", "gpt-4o-prod", "Token quota is exceeded"},
+     std::string("1293")},
+    {"ApimTokenQuotaRetryAfterHeader",
+     403,
+     R"({ "statusCode": 403, "message": "Token quota is exceeded. Try again in 21 minutes and 33 seconds." })",
+     "1300",
+     429,
+     "rate_limit_error",
+     nullptr,
+     {},
+     std::string("1300")},
+    {"ApimCallVolumeQuota",
+     403,
+     R"({ "statusCode": 403, "message": "Out of call volume quota. Quota will be replenished in 1.02:03:04." })",
+     "",
+     429,
+     "rate_limit_error",
+     nullptr,
+     {"Out of call volume quota"},
+     std::string("93784")},
+    {"ApimTokenRate",
+     429,
+     R"({ "statusCode": 429, "message": "Token limit is exceeded. Try again in 53 seconds." })",
+     "",
+     429,
+     "rate_limit_error",
+     nullptr,
+     {"Token limit is exceeded"},
+     std::string("53")},
+    // 403s that are about the credentials or the network, not a quota.
+    {"KeyAuthDisabled",
+     403,
+     R"({"error":{"code":"AuthenticationTypeDisabled","message":"Key based authentication is disabled for this resource."}})",
+     "",
+     500,
+     "api_error",
+     nullptr,
+     {"credentials", "Key based authentication is disabled"},
+     std::nullopt},
+    {"Firewall",
+     403,
+     R"({"error":{"code":"403","message":"Access denied due to Virtual Network/Firewall rules."}})",
+     "",
+     500,
+     "api_error",
+     nullptr,
+     {"credentials", "Firewall"},
+     std::nullopt},
+    {"EntraTokenRefused",
+     401,
+     R"({"statusCode": 401, "message": "Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired."})",
+     "",
+     500,
+     "api_error",
+     nullptr,
+     {"credentials", "audience is incorrect"},
+     std::nullopt},
+    {"ApimMissingSubscriptionKey",
+     401,
+     R"({ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." })",
+     "",
+     500,
+     "api_error",
+     nullptr,
+     {"missing subscription key"},
+     std::nullopt},
     {"DeploymentNotFound",
      404,
      R"({"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again."}})",
@@ -199,6 +273,38 @@ const Case kCases[] = {
 
 INSTANTIATE_TEST_SUITE_P(Table, AzureErrors, ::testing::ValuesIn(kCases),
                          [](const auto& info) { return std::string(info.param.name); });
+
+TEST(AzureErrors, CredentialRefusalsSayWhatToCheck) {
+  UpstreamContext ctx = kCtx;
+  ctx.auth = "The proxy sent an Entra ID token of the managed identity at IMDS.";
+  auto e = map_azure_error(401, R"({"error":{"code":"PermissionDenied","message":"The principal lacks the required data action."}})",
+                           "", ctx);
+  EXPECT_EQ(e.kind, agp::ErrorKind::upstream_auth);
+  EXPECT_NE(e.message.find("lacks the required data action. The proxy sent an Entra ID token"), std::string::npos)
+      << e.message;
+  EXPECT_EQ(e.message.find("AZURE_OPENAI_API_KEY"), std::string::npos) << e.message;
+}
+
+TEST(AzureErrors, QuotaOnlyIn403s) {
+  using agp::openai::is_quota_exhausted;
+  EXPECT_TRUE(is_quota_exhausted(403, "Token quota is exceeded. Try again in 5 minutes and 2 seconds."));
+  EXPECT_TRUE(is_quota_exhausted(403, "Out of bandwidth quota. Quota will be replenished in 00:10:00."));
+  EXPECT_FALSE(is_quota_exhausted(403, "Key based authentication is disabled for this resource."));
+  EXPECT_FALSE(is_quota_exhausted(403, "The principal lacks the required data action."));
+  EXPECT_FALSE(is_quota_exhausted(403, "Your quota is fine."));
+  EXPECT_FALSE(is_quota_exhausted(429, "Token quota is exceeded."));
+}
+
+TEST(AzureErrors, WaitsNamedInMessages) {
+  using agp::openai::wait_named_in;
+  EXPECT_EQ(wait_named_in("Please retry after 6 seconds."), "6");
+  EXPECT_EQ(wait_named_in("Token limit is exceeded. Try again in 53 seconds."), "53");
+  EXPECT_EQ(wait_named_in("Token quota is exceeded. Try again in 21 minutes and 33 seconds."), "1293");
+  EXPECT_EQ(wait_named_in("Token quota is exceeded. Try again in 2 hours, 1 minute and 1 second."), "7261");
+  EXPECT_EQ(wait_named_in("Out of call volume quota. Quota will be replenished in 00:00:29."), "29");
+  EXPECT_EQ(wait_named_in("Quota will be replenished in 2.00:00:01."), "172801");
+  EXPECT_EQ(wait_named_in("Too many requests"), "");
+}
 
 TEST(AzureErrors, FilteredCategories) {
   auto v = json::parse(R"({"hate":{"filtered":false,"severity":"safe"},"violence":{"filtered":true,"severity":"high"},

@@ -133,6 +133,26 @@ const OkCase kOk[] = {
      }},
     {"CaFile", with(base(), {{"AZURE_CA_FILE", "/dev/null"}}),
      [](const Config& c) { EXPECT_EQ(c.ca_file, "/dev/null"); }},
+    {"NoKeyMeansEntraId", without(base(), "AZURE_OPENAI_API_KEY"),
+     [](const Config& c) {
+       auto& e = c.team->endpoints.at(0);
+       EXPECT_EQ(e.auth, Auth::entra);
+       EXPECT_EQ(e.credential.source, agp::auth::Source::imds_identity);
+       EXPECT_EQ(e.credential.scope, "https://cognitiveservices.azure.com/.default");
+     }},
+    {"NoKeyWithClientSecretAndFoundryScope",
+     with(without(base(), "AZURE_OPENAI_API_KEY"), {{"AZURE_TENANT_ID", "t"},
+                                                     {"AZURE_CLIENT_ID", "c"},
+                                                     {"AZURE_CLIENT_SECRET", "s"},
+                                                     {"AZURE_OPENAI_SCOPE", "https://ai.azure.com/.default"}}),
+     [](const Config& c) {
+       auto& e = c.team->endpoints.at(0);
+       EXPECT_EQ(e.credential.source, agp::auth::Source::client_secret);
+       EXPECT_EQ(e.credential.scope, "https://ai.azure.com/.default");
+       EXPECT_EQ(e.describe_auth().find("AZURE_CLIENT_SECRET=") , std::string::npos);
+     }},
+    {"KeyWinsOverEntraVariables", with(base(), {{"AZURE_TENANT_ID", "t"}, {"AZURE_CLIENT_ID", "c"}}),
+     [](const Config& c) { EXPECT_EQ(c.team->endpoints.at(0).auth, Auth::key); }},
     {"EmptyValueMeansUnset", with(base(), {{"SMALL_MODEL", ""}, {"LISTEN_ADDR", ""}}),
      [](const Config& c) {
        EXPECT_EQ(c.small_model, "gpt-4o");
@@ -169,7 +189,11 @@ const ErrCase kErr[] = {
     {"EndpointFtp", with(base(), {{"AZURE_OPENAI_ENDPOINT", "ftp://res.openai.azure.com"}}), "AZURE_OPENAI_ENDPOINT"},
     {"EndpointWithQuery", with(base(), {{"AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com?api-version=1"}}),
      "AZURE_OPENAI_ENDPOINT"},
-    {"MissingKey", without(base(), "AZURE_OPENAI_API_KEY"), "AZURE_OPENAI_API_KEY"},
+    {"EntraWithHttpAuthority",
+     with(without(base(), "AZURE_OPENAI_API_KEY"), {{"AZURE_AUTHORITY_HOST", "http://login.example.com"}}),
+     "AZURE_AUTHORITY_HOST"},
+    {"BadScope", with(without(base(), "AZURE_OPENAI_API_KEY"), {{"AZURE_OPENAI_SCOPE", "cognitiveservices"}}),
+     "AZURE_OPENAI_SCOPE"},
     {"MissingBigModel", without(base(), "BIG_MODEL"), "BIG_MODEL"},
     {"BadBigModel", with(base(), {{"BIG_MODEL", "gpt 4o"}}), "BIG_MODEL"},
     {"BadSmallModel", with(base(), {{"SMALL_MODEL", "../x"}}), "SMALL_MODEL"},

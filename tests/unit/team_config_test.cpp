@@ -15,10 +15,12 @@ const agp::config::Env kKeys = {{"AZURE_OPENAI_KEY_EAST", "a"}, {"AZURE_OPENAI_K
 
 TEST(TeamConfig, TheExampleFileLoads) {
   auto t = agp::config::load_team_file((fs::path(AGP_TEST_DATA) / "../../deploy/config.example.yaml").string(), kKeys);
-  EXPECT_EQ(t.endpoints.size(), 3u);
+  EXPECT_EQ(t.endpoints.size(), 4u);
   EXPECT_EQ(t.endpoints[2].auth_header, "Ocp-Apim-Subscription-Key");
   EXPECT_EQ(t.endpoints[2].url, "https://my-apim.azure-api.net/team-openai");
-  EXPECT_EQ(t.deployments.size(), 5u);
+  EXPECT_EQ(t.deployments.size(), 6u);
+  EXPECT_EQ(t.endpoints[3].auth, agp::config::Auth::entra);
+  EXPECT_EQ(t.endpoints[3].credential.scope, "https://ai.azure.com/.default");
   ASSERT_EQ(t.routes.size(), 4u);
   EXPECT_EQ(t.routes[0].pattern, "*sonnet*");
   EXPECT_EQ(t.cursor.size(), 2u);
@@ -63,7 +65,13 @@ TEST(TeamConfig, MistakesNameTheLineAndTheKey) {
       {"https://x.openai.azure.com", "https://u:p@x.openai.azure.com", "must not contain credentials"},
       {"deployment: gpt-4o}", "deployment: gpt-4o, priority: high}", "'priority' must be a whole number"},
       {"deployment: gpt-4o}", "deployment: gpt-4o, api: gemini}", "'api' must be chat, responses or anthropic"},
-      {"api_key: k", "api_key: k, auth: entra", "not supported by this version"},
+      {"api_key: k", "api_key: k, auth: entra", "'api_key' is not sent with auth: entra"},
+      {"api_key: k", "auth: key", "auth: key needs 'api_key'"},
+      {"api_key: k", "auth: oauth", "'auth' must be key, entra or none"},
+      {"api_key: k", "api_key: k, scope: https://ai.azure.com/.default", "'scope' is for auth: entra"},
+      {"api_key: k", "auth: entra, scope: https://ai.azure.com", "'scope' must be a resource's .default scope"},
+      {"api_key: k", "auth: entra, auth_header: Ocp-Apim-Subscription-Key", "'auth_header' names the key's header"},
+      {"api_key: k", "auth: none, tenant_id: t", "'tenant_id' is for auth: entra"},
       {"deployment: gpt-4o}", "deployment: \"a/b\"}", "'deployment' must be an Azure deployment name"},
       {"deployment: gpt-4o}", "deployment: gpt-4o, capabilities: {colour: blue}}", "unknown capability 'colour'"},
       {"deployment: gpt-4o}", "deployment: gpt-4o, max_in_flight: 0}", "'max_in_flight' must be from 1 to"},
@@ -85,6 +93,43 @@ TEST(TeamConfig, MaxInFlightPerDeployment) {
   auto t = agp::config::load_team_file(path.string(), kKeys);
   EXPECT_EQ(t.deployments[0].max_in_flight, 3);
   EXPECT_NE(agp::config::describe_team(t).find("max_in_flight 3"), std::string::npos);
+}
+
+std::string write_team(const std::string& yaml) {
+  auto path = fs::temp_directory_path() / "agp_team_entra_test.yaml";
+  std::ofstream(path) << yaml;
+  return path.string();
+}
+
+TEST(TeamConfig, EntraEndpointsTakeTheirCredentialFromTheEnvironment) {
+  const char* yaml = R"(endpoints:
+  - {name: keyless, url: https://a.openai.azure.com}
+  - {name: foundry, url: https://b.services.ai.azure.com, auth: entra, scope: "https://ai.azure.com/.default", client_id: mi-2}
+  - {name: apim, url: https://apim.azure-api.net/team, auth: none, headers: {x-team: blue}}
+deployments:
+  - {name: d, endpoint: keyless}
+routes:
+  "*": [d]
+)";
+  agp::config::Env env{{"AZURE_CLIENT_ID", "mi-1"}, {"AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9"}};
+  auto t = agp::config::load_team_file(write_team(yaml), env);
+  using agp::config::Auth;
+  ASSERT_EQ(t.endpoints.size(), 3u);
+  // No api_key and no auth: Entra ID; no tenant, so of the chain only managed identity is left.
+  EXPECT_EQ(t.endpoints[0].auth, Auth::entra);
+  EXPECT_EQ(t.endpoints[0].credential.source, agp::auth::Source::imds_identity);
+  EXPECT_EQ(t.endpoints[0].credential.client_id, "mi-1");
+  EXPECT_EQ(t.endpoints[0].credential.imds_host, "http://127.0.0.1:9");
+  EXPECT_EQ(t.endpoints[1].credential.client_id, "mi-2");  // the endpoint's own client_id wins
+  EXPECT_EQ(t.endpoints[1].credential.scope, "https://ai.azure.com/.default");
+  EXPECT_EQ(t.endpoints[2].auth, Auth::none);
+  auto table = agp::config::describe_team(t);
+  EXPECT_NE(table.find("foundry https://b.services.ai.azure.com: Entra ID, managed identity at IMDS"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("apim https://apim.azure-api.net/team: no credential"), std::string::npos) << table;
+  // A secret travels to the authority only over https (or to loopback).
+  env["AZURE_AUTHORITY_HOST"] = "http://login.example.com";
+  EXPECT_THROW(agp::config::load_team_file(write_team(yaml), env), agp::config::TeamError);
 }
 
 TEST(TeamConfig, Globs) {

@@ -1,6 +1,7 @@
 #include "handler.hpp"
 
 #include "chat_reply.hpp"
+#include "form.hpp"
 #include "responses_reply.hpp"
 #include "responses_validate.hpp"
 #include "validate.hpp"
@@ -34,6 +35,9 @@ const Headers kNoHeaders;
 const string kNotFound = R"({"error":{"code":"404","message":"Resource not found"}})";
 const string kUnauthorized =
     R"({"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."}})";
+const string kKeyAuthDisabled =
+    R"({"error":{"code":"AuthenticationTypeDisabled","message":"Key based authentication is disabled for this resource."}})";
+const string kApimNotFound = R"({ "statusCode": 404, "message": "Resource not found" })";
 const string kDeploymentNotFound =
     R"({"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again."}})";
 const string kBadJson =
@@ -51,38 +55,6 @@ string lower(string_view s) {
   string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
   return out;
-}
-
-string url_decode(string_view s) {
-  auto hex = [](char ch) {
-    int c = static_cast<unsigned char>(ch) | 32;
-    return ch >= '0' && ch <= '9' ? ch - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-  };
-  string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i] == '+' ? ' ' : s[i];
-  }
-  return out;
-}
-
-std::optional<string> query_param(string_view query, string_view name) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    string_view part = query.substr(0, amp);
-    auto eq = part.find('=');
-    if (part.substr(0, eq) == name) return url_decode(eq == string_view::npos ? string_view{} : part.substr(eq + 1));
-    if (amp == string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
 }
 
 bool valid_deployment_name(string_view s) {
@@ -118,7 +90,7 @@ json::object headers_json(const Request& req) {
   for (auto& f : req.message) {
     string name = lower(string_view(f.name_string().data(), f.name_string().size()));
     string value(f.value().data(), f.value().size());
-    if (name == "api-key" || name == "authorization") value = "<redacted>";
+    if (name == "api-key" || name == "authorization" || name == "ocp-apim-subscription-key") value = "<redacted>";
     if (auto existing = h.if_contains(name); existing && existing->is_string())
       value = string(existing->as_string()) + ", " + value;
     h[name] = value;
@@ -172,7 +144,15 @@ asio::awaitable<void> handle_control(MockState& st, Request& req, ResponseWriter
   } else if (path == "/_mock/reset" && method == agp::http::bhttp::verb::post) {
     st.rules.clear();
     st.log.clear();
+    st.entra->clear_log();
+    st.limits.reset();
     ++st.reset_generation;
+    co_await w.send(200, kJson, R"({"ok":true})", kNoHeaders);
+  } else if (path == "/_mock/tokens" && method == agp::http::bhttp::verb::get) {
+    string out = st.entra->log_json();
+    co_await w.send(200, kJson, std::move(out), kNoHeaders);
+  } else if (path == "/_mock/tokens/revoke" && method == agp::http::bhttp::verb::post) {
+    st.entra->revoke_all();  // every token issued so far is refused from now on
     co_await w.send(200, kJson, R"({"ok":true})", kNoHeaders);
   } else if (path == "/_mock/requests" && method == agp::http::bhttp::verb::get) {
     string out = st.log.to_json();
@@ -259,6 +239,9 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
     responses_plan = make_responses_plan(r, body, deployment, reasoning_model, body_bytes);
   else
     chat_plan = make_plan(r, body, deployment, body_bytes);
+  if (!c.st.config.apim.key.empty())  // APIM's token-limit policy counts what the answer's usage says
+    c.st.limits.consume(responses ? responses_plan->input_tokens + responses_plan->output_tokens
+                                  : chat_plan->prompt_tokens + chat_plan->completion_tokens);
   if (!streaming) {
     unsigned status = 200;
     string text;
@@ -291,6 +274,41 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
     if (!co_await c.w.write(frames[i])) co_return;
   }
   co_await c.w.end_stream();
+}
+
+string token_refused(const string& audience) {
+  return R"({"statusCode": 401, "message": "Unauthorized. Access token is missing, invalid, audience is incorrect ()" +
+         audience + R"(), or have expired."})";
+}
+
+// The resource's check of the caller, or APIM's when APIM is in front (it then reaches the resource
+// with its own identity). An accepted Entra ID token's serial goes into the request log.
+std::optional<Refusal> refuse_credentials(MockState& st, const Request& req, bool v1, const RequestLog::Entry& entry) {
+  const MockConfig& cfg = st.config;
+  if (!cfg.apim.key.empty()) {
+    string_view presented = req.header(cfg.apim.header);
+    if (auto r = check_subscription(cfg.apim, presented, !presented.empty())) return r;
+    return st.limits.refuse(cfg.apim);
+  }
+  bool keys = contains(cfg.auth, "key"), entra = contains(cfg.auth, "entra");
+  string_view key = req.header("api-key"), auth = req.header("authorization");
+  bool bearer = auth.size() > 7 && lower(auth.substr(0, 7)) == "bearer ";
+  string_view token = bearer ? auth.substr(7) : string_view{};
+  if (!key.empty()) {
+    if (!keys) return Refusal{403, kKeyAuthDisabled, 0};
+    if (key == cfg.api_key) return std::nullopt;
+    return Refusal{401, kUnauthorized, 0};
+  }
+  if (bearer && keys && v1 && token == cfg.api_key) return std::nullopt;
+  if (!entra) return Refusal{401, kUnauthorized, 0};
+  auto check = bearer ? st.entra->check(token) : TokenCheck{std::nullopt, "no bearer token"};
+  if (check.token) {
+    st.log.set_field(entry, "bearer_serial", std::to_string(check.token->serial));
+    st.log.set_field(entry, "principal", check.token->principal);
+    return std::nullopt;
+  }
+  st.log.set_field(entry, "bearer_refused", check.refusal);
+  return Refusal{401, token_refused(st.entra->config().audiences.at(0)), 0};
 }
 
 // Chat Completions (dated deployments path, v1) and Responses (v1, dated /openai/responses).
@@ -343,13 +361,12 @@ asio::awaitable<void> handle_api(MockState& st, Request& req, ResponseWriter& w,
     co_return co_await answer(c, 404, kNotFound);
   }
 
-  string_view key = req.header("api-key");
-  bool authed = !key.empty() && key == cfg.api_key;
-  if (v1 && !authed) {
-    string_view auth = req.header("authorization");
-    authed = auth.size() > 7 && lower(auth.substr(0, 7)) == "bearer " && auth.substr(7) == cfg.api_key;
+  if (auto refusal = refuse_credentials(st, req, v1, c.entry)) {
+    Headers headers = azure_headers();
+    if (refusal->retry_after > 0) headers.emplace_back("retry-after", std::to_string(refusal->retry_after));
+    string refusal_body = refusal->body;
+    co_return co_await answer(c, refusal->status, std::move(refusal_body), std::move(headers));
   }
-  if (!authed) co_return co_await answer(c, 401, kUnauthorized);
 
   if (!model_in_body &&
       (!valid_deployment_name(deployment) || (!cfg.deployments.empty() && !contains(cfg.deployments, deployment))))
@@ -397,7 +414,14 @@ asio::awaitable<void> handle(MockState& st, Request& req, ResponseWriter& w) {
     co_await w.send(200, kJson, R"({"status":"ok"})", kNoHeaders);
   } else if (path.starts_with("/_mock/")) {
     co_await handle_control(st, req, w, path);
+  } else if (st.entra->serves(path)) {
+    auto answered = st.entra->answer(req, path);
+    string body = std::move(answered.second);
+    co_await w.send(answered.first, kJson, std::move(body), kNoHeaders);
+  } else if (auto& prefix = st.config.apim.path_prefix; !prefix.empty() && !path.starts_with(prefix + "/")) {
+    co_await w.send(404, kJson, kApimNotFound, kNoHeaders);  // APIM: no API at this path
   } else {
+    if (!prefix.empty()) path.remove_prefix(prefix.size());
     co_await handle_api(st, req, w, path);
   }
 }
