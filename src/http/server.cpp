@@ -389,6 +389,8 @@ asio::awaitable<void> close_connection(beast::tcp_stream& stream, bool linger) {
   stream.close();
 }
 
+constexpr std::size_t kReadChunk = 16 * 1024;
+
 // Waits on a kept-alive connection for the next request's first byte, holding no buffer meanwhile
 // (one that grew for a large request is given back).
 asio::awaitable<bool> next_request_starts(beast::tcp_stream& stream, beast::flat_buffer& buffer,
@@ -500,6 +502,9 @@ class Connection {
           break;
         header_due = Clock::now() + l_.header_timeout;
       }
+      // Read in large pieces: from an empty buffer Beast reads 512 bytes at a time, growing it
+      // read by read (a 2 KB request took 5 reads and as many reallocations).
+      if (buffer_.capacity() < kReadChunk) buffer_.reserve(kReadChunk);
       Parser parser;
       parser.body_limit(l_.max_body_bytes);
       parser.header_limit(static_cast<std::uint32_t>(l_.max_header_bytes));
@@ -587,6 +592,9 @@ class Connection {
 
   asio::awaitable<Step> handle(Parser& parser, Permit body_bytes) {
     Request req{parser.release(), remote_, std::move(body_bytes)};
+    // The read buffer is not needed while the answer is made (a stream may take minutes): ten
+    // thousand open streams hold no read buffers.
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
     ResponseWriter writer(stream_, req, l_);
     {
       Counted counted(s_->in_flight);
