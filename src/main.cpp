@@ -3,6 +3,7 @@
 #include "config/routing.hpp"
 #include "gateway/app.hpp"
 #include "gateway/refusals.hpp"
+#include "gateway/doctor.hpp"
 #include "http/server.hpp"
 #include "record/recording.hpp"
 #include "upstream/client.hpp"
@@ -90,6 +91,10 @@ int main(int argc, char** argv) {
   bool insecure_tls = false;
   cli.add_flag("--insecure-tls", insecure_tls,
                "do NOT verify Azure's TLS certificate (env AZURE_VERIFY_TLS=false); for a lab only");
+  auto* doctor = cli.add_subcommand(
+      "doctor", "check every endpoint and deployment of the configuration with one tiny request each, "
+                "print what is wrong and how to fix it; exit 1 on any failure");
+  doctor->fallthrough();  // `doctor --config FILE` takes the main options after the subcommand too
   CLI11_PARSE(cli, argc, argv);
   if (version) {
     std::cout << "azure-gpt-proxy " AGP_VERSION "\n";
@@ -142,9 +147,13 @@ int main(int argc, char** argv) {
     std::cout << config::describe_team(*cfg.team);
     return 0;
   }
+  if (doctor->parsed()) {
+    spdlog::set_level(spdlog::level::err);  // the table is the output; retries and warnings stay quiet
+    return gateway::doctor_main(cfg, std::cout);
+  }
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   try {
-    tokens::verify_vocabularies();  // a broken vocabulary stops start-up, not the first count
+    tokens::check_vocabulary_blobs();  // a broken build stops start-up; the tables are built on first need
   } catch (const std::exception& e) {
     std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
     return 2;
@@ -176,7 +185,11 @@ int main(int argc, char** argv) {
       [app](http::Request& req, http::ResponseWriter& res) { return app->handle(req, res); }, std::move(options));
   try {
     server.start();
-  } catch (const std::system_error& e) {
+  } catch (const boost::system::system_error& e) {  // not a std::system_error: caught by its own type
+    std::cerr << "azure-gpt-proxy: cannot listen on " << cfg.listen_host << ":" << cfg.listen_port << ": "
+              << e.code().message() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
     std::cerr << "azure-gpt-proxy: cannot listen on " << cfg.listen_host << ":" << cfg.listen_port << ": " << e.what()
               << "\n";
     return 2;

@@ -102,6 +102,9 @@ class App {
   std::atomic<std::shared_ptr<const config::Team>> team_;
 };
 
+// How a deployment is asked: its backend, reasoning, api-version, the tier's effort.
+exchange::Target target_for(const config::Config& cfg, const config::Team& team, config::Route::Tier tier,
+                            const config::Deployment& d);
 // Sends an Anthropic-shaped error (before the stream started).
 boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, const Error& e,
                                                   const std::string& request_id);

@@ -98,6 +98,14 @@ boost::asio::awaitable<void> send_error(exchange::Front front, http::ResponseWri
     co_await send_openai_error(res, e, request_id);
 }
 
+namespace {
+tokens::Encoding encoding_of(const exchange::Target& t) {
+  return t.encoding == "cl100k_base"  ? tokens::Encoding::cl100k_base
+         : t.encoding == "o200k_base" ? tokens::Encoding::o200k_base
+                                      : tokens::encoding_for_model(t.deployment);
+}
+}  // namespace
+
 std::int64_t App::estimate_prompt(const conv::Conversation& c, const exchange::Target& t,
                                   const exchange::Prepared* chat_prepared, tokens::ChatCount* count) {
   // The count is of the Chat Completions body, which Azure bills exactly (see tokens/).
@@ -108,10 +116,7 @@ std::int64_t App::estimate_prompt(const conv::Conversation& c, const exchange::T
     local = exchange::prepare(c, chat_target);
     chat_prepared = &local;
   }
-  auto enc = t.encoding == "cl100k_base"   ? tokens::Encoding::cl100k_base
-             : t.encoding == "o200k_base" ? tokens::Encoding::o200k_base
-                                          : tokens::encoding_for_model(t.deployment);
-  auto n = tokens::count_chat_request_detailed(chat_prepared->body, enc);
+  auto n = tokens::count_chat_request_detailed(chat_prepared->body, encoding_of(t));
   if (count) *count = n;
   return calibration_.corrected(t.deployment, n);
 }
@@ -240,7 +245,10 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
         // count is a fifth of the proxy's CPU at 2 KB and nearly all of it at 50 KB, and Azure's usage
         // comes with every answer: it runs for one request in COUNT_SAMPLE (calibration and the
         // request log's count_err), the others get the body's bytes × the learned tokens per byte.
-        if (counted && counted_requests_.fetch_add(1) % static_cast<std::uint64_t>(cfg_.count_sample) == 0) {
+        // Until the deployment's vocabulary is built (in the background, on first need) the
+        // request is estimated; the sample goes to the next one.
+        if (counted && tokens::Tokenizer::ready(encoding_of(spec.target)) &&
+            counted_requests_.fetch_add(1) % static_cast<std::uint64_t>(cfg_.count_sample) == 0) {
           exact_count = true;
           bool chat = x->prepared.backend == exchange::Backend::chat;
           spec.input_tokens_estimate = estimate_prompt(x->conv, spec.target, chat ? &x->prepared : nullptr, &count);

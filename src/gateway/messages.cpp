@@ -13,20 +13,25 @@ namespace agp::gateway {
 
 namespace json = boost::json;
 
-exchange::Target App::target_for(const config::Team& team, const config::Route& route,
-                                  const config::Deployment& d) const {
+exchange::Target target_for(const config::Config& cfg, const config::Team& team, config::Route::Tier tier,
+                            const config::Deployment& d) {
   exchange::Target t;
   t.deployment = d.deployment;
   t.encoding = d.encoding;
-  t.backend = config::serves_responses(d, cfg_) ? exchange::Backend::responses : exchange::Backend::chat;
-  t.reasoning = config::is_reasoning_deployment(d.deployment, cfg_);
+  t.backend = config::serves_responses(d, cfg) ? exchange::Backend::responses : exchange::Backend::chat;
+  t.reasoning = config::is_reasoning_deployment(d.deployment, cfg);
   t.api_version = team.endpoints[d.endpoint].api_version;
-  t.effort_override = route.tier == config::Route::Tier::big     ? cfg_.big_effort
-                      : route.tier == config::Route::Tier::small ? cfg_.small_effort
-                                                                 : std::string{};
-  t.summary = cfg_.summary_level == "none" ? "" : cfg_.summary_level;
-  t.max_output_tokens = cfg_.max_output_tokens;
+  t.effort_override = tier == config::Route::Tier::big     ? cfg.big_effort
+                      : tier == config::Route::Tier::small ? cfg.small_effort
+                                                           : std::string{};
+  t.summary = cfg.summary_level == "none" ? "" : cfg.summary_level;
+  t.max_output_tokens = cfg.max_output_tokens;
   return t;
+}
+
+exchange::Target App::target_for(const config::Team& team, const config::Route& route,
+                                  const config::Deployment& d) const {
+  return gateway::target_for(cfg_, team, route.tier, d);
 }
 
 boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log) {

@@ -7,6 +7,8 @@
 #include <array>
 #include <cstring>
 #include <mutex>
+#include <thread>
+#include <atomic>
 #include <queue>
 
 #include "tokens/vocab_blob.hpp"
@@ -358,12 +360,41 @@ Tokenizer::~Tokenizer() {
   if (impl_ && impl_->re) pcre2_code_free(impl_->re);
 }
 
+namespace {
+struct Slot {
+  std::once_flag once;
+  std::unique_ptr<Tokenizer> tk;
+  std::atomic<bool> built{false};
+  std::atomic<bool> building{false};
+};
+Slot& slot(Encoding e) {
+  static Slot slots[2];
+  return slots[e == Encoding::o200k_base ? 0 : 1];
+}
+}  // namespace
+
 const Tokenizer& Tokenizer::get(Encoding e) {
-  static std::once_flag once[2];
-  static std::unique_ptr<Tokenizer> tk[2];
-  int i = e == Encoding::o200k_base ? 0 : 1;
-  std::call_once(once[i], [&] { tk[i].reset(new Tokenizer(e)); });
-  return *tk[i];
+  auto& s = slot(e);
+  std::call_once(s.once, [&] {
+    s.tk.reset(new Tokenizer(e));
+    s.built.store(true, std::memory_order_release);
+  });
+  return *s.tk;
+}
+
+bool Tokenizer::ready(Encoding e) {
+  auto& s = slot(e);
+  if (s.built.load(std::memory_order_acquire)) return true;
+  if (!s.building.exchange(true)) {
+    std::thread([e] {
+      try {
+        get(e);
+      } catch (const std::exception&) {
+        // a broken vocabulary surfaces (as VocabError) at the first get() on a request
+      }
+    }).detach();
+  }
+  return false;
 }
 
 namespace {
@@ -460,6 +491,16 @@ Encoding encoding_for_model(std::string_view name) {
   for (std::string_view x : {"gpt-4", "gpt4", "gpt-35", "gpt-3.5", "gpt35", "text-embedding", "cl100k"})
     if (has(x)) return Encoding::cl100k_base;
   return Encoding::o200k_base;
+}
+
+void check_vocabulary_blobs() {
+  for (auto e : {Encoding::o200k_base, Encoding::cl100k_base}) {
+    auto blob = vocab_blob(e);
+    if (blob.size() < 20 || std::memcmp(blob.data(), "AGPTKV1\0", 8) != 0 || rd32(blob.data() + 8) == 0)
+      throw VocabError("token vocabulary " + std::string(encoding_name(e)) +
+                       ": missing or corrupt blob (the build embeds it from npm tiktoken@1.0.22; re-run "
+                       "scripts/setup.sh and rebuild)");
+  }
 }
 
 void verify_vocabularies() {

@@ -38,6 +38,9 @@ class Tokenizer {
  public:
   // The process-wide tokenizer for an encoding; built on first use (~20 ms), thread-safe.
   static const Tokenizer& get(Encoding e);
+  // Whether get(e) would answer at once; when not, starts building it on a background thread
+  // (once), so a request that can do without an exact count does not wait ~20 ms for it.
+  static bool ready(Encoding e);
 
   // Appends the token ids of `utf8` to `out`. Invalid UTF-8 is first replaced with U+FFFD
   // per maximal subpart (as a JavaScript string would carry it).
@@ -61,8 +64,11 @@ class Tokenizer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Loads and checks both vocabularies now (call at start-up so a broken build fails early
-// with a clear message instead of at the first count_tokens call). Throws VocabError.
+// Loads and checks both vocabularies now (a broken build fails with a clear message).
+// Throws VocabError.
 void verify_vocabularies();
+// Checks both embedded blobs' headers without building the tokenizers (start-up: the vocabulary
+// pages and tables, ~7 MB, are only touched by the first count). Throws VocabError.
+void check_vocabulary_blobs();
 
 }  // namespace agp::tokens

@@ -2,7 +2,9 @@
 // thousands more against the npm package itself), merge-path equivalence, encodings.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <random>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -118,4 +120,20 @@ TEST(TokensTokenizer, VocabulariesLoad) {
   EXPECT_NO_THROW(verify_vocabularies());
   EXPECT_EQ(Tokenizer::get(Encoding::o200k_base).vocab_size(), 199998u + 2u);
   EXPECT_EQ(Tokenizer::get(Encoding::cl100k_base).vocab_size(), 100256u + 5u);
+}
+
+TEST(TokensTokenizer, BlobHeadersCheckWithoutBuilding) { EXPECT_NO_THROW(check_vocabulary_blobs()); }
+
+// ready() never blocks: false starts a background build, which ends with ready() true and get()
+// answering that same tokenizer.
+TEST(TokensTokenizer, ReadyBuildsInTheBackground) {
+  for (auto e : {Encoding::o200k_base, Encoding::cl100k_base}) {
+    bool ready = Tokenizer::ready(e);
+    for (int i = 0; i < 3000 && !ready; ++i) {  // up to 30 s on a loaded machine; normally ~20 ms
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      ready = Tokenizer::ready(e);
+    }
+    ASSERT_TRUE(ready) << encoding_name(e);
+    EXPECT_EQ(Tokenizer::get(e).encode("hello world").size(), 2u);
+  }
 }
