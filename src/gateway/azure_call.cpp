@@ -1,4 +1,5 @@
 #include "gateway/azure_call.hpp"
+#include "core/json_util.hpp"
 
 #include "gateway/client_watch.hpp"
 #include "openai/azure_errors.hpp"
@@ -146,7 +147,7 @@ asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, htt
   }
   out.raw = std::move(std::get<std::string>(*body_or_gone));
   boost::system::error_code ec;
-  out.json = boost::json::parse(out.raw, ec);
+  out.json = parse_json(out.raw, ec);
   if (ec) out.error = Error::internal("Azure OpenAI answered with invalid JSON");
   co_return out;
 }
