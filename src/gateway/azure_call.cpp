@@ -131,6 +131,21 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
   }
 }
 
+asio::awaitable<std::optional<Error>> wrong_content_type(upstream::Response& response, bool stream,
+                                                         const openai::UpstreamContext& ctx) {
+  std::string type = response.header("content-type");
+  if (openai::content_type_fits(type, stream)) co_return std::nullopt;
+  std::string body;
+  while (body.size() < (64u << 10)) {
+    auto piece = co_await response.read_some();
+    auto* bytes = std::get_if<std::string>(&piece);
+    if (!bytes || bytes->empty()) break;  // the end, or a broken connection: what arrived is what it said
+    body += *bytes;
+  }
+  response.cancel();
+  co_return openai::unexpected_content_type(response.status(), type, stream, body, ctx);
+}
+
 asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
                                                const openai::UpstreamContext& ctx) {
   WholeAnswer out;

@@ -51,6 +51,12 @@ struct WholeAnswer {
 boost::asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
                                                       const openai::UpstreamContext& ctx);
 
+// A 2xx answer whose content type is not what was asked for (text/event-stream for a stream, JSON
+// otherwise) — a gateway's HTML page, an error object under 200: its first 64 KB read and mapped
+// to the client's error. nullopt when the type fits.
+boost::asio::awaitable<std::optional<Error>> wrong_content_type(upstream::Response& response, bool stream,
+                                                                const openai::UpstreamContext& ctx);
+
 // POSTs `body` to the endpoint (its auth header and headers, then `extra`); retries connect
 // failures, resets, and 429/5xx whose wait is short (RETRY_WAIT_CAP), at most `retries` times.
 // Non-2xx answers are read and mapped.
