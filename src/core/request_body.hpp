@@ -28,8 +28,8 @@ inline constexpr std::int64_t kMaxInteger = 2147483647;
 
 // A field path: keys and array indexes from the top of the body.
 struct Segment {
-  std::string key;         // when !is_index
-  std::size_t index = 0;   // when is_index
+  std::string key;        // when !is_index
+  std::size_t index = 0;  // when is_index
   bool is_index = false;
 };
 using Path = std::vector<Segment>;

@@ -1,7 +1,7 @@
 // core/request_body (the one parse of a client body: where a syntax error is, the depth limit, a
 // number no upstream takes, by path) and core/media (base64, image signatures).
-#include "core/media.hpp"
 #include "core/request_body.hpp"
+#include "core/media.hpp"
 
 #include <gtest/gtest.h>
 
@@ -71,18 +71,19 @@ TEST(Body, Position) {
 }
 
 TEST(Media, Base64) {
-  for (const char* ok : {"", "QQ==", "QUI=", "QUJD", "QUJDRA", "iVBORw0KGgo=", "/9j/4A=="}) EXPECT_TRUE(media::valid_base64(ok)) << ok;
+  for (const char* ok : {"", "QQ==", "QUI=", "QUJD", "QUJDRA", "iVBORw0KGgo=", "/9j/4A=="})
+    EXPECT_TRUE(media::valid_base64(ok)) << ok;
   for (const char* bad : {"iVBOR", "QQ=", "Q===", "QU=I", "QU JD", "QUJD\n", "@@@@", "QUJD-_"})
     EXPECT_FALSE(media::valid_base64(bad)) << bad;
 }
 
 TEST(Media, SniffedImageType) {
-  EXPECT_EQ(media::sniffed_image_type("iVBORw0KGgo="), "image/png");  // \x89PNG\r\n\x1a\n
-  EXPECT_EQ(media::sniffed_image_type("/9j/4A=="), "image/jpeg");     // FF D8 FF E0
-  EXPECT_EQ(media::sniffed_image_type("R0lGODlh"), "image/gif");      // GIF89a
+  EXPECT_EQ(media::sniffed_image_type("iVBORw0KGgo="), "image/png");       // \x89PNG\r\n\x1a\n
+  EXPECT_EQ(media::sniffed_image_type("/9j/4A=="), "image/jpeg");          // FF D8 FF E0
+  EXPECT_EQ(media::sniffed_image_type("R0lGODlh"), "image/gif");           // GIF89a
   EXPECT_EQ(media::sniffed_image_type("UklGRgAAAABXRUJQ"), "image/webp");  // RIFF....WEBP
-  EXPECT_EQ(media::sniffed_image_type("aGVsbG8="), "");                // "hello"
-  EXPECT_EQ(media::sniffed_image_type("iVBO"), "");                    // too short to tell
+  EXPECT_EQ(media::sniffed_image_type("aGVsbG8="), "");                    // "hello"
+  EXPECT_EQ(media::sniffed_image_type("iVBO"), "");                        // too short to tell
 }
 
 }  // namespace
