@@ -1,4 +1,5 @@
 #include "anthropic/answer_sinks.hpp"
+#include "core/json_util.hpp"
 
 #include "core/reasoning_signature.hpp"
 #include "core/tool_names.hpp"
@@ -119,7 +120,7 @@ void MessageSink::tool_args(std::string_view delta) { tool_args_ += delta; }
 
 void MessageSink::tool_end() {
   boost::system::error_code ec;
-  auto input = json::parse(tool_args_.empty() ? std::string_view("{}") : std::string_view(tool_args_), ec);
+  auto input = parse_json(tool_args_.empty() ? std::string_view("{}") : std::string_view(tool_args_), ec);
   // Arguments cut off by the length limit are never replaced by an invented object: the
   // block is left out (the answer says max_tokens).
   if (ec || !input.is_object()) return;

@@ -1,14 +1,20 @@
 #include "anthropic/request.hpp"
 
 #include "core/json_util.hpp"
+#include "core/media.hpp"
+#include "core/request_body.hpp"
 
 #include <fmt/format.h>
+
+#include <cmath>
+#include <span>
 
 namespace agp::anthropic {
 
 namespace {
 
-// Validation failure at a field path, in the API's own wording style.
+// Validation failure at a field path, in the API's own wording (pydantic's): unions are addressed
+// by their tag, as Anthropic does ("messages.3.content.0.tool_use.id", "…image.source.base64.data").
 struct Fail {
   std::string path, message;
 };
@@ -18,6 +24,29 @@ Path join(const Path& base, std::string_view key) {
   return base.empty() ? std::string(key) : base + "." + std::string(key);
 }
 Path join(const Path& base, std::size_t index) { return base + "." + std::to_string(index); }
+Path join(const Path& base, std::string_view tag, std::string_view key) { return join(join(base, tag), key); }
+
+constexpr std::string_view kNotAnObject = "Input should be a valid dictionary or object to extract fields from";
+
+std::string quoted_list(std::span<const std::string_view> items) {
+  std::string out;
+  for (auto it : items) out.append(out.empty() ? "'" : ", '").append(it).append("'");
+  return out;
+}
+
+// The tag of a union member ("type"): present, a string, one of `tags`.
+std::optional<Fail> expect_tag(const json::object& o, const Path& path, std::span<const std::string_view> tags,
+                               std::string& out) {
+  auto* v = find(o, "type");
+  if (!v || v->is_null()) return Fail{path, "Unable to extract tag using discriminator 'type'"};
+  out = v->is_string() ? std::string(v->get_string()) : dump(*v);
+  bool known = false;
+  for (auto t : tags) known |= v->is_string() && out == t;
+  if (!known)
+    return Fail{path, fmt::format("Input tag '{}' found using 'type' does not match any of the expected tags: {}", out,
+                                  quoted_list(tags))};
+  return std::nullopt;
+}
 
 std::optional<Fail> expect_string(const json::object& o, std::string_view key, const Path& path, std::string& out,
                                   bool required = true) {
@@ -32,40 +61,85 @@ std::optional<Fail> expect_string(const json::object& o, std::string_view key, c
   return std::nullopt;
 }
 
-std::optional<Fail> parse_source(const json::object& o, const Path& path, Source& src, bool document) {
+// An integer field within [min, body::kMaxInteger]; whole-valued decimals (2.0) count, as in pydantic.
+std::optional<Fail> expect_int(const json::value& v, const Path& path, std::int64_t min, std::int64_t& out) {
+  constexpr auto max = body::kMaxInteger;
+  auto too_big = Fail{path, fmt::format("Input should be less than or equal to {}", max)};
+  auto too_small = Fail{path, fmt::format("Input should be greater than or equal to {}", min)};
+  if (v.is_uint64()) return too_big;  // beyond int64
+  if (auto* d = v.if_double()) {
+    if (*d != std::floor(*d)) return Fail{path, "Input should be a valid integer, got a number with a fractional part"};
+    if (*d > static_cast<double>(max)) return too_big;
+    if (*d < static_cast<double>(min)) return too_small;
+    out = static_cast<std::int64_t>(*d);
+    return std::nullopt;
+  }
+  if (!v.is_int64()) return Fail{path, "Input should be a valid integer"};
+  if (v.get_int64() > max) return too_big;
+  if (v.get_int64() < min) return too_small;
+  out = v.get_int64();
+  return std::nullopt;
+}
+
+std::optional<Fail> expect_number(const json::value& v, const Path& path, double min, double max, double& out) {
+  if (!v.is_number()) return Fail{path, "Input should be a valid number"};
+  out = v.to_number<double>();
+  if (out < min) return Fail{path, fmt::format("Input should be greater than or equal to {}", min)};
+  if (out > max) return Fail{path, fmt::format("Input should be less than or equal to {}", max)};
+  return std::nullopt;
+}
+
+// A base64 image: one of the four types, data that is base64 and, as far as its first bytes tell,
+// an image of the type it claims.
+std::optional<Fail> check_base64_image(const Source& src, const Path& base64_path) {
+  if (!media::supported_image_type(src.media_type))
+    return Fail{join(base64_path, "media_type"), "Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'"};
+  if (!media::valid_base64(src.data)) return Fail{join(base64_path, "data"), "Input should be valid base64 data"};
+  auto actual = media::sniffed_image_type(src.data);
+  if (!actual.empty() && actual != src.media_type)
+    return Fail{base64_path, fmt::format("The image was specified using the {} media type, but the image appears to be a {} image",
+                                         src.media_type, actual)};
+  return std::nullopt;
+}
+
+// A block's source, at <block path>.<block tag>.source; its fields under the source's tag.
+std::optional<Fail> parse_source(const json::object& o, const Path& source_path, Source& src, bool document) {
   auto* sv = find(o, "source");
-  if (!sv) return Fail{join(path, "source"), "Field required"};
+  if (!sv || sv->is_null()) return Fail{source_path, "Field required"};
   auto* so = sv->if_object();
-  if (!so) return Fail{join(path, "source"), "Input should be an object"};
-  Path sp = join(path, "source");
-  if (auto f = expect_string(*so, "type", sp, src.type)) return f;
+  if (!so) return Fail{source_path, std::string(kNotAnObject)};
+  static constexpr std::string_view kDocumentSources[] = {"base64", "text", "content", "url", "file"};
+  static constexpr std::string_view kImageSources[] = {"base64", "url", "file"};
+  auto tags = document ? std::span<const std::string_view>(kDocumentSources) : std::span<const std::string_view>(kImageSources);
+  if (auto f = expect_tag(*so, source_path, tags, src.type)) return f;
+  Path sp = join(source_path, src.type);
   if (src.type == "base64") {
     if (auto f = expect_string(*so, "media_type", sp, src.media_type)) return f;
     if (auto f = expect_string(*so, "data", sp, src.data)) return f;
-    if (document && src.media_type != "application/pdf")
-      return Fail{join(sp, "media_type"), "Input should be 'application/pdf'"};
-    if (!document) {
-      static const char* kTypes[] = {"image/jpeg", "image/png", "image/gif", "image/webp"};
-      bool ok = false;
-      for (auto* t : kTypes) ok |= src.media_type == t;
-      if (!ok)
-        return Fail{join(sp, "media_type"), "Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'"};
-    }
     if (src.data.empty()) return Fail{join(sp, "data"), "image or document data must be non-empty"};
+    if (!document) return check_base64_image(src, sp);
+    if (src.media_type != "application/pdf") return Fail{join(sp, "media_type"), "Input should be 'application/pdf'"};
+    if (!media::valid_base64(src.data)) return Fail{join(sp, "data"), "Input should be valid base64 data"};
   } else if (src.type == "url") {
-    if (auto f = expect_string(*so, "url", sp, src.url)) return f;
-  } else if (src.type == "text" && document) {
+    return expect_string(*so, "url", sp, src.url);
+  } else if (src.type == "text") {
     if (auto f = expect_string(*so, "data", sp, src.data)) return f;
     src.media_type = "text/plain";
-  } else if (src.type == "content" && document) {
-    // handled by the caller (content blocks)
   } else if (src.type == "file") {
-    return Fail{join(sp, "type"), "file sources (Files API) are not supported by this proxy; send the data as base64"};
-  } else {
-    return Fail{join(sp, "type"), fmt::format("unsupported source type '{}'", src.type)};
+    return Fail{sp, "file sources (Files API) are not supported by this proxy; send the data as base64"};
   }
-  return std::nullopt;
+  return std::nullopt;  // content: the caller reads the blocks
 }
+
+// Every block type of the Messages API (SDK 1.14.0, beta included); inside a tool_result, fewer.
+constexpr std::string_view kBlockTags[] = {
+    "text", "image", "document", "search_result", "thinking", "redacted_thinking", "tool_use", "tool_result",
+    "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "advisor_tool_result",
+    "code_execution_tool_result", "bash_code_execution_tool_result", "text_editor_code_execution_tool_result",
+    "tool_search_tool_result", "mcp_tool_use", "mcp_tool_result", "container_upload", "compaction", "tool_addition",
+    "tool_removal", "mcp_tool_listing", "fallback"};
+constexpr std::string_view kToolResultTags[] = {"text",     "image",          "search_result",
+                                                                     "document", "tool_reference", "browser_state"};
 
 std::optional<Fail> parse_block(const json::value& v, const Path& path, Block& b, bool in_tool_result = false);
 
@@ -91,65 +165,68 @@ std::optional<Fail> parse_blocks(const json::value& v, const Path& path, std::ve
   return std::nullopt;
 }
 
-std::optional<Fail> parse_block(const json::value& v, const Path& path, Block& b, bool in_tool_result) {
-  auto* o = v.if_object();
-  if (!o) return Fail{path, fmt::format("Input should be an object, not {}", type_name(v))};
-  if (auto f = expect_string(*o, "type", path, b.type_name)) return f;
+std::optional<Fail> parse_media_block(const json::object& o, const Path& path, Block& b) {
   const auto& t = b.type_name;
-  if (t == "text") {
-    b.type = BlockType::text;
-    return expect_string(*o, "text", path, b.text);
-  }
   if (t == "image") {
     b.type = BlockType::image;
-    return parse_source(*o, path, b.source, false);
+    return parse_source(o, join(path, t, "source"), b.source, false);
   }
-  if (t == "document") {
-    b.type = BlockType::document;
-    if (auto f = parse_source(*o, path, b.source, true)) return f;
-    if (auto title = find_string(*o, "title")) b.title = std::string(*title);
-    if (b.source.type == "content") {
-      auto* so = find_object(*o, "source");
-      auto* content = so ? find(*so, "content") : nullptr;
-      if (!content) return Fail{join(join(path, "source"), "content"), "Field required"};
-      return parse_blocks(*content, join(join(path, "source"), "content"), b.content, true);
-    }
-    return std::nullopt;
+  b.type = BlockType::document;
+  Path source_path = join(path, t, "source");
+  if (auto f = parse_source(o, source_path, b.source, true)) return f;
+  if (auto title = find_string(o, "title")) b.title = std::string(*title);
+  if (b.source.type != "content") return std::nullopt;
+  auto* content = find(*find_object(o, "source"), "content");
+  Path content_path = join(source_path, "content", "content");
+  if (!content) return Fail{content_path, "Field required"};
+  return parse_blocks(*content, content_path, b.content, true);
+}
+
+std::optional<Fail> parse_block(const json::value& v, const Path& path, Block& b, bool in_tool_result) {
+  auto* o = v.if_object();
+  if (!o) return Fail{path, std::string(kNotAnObject)};
+  auto tags = in_tool_result ? std::span<const std::string_view>(kToolResultTags) : std::span<const std::string_view>(kBlockTags);
+  if (auto f = expect_tag(*o, path, tags, b.type_name)) return f;
+  const auto& t = b.type_name;
+  Path at = join(path, t);
+  if (t == "text") {
+    b.type = BlockType::text;
+    return expect_string(*o, "text", at, b.text);
   }
+  if (t == "image" || t == "document") return parse_media_block(*o, path, b);
   if (in_tool_result) {
-    // Inside tool_result only content blocks are allowed; keep unknown ones as text-ish "other".
+    // search_result, tool_reference, browser_state: kept as "other", rendered as text where it can be.
     b.type = BlockType::other;
     return std::nullopt;
   }
   if (t == "tool_use") {
     b.type = BlockType::tool_use;
-    if (auto f = expect_string(*o, "id", path, b.id)) return f;
-    if (auto f = expect_string(*o, "name", path, b.name)) return f;
+    if (auto f = expect_string(*o, "id", at, b.id)) return f;
+    if (auto f = expect_string(*o, "name", at, b.name)) return f;
     auto* input = find(*o, "input");
-    if (!input) return Fail{join(path, "input"), "Field required"};
-    if (!input->is_object()) return Fail{join(path, "input"), "Input should be a valid dictionary"};
+    if (!input) return Fail{join(at, "input"), "Field required"};
+    if (!input->is_object()) return Fail{join(at, "input"), "Input should be a valid dictionary"};
     b.input = *input;
     return std::nullopt;
   }
   if (t == "tool_result") {
     b.type = BlockType::tool_result;
-    if (auto f = expect_string(*o, "tool_use_id", path, b.tool_use_id)) return f;
+    if (auto f = expect_string(*o, "tool_use_id", at, b.tool_use_id)) return f;
     if (auto* e = find(*o, "is_error"); e && !e->is_null()) {
-      if (!e->is_bool()) return Fail{join(path, "is_error"), "Input should be a valid boolean"};
+      if (!e->is_bool()) return Fail{join(at, "is_error"), "Input should be a valid boolean"};
       b.is_error = e->get_bool();
     }
-    if (auto* c = find(*o, "content"); c && !c->is_null())
-      return parse_blocks(*c, join(path, "content"), b.content, true);
+    if (auto* c = find(*o, "content"); c && !c->is_null()) return parse_blocks(*c, join(at, "content"), b.content, true);
     return std::nullopt;
   }
   if (t == "thinking") {
     b.type = BlockType::thinking;
-    if (auto f = expect_string(*o, "thinking", path, b.text)) return f;
-    return expect_string(*o, "signature", path, b.signature, false);
+    if (auto f = expect_string(*o, "thinking", at, b.text)) return f;
+    return expect_string(*o, "signature", at, b.signature, false);
   }
   if (t == "redacted_thinking") {
     b.type = BlockType::redacted_thinking;
-    return expect_string(*o, "data", path, b.data, false);
+    return expect_string(*o, "data", at, b.data, false);
   }
   // server_tool_use, web_search_tool_result, search_result, container_upload, ...: results of
   // Anthropic-hosted tools. Kept so the translator can render what it can as text.
@@ -158,42 +235,66 @@ std::optional<Fail> parse_block(const json::value& v, const Path& path, Block& b
   return std::nullopt;
 }
 
+std::optional<Fail> parse_message(const json::value& v, const Path& p, Message& m) {
+  auto* mo = v.if_object();
+  if (!mo) return Fail{p, std::string(kNotAnObject)};
+  std::string role;
+  if (auto f = expect_string(*mo, "role", p, role)) return f;
+  if (role == "user")
+    m.role = Role::user;
+  else if (role == "assistant")
+    m.role = Role::assistant;
+  else if (role == "system")
+    m.role = Role::system;
+  else
+    return Fail{join(p, "role"), "Input should be 'user', 'assistant' or 'system'"};
+  auto* c = find(*mo, "content");
+  if (!c) return Fail{join(p, "content"), "Field required"};
+  return parse_blocks(*c, join(p, "content"), m.content);
+}
+
 std::optional<Fail> parse_messages(const json::object& o, MessagesRequest& r) {
   auto* msgs = find(o, "messages");
   if (!msgs) return Fail{"messages", "Field required"};
   auto* arr = msgs->if_array();
   if (!arr) return Fail{"messages", "Input should be a valid list"};
   if (arr->empty()) return Fail{"messages", "at least one message is required"};
-  if (arr->size() > 100000) return Fail{"messages", "at most 100000 messages are allowed"};
+  if (arr->size() > body::kMaxMessages)
+    return Fail{"messages", fmt::format("List should have at most {} items after validation, not {}",
+                                        body::kMaxMessages, arr->size())};
   r.messages.reserve(arr->size());
   for (std::size_t i = 0; i < arr->size(); ++i) {
-    Path p = join("messages", i);
-    auto* mo = (*arr)[i].if_object();
-    if (!mo) return Fail{p, "Input should be an object"};
     Message m;
-    std::string role;
-    if (auto f = expect_string(*mo, "role", p, role)) return f;
-    if (role == "user")
-      m.role = Role::user;
-    else if (role == "assistant")
-      m.role = Role::assistant;
-    else if (role == "system")
-      m.role = Role::system;
-    else
-      return Fail{join(p, "role"), "Input should be 'user', 'assistant' or 'system'"};
-    auto* c = find(*mo, "content");
-    if (!c) return Fail{join(p, "content"), "Field required"};
-    if (auto f = parse_blocks(*c, join(p, "content"), m.content)) return f;
+    if (auto f = parse_message((*arr)[i], join("messages", i), m)) return f;
     r.messages.push_back(std::move(m));
   }
 
   if (auto* s = find(o, "system"); s && !s->is_null()) {
     if (auto f = parse_blocks(*s, "system", r.system)) return f;
     for (std::size_t i = 0; i < r.system.size(); ++i)
-      if (r.system[i].type != BlockType::text)
-        return Fail{join(join("system", i), "type"), "system blocks must be text"};
+      if (r.system[i].type != BlockType::text) return Fail{join(join("system", i), "type"), "Input should be 'text'"};
   }
 
+  return std::nullopt;
+}
+
+std::optional<Fail> parse_tool(const json::value& v, const Path& p, Tool& t) {
+  auto* to = v.if_object();
+  if (!to) return Fail{p, std::string(kNotAnObject)};
+  if (auto f = expect_string(*to, "type", p, t.type, false)) return f;
+  bool custom = t.type.empty() || t.type == "custom";
+  Path at = join(p, custom ? "custom" : t.type);  // Anthropic's union tag: tools.0.custom.name
+  if (auto f = expect_string(*to, "name", at, t.name)) return f;
+  if (t.name.empty()) return Fail{join(at, "name"), "String should have at least 1 character"};
+  if (auto f = expect_string(*to, "description", at, t.description, false)) return f;
+  t.defer_loading = find_bool(*to, "defer_loading").value_or(false);
+  if (!custom) return std::nullopt;  // server tools and built-in client tools carry their own schema
+  auto* schema = find(*to, "input_schema");
+  if (!schema) return Fail{join(at, "input_schema"), "Field required"};
+  if (!schema->is_object()) return Fail{join(at, "input_schema"), "Input should be a valid dictionary"};
+  if (auto* type = schema->get_object().if_contains("type"); type && *type != "object")
+    return Fail{join(join(at, "input_schema"), "type"), "Input should be 'object'"};
+  t.input_schema = *schema;
   return std::nullopt;
 }
 
@@ -202,43 +303,29 @@ std::optional<Fail> parse_tools(const json::object& o, MessagesRequest& r) {
     auto* ta = tv->if_array();
     if (!ta) return Fail{"tools", "Input should be a valid list"};
     for (std::size_t i = 0; i < ta->size(); ++i) {
-      Path p = join("tools", i);
-      auto* to = (*ta)[i].if_object();
-      if (!to) return Fail{p, "Input should be an object"};
       Tool t;
-      if (auto f = expect_string(*to, "type", p, t.type, false)) return f;
-      if (auto f = expect_string(*to, "name", p, t.name)) return f;
-      if (t.name.empty()) return Fail{join(p, "name"), "String should have at least 1 character"};
-      if (auto f = expect_string(*to, "description", p, t.description, false)) return f;
-      t.defer_loading = find_bool(*to, "defer_loading").value_or(false);
-      if (t.type.empty() || t.type == "custom") {
-        auto* schema = find(*to, "input_schema");
-        if (!schema) return Fail{join(p, "input_schema"), "Field required"};
-        if (!schema->is_object()) return Fail{join(p, "input_schema"), "Input should be a valid dictionary"};
-        t.input_schema = *schema;
-      }
+      if (auto f = parse_tool((*ta)[i], join("tools", i), t)) return f;
       r.tools.push_back(std::move(t));
     }
   }
 
   if (auto* tc = find(o, "tool_choice"); tc && !tc->is_null()) {
     auto* tco = tc->if_object();
-    if (!tco) return Fail{"tool_choice", "Input should be an object"};
+    if (!tco) return Fail{"tool_choice", std::string(kNotAnObject)};
     ToolChoice choice;
     std::string type;
-    if (auto f = expect_string(*tco, "type", "tool_choice", type)) return f;
-    if (type == "auto")
-      choice.type = ToolChoiceType::auto_;
-    else if (type == "any")
-      choice.type = ToolChoiceType::any;
-    else if (type == "none")
-      choice.type = ToolChoiceType::none;
-    else if (type == "tool") {
-      choice.type = ToolChoiceType::tool;
-      if (auto f = expect_string(*tco, "name", "tool_choice", choice.name)) return f;
-    } else
-      return Fail{"tool_choice.type", "Input should be 'auto', 'any', 'tool' or 'none'"};
-    choice.disable_parallel_tool_use = find_bool(*tco, "disable_parallel_tool_use").value_or(false);
+    static constexpr std::string_view kTags[] = {"auto", "any", "tool", "none"};
+    if (auto f = expect_tag(*tco, "tool_choice", kTags, type)) return f;
+    choice.type = type == "any"    ? ToolChoiceType::any
+                  : type == "none" ? ToolChoiceType::none
+                  : type == "tool" ? ToolChoiceType::tool
+                                   : ToolChoiceType::auto_;
+    if (choice.type == ToolChoiceType::tool)
+      if (auto f = expect_string(*tco, "name", "tool_choice.tool", choice.name)) return f;
+    if (auto* d = find(*tco, "disable_parallel_tool_use"); d && !d->is_null()) {
+      if (!d->is_bool()) return Fail{join(join("tool_choice", type), "disable_parallel_tool_use"), "Input should be a valid boolean"};
+      choice.disable_parallel_tool_use = d->get_bool();
+    }
     r.tool_choice = choice;
   }
 
@@ -246,19 +333,17 @@ std::optional<Fail> parse_tools(const json::object& o, MessagesRequest& r) {
 }
 
 std::optional<Fail> parse_sampling(const json::object& o, MessagesRequest& r) {
-  for (auto key : {"temperature", "top_p"}) {
+  double n = 0;
+  for (auto key : {"temperature", "top_p"}) {  // both 0–1 in Anthropic's documentation
     if (auto* v = find(o, key); v && !v->is_null()) {
-      auto n = find_number(o, key);
-      if (!n) return Fail{key, "Input should be a valid number"};
-      if (*n < 0 || *n > (std::string_view(key) == "temperature" ? 2.0 : 1.0))
-        return Fail{key, "Input is out of range"};
-      (std::string_view(key) == "temperature" ? r.temperature : r.top_p) = *n;
+      if (auto f = expect_number(*v, key, 0.0, 1.0, n)) return f;
+      (std::string_view(key) == "temperature" ? r.temperature : r.top_p) = n;
     }
   }
   if (auto* v = find(o, "top_k"); v && !v->is_null()) {
-    auto n = find_int(o, "top_k");
-    if (!n || *n < 0) return Fail{"top_k", "Input should be a non-negative integer"};
-    r.top_k = *n;
+    std::int64_t k = 0;
+    if (auto f = expect_int(*v, "top_k", 0, k)) return f;
+    r.top_k = k;
   }
 
   if (auto* v = find(o, "stop_sequences"); v && !v->is_null()) {
@@ -282,24 +367,19 @@ std::optional<Fail> parse_sampling(const json::object& o, MessagesRequest& r) {
 std::optional<Fail> parse_thinking(const json::object& o, MessagesRequest& r) {
   if (auto* v = find(o, "thinking"); v && !v->is_null()) {
     auto* th = v->if_object();
-    if (!th) return Fail{"thinking", "Input should be an object"};
+    if (!th) return Fail{"thinking", std::string(kNotAnObject)};
     std::string type;
-    if (auto f = expect_string(*th, "type", "thinking", type)) return f;
+    static constexpr std::string_view kTags[] = {"enabled", "disabled", "adaptive", "between_tools"};
+    if (auto f = expect_tag(*th, "thinking", kTags, type)) return f;
     if (type == "enabled") {
       r.thinking.type = ThinkingType::enabled;
-      auto budget = find_int(*th, "budget_tokens");
-      if (!budget) return Fail{"thinking.enabled.budget_tokens", "Field required"};
-      if (*budget < 1024)
-        return Fail{"thinking.enabled.budget_tokens", "Input should be greater than or equal to 1024"};
-      r.thinking.budget_tokens = *budget;
-    } else if (type == "adaptive") {
-      r.thinking.type = ThinkingType::adaptive;
+      auto* budget = find(*th, "budget_tokens");
+      if (!budget || budget->is_null()) return Fail{"thinking.enabled.budget_tokens", "Field required"};
+      if (auto f = expect_int(*budget, "thinking.enabled.budget_tokens", 1024, r.thinking.budget_tokens)) return f;
     } else if (type == "disabled") {
       r.thinking.type = ThinkingType::disabled;
-    } else if (type == "between_tools") {
-      r.thinking.type = ThinkingType::adaptive;
     } else {
-      return Fail{"thinking.type", "Input should be 'enabled', 'adaptive' or 'disabled'"};
+      r.thinking.type = ThinkingType::adaptive;  // adaptive, and between_tools (in the SDK's union, undocumented)
     }
     if (auto d = find_string(*th, "display")) r.thinking.display = std::string(*d);
   }
@@ -309,7 +389,7 @@ std::optional<Fail> parse_thinking(const json::object& o, MessagesRequest& r) {
 
 std::optional<Fail> parse_output(const json::object& o, MessagesRequest& r) {
   if (auto* cm = find(o, "context_management"); cm && !cm->is_null()) {
-    if (!cm->is_object()) return Fail{"context_management", "Input should be an object"};
+    if (!cm->is_object()) return Fail{"context_management", std::string(kNotAnObject)};
     if (auto* edits = cm->get_object().if_contains("edits"); edits && !edits->is_array())
       return Fail{"context_management.edits", "Input should be a valid list"};
     r.context_management = *cm;
@@ -332,7 +412,7 @@ std::optional<Fail> parse_output(const json::object& o, MessagesRequest& r) {
 
   if (auto* md = find(o, "metadata"); md && !md->is_null()) {
     auto* mo = md->if_object();
-    if (!mo) return Fail{"metadata", "Input should be an object"};
+    if (!mo) return Fail{"metadata", std::string(kNotAnObject)};
     if (auto u = find_string(*mo, "user_id")) r.user_id = std::string(*u);
     r.prompt_cache_key = session_id_of(r.user_id);  // Azure's prompt cache hits across a session
   }
@@ -343,11 +423,8 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
   if (auto f = expect_string(o, "model", "", r.model)) return f;
   if (endpoint == Endpoint::messages) {
     auto* mt = find(o, "max_tokens");
-    if (!mt) return Fail{"max_tokens", "Field required"};
-    auto n = find_int(o, "max_tokens");
-    if (!n) return Fail{"max_tokens", "Input should be a valid integer"};
-    if (*n < 0) return Fail{"max_tokens", "Input should be greater than or equal to 0"};
-    r.max_tokens = *n;
+    if (!mt || mt->is_null()) return Fail{"max_tokens", "Field required"};
+    if (auto f = expect_int(*mt, "max_tokens", 0, r.max_tokens)) return f;  // 0: only warm the prompt cache
   }
 
   for (auto step : {parse_messages, parse_tools, parse_sampling, parse_thinking, parse_output})
@@ -359,19 +436,29 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
 
 Result<MessagesRequest> parse_request(const json::value& body, Endpoint endpoint) {
   auto* o = body.if_object();
-  if (!o) return Error::invalid("request body must be a JSON object");
+  if (!o) return Error::invalid(fmt::format("The request body must be a JSON object, not {}", type_name(body)));
   MessagesRequest r;
   if (auto f = parse_body(*o, endpoint, r)) return Error::invalid(f->path + ": " + f->message);
   return r;
 }
 
-Result<MessagesRequest> parse_request(std::string_view body, Endpoint endpoint) {
-  boost::system::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 256;
-  auto v = json::parse(body, ec, {}, opts);
-  if (ec) return Error::invalid("request body is not valid JSON: " + ec.message());
-  return parse_request(v, endpoint);
+Result<MessagesRequest> parse_request(std::string_view text, Endpoint endpoint) {
+  auto parsed = body::parse(text);
+  if (parsed.syntax)
+    return Error::invalid("The request body is not valid JSON: " + parsed.syntax->what + ": " +
+                          body::position(*parsed.syntax));
+  if (parsed.bad) return Error::invalid(body::dotted(parsed.bad->path) + ": " + parsed.bad->what);
+  return parse_request(parsed.value, endpoint);
+}
+
+std::optional<Error> thinking_budget_error(const MessagesRequest& r) {
+  if (r.thinking.type != ThinkingType::enabled || r.thinking.budget_tokens < r.max_tokens) return std::nullopt;
+  // With interleaved thinking the budget spans the whole tool loop and may exceed max_tokens.
+  for (auto& b : r.betas)
+    if (b.starts_with("interleaved-thinking-")) return std::nullopt;
+  return Error::invalid(
+      "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
+      "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size");
 }
 
 std::string session_id_of(const std::string& user_id) {

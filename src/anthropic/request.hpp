@@ -36,6 +36,10 @@ Result<MessagesRequest> parse_request(const json::value& body, Endpoint endpoint
 // Parses raw bytes first (invalid JSON → invalid_request_error).
 Result<MessagesRequest> parse_request(std::string_view body, Endpoint endpoint = Endpoint::messages);
 
+// Anthropic's rule that thinking.budget_tokens < max_tokens, unless the interleaved-thinking beta
+// (in r.betas, set from the anthropic-beta header) lets the budget span a whole tool loop.
+std::optional<Error> thinking_budget_error(const MessagesRequest& r);
+
 // "session_id" inside Claude Code's JSON metadata.user_id, else "".
 std::string session_id_of(const std::string& user_id);
 

@@ -1,4 +1,5 @@
 #include "core/answer.hpp"
+#include "core/json_util.hpp"
 
 #include "core/tool_names.hpp"
 
@@ -157,7 +158,7 @@ namespace {
 bool valid_arguments(const std::string& args) {
   if (args.empty()) return true;  // a call without parameters
   boost::system::error_code ec;
-  auto v = boost::json::parse(args, ec);
+  auto v = parse_json(args, ec);
   return !ec && v.is_object();
 }
 }  // namespace

@@ -27,9 +27,15 @@ struct Error {
   ErrorKind kind = ErrorKind::api;
   std::string message;
   std::optional<std::string> retry_after;  // seconds, passed on from upstream 429s
+  // An invalid request's field path and error code, for OpenAI clients (error.param, error.code);
+  // the message names the path too, which is all Anthropic's envelope has room for.
+  std::string param, code;
 
-  static Error invalid(std::string msg) { return {400, ErrorKind::invalid_request, std::move(msg), {}}; }
-  static Error internal(std::string msg) { return {500, ErrorKind::api, std::move(msg), {}}; }
+  static Error invalid(std::string msg) { return {400, ErrorKind::invalid_request, std::move(msg), {}, {}, {}}; }
+  static Error invalid(std::string msg, std::string param, std::string code) {
+    return {400, ErrorKind::invalid_request, std::move(msg), {}, std::move(param), std::move(code)};
+  }
+  static Error internal(std::string msg) { return {500, ErrorKind::api, std::move(msg), {}, {}, {}}; }
 };
 
 // A value or an Error; the request path returns these instead of throwing.

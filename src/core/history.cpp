@@ -48,37 +48,54 @@ std::size_t next_turn(const std::vector<Message>& ms, std::size_t i) {
   return ms.size();
 }
 
+// Synthetic results, after the results that are there (results come first in a turn), in the calls' order.
+void answer_calls(const std::vector<std::string>& ids, Message& turn, std::vector<std::string>& notes) {
+  std::set<std::string> answered;
+  for (auto& b : turn.content)
+    if (b.type == BlockType::tool_result) answered.insert(b.tool_use_id);
+  std::vector<Block> synthetic;
+  for (auto& id : ids)
+    if (!answered.contains(id)) {
+      synthetic.push_back(interrupted(id));
+      notes.push_back("tool call " + id + " had no result: marked as interrupted");
+    }
+  auto& content = turn.content;
+  auto at = std::find_if(content.begin(), content.end(), [](const Block& b) { return b.type != BlockType::tool_result; });
+  content.insert(at, synthetic.begin(), synthetic.end());
+}
+
 }  // namespace
 
 std::vector<std::string> repair_tool_history(Conversation& c) {
   std::vector<std::string> notes;
   auto& ms = c.messages;
-  // 1. Every call is answered in the next turn.
+  // 1. Every call is answered in the next turn: in that user turn, or in a user turn added right
+  // after the call. Added turns are collected and spliced in once (inserting each into the vector
+  // was quadratic over a long history).
+  std::vector<std::pair<std::size_t, Message>> added;  // (after message i, the turn)
   for (std::size_t i = 0; i < ms.size(); ++i) {
     if (ms[i].role != Role::assistant) continue;
     auto ids = call_ids(ms[i]);
     if (ids.empty()) continue;
     std::size_t j = next_turn(ms, i);
-    if (j == ms.size() || ms[j].role != Role::user) {
+    if (j < ms.size() && ms[j].role == Role::user) {
+      answer_calls(ids, ms[j], notes);
+    } else {
       Message m;
       m.role = Role::user;
-      ms.insert(ms.begin() + static_cast<std::ptrdiff_t>(i + 1), std::move(m));
-      j = i + 1;
+      answer_calls(ids, m, notes);
+      added.emplace_back(i, std::move(m));
     }
-    std::set<std::string> answered;
-    for (auto& b : ms[j].content)
-      if (b.type == BlockType::tool_result) answered.insert(b.tool_use_id);
-    std::vector<Block> synthetic;
-    for (auto& id : ids)
-      if (!answered.contains(id)) {
-        synthetic.push_back(interrupted(id));
-        notes.push_back("tool call " + id + " had no result: marked as interrupted");
-      }
-    // After the results that are there (results come first in a turn), in the calls' order.
-    auto& content = ms[j].content;
-    auto at =
-        std::find_if(content.begin(), content.end(), [](const Block& b) { return b.type != BlockType::tool_result; });
-    content.insert(at, synthetic.begin(), synthetic.end());
+  }
+  if (!added.empty()) {
+    std::vector<Message> out;
+    out.reserve(ms.size() + added.size());
+    auto next = added.begin();
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+      out.push_back(std::move(ms[i]));
+      if (next != added.end() && next->first == i) out.push_back(std::move((next++)->second));
+    }
+    ms = std::move(out);
   }
   // 2. Every result answers a call of the turn before, once.
   std::vector<std::string> open;  // the calls of the last assistant turn not yet answered

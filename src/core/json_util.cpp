@@ -52,6 +52,12 @@ std::optional<bool> find_bool(const json::object& o, std::string_view key) {
   return v->get_bool();
 }
 
+json::value parse_json(std::string_view text, boost::system::error_code& ec) {
+  json::parse_options opts;
+  opts.max_depth = 1024;
+  return json::parse(text, ec, {}, opts);
+}
+
 std::string dump(const json::value& v) { return json::serialize(v); }
 
 std::string_view type_name(const json::value& v) {

@@ -9,12 +9,7 @@ namespace agp::exchange {
 namespace json = boost::json;
 
 Result<conv::Conversation> parse_client_request(const ClientRequest& req) {
-  if (req.front == Front::openai_chat) {
-    boost::system::error_code ec;
-    auto v = json::parse(req.body, ec);
-    if (ec) return Error::invalid("request body is not valid JSON");
-    return openai::chat::from_client_request(v);
-  }
+  if (req.front == Front::openai_chat) return openai::chat::from_client_body(req.body);
   auto c = anthropic::parse_request(req.body, anthropic::Endpoint::messages);
   // Claude Code names its session in a header too: the cache key when the metadata has none.
   if (c && c->prompt_cache_key.empty()) c->prompt_cache_key = req.session_id;
@@ -28,6 +23,7 @@ Result<conv::Conversation> parse_client_request(const ClientRequest& req) {
       while (!beta.empty() && beta.back() == ' ') beta.remove_suffix(1);
       if (!beta.empty()) c->betas.emplace_back(beta);
     }
+    if (auto e = anthropic::thinking_budget_error(*c)) return *e;
   }
   return c;
 }

@@ -1,4 +1,5 @@
 #include "gateway/azure_call.hpp"
+#include "core/json_util.hpp"
 
 #include "gateway/client_watch.hpp"
 #include "gateway/refusals.hpp"
@@ -202,6 +203,21 @@ asio::awaitable<Counted> read_counted(upstream::Response& response, std::string&
 }
 }  // namespace
 
+asio::awaitable<std::optional<Error>> wrong_content_type(upstream::Response& response, bool stream,
+                                                         const openai::UpstreamContext& ctx) {
+  std::string type = response.header("content-type");
+  if (openai::content_type_fits(type, stream)) co_return std::nullopt;
+  std::string body;
+  while (body.size() < (64u << 10)) {
+    auto piece = co_await response.read_some();
+    auto* bytes = std::get_if<std::string>(&piece);
+    if (!bytes || bytes->empty()) break;  // the end, or a broken connection: what arrived is what it said
+    body += *bytes;
+  }
+  response.cancel();
+  co_return openai::unexpected_content_type(response.status(), type, stream, body, ctx);
+}
+
 asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
                                                const openai::UpstreamContext& ctx, http::Limiter& budget) {
   WholeAnswer out;
@@ -225,7 +241,7 @@ asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, htt
     co_return out;
   }
   boost::system::error_code ec;
-  out.json = boost::json::parse(out.raw, ec);
+  out.json = parse_json(out.raw, ec);
   if (ec) out.error = Error::internal("Azure OpenAI answered with invalid JSON");
   co_return out;
 }

@@ -56,6 +56,12 @@ struct WholeAnswer {
 boost::asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, http::ResponseWriter& res,
                                                       const openai::UpstreamContext& ctx, http::Limiter& budget);
 
+// A 2xx answer whose content type is not what was asked for (text/event-stream for a stream, JSON
+// otherwise) — a gateway's HTML page, an error object under 200: its first 64 KB read and mapped
+// to the client's error. nullopt when the type fits.
+boost::asio::awaitable<std::optional<Error>> wrong_content_type(upstream::Response& response, bool stream,
+                                                                const openai::UpstreamContext& ctx);
+
 // POSTs `body` to the endpoint (its key, or an Entra ID token from `tokens`, and its headers, then
 // `extra`); retries connect failures, resets, and 429/5xx whose wait is short (RETRY_WAIT_CAP), at
 // most `retries` times. A token Azure refuses (401) is dropped and a fresh one tried once.

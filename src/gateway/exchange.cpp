@@ -3,6 +3,7 @@
 // pings and the client watched — translated by the exchange's answer pipeline. Errors reach the
 // client in its front end's shape, before or after the stream has started.
 #include "anthropic/errors.hpp"
+#include "core/json_util.hpp"
 #include "anthropic/stream_validator.hpp"
 #include "core/model_family.hpp"
 #include "gateway/app.hpp"
@@ -76,7 +77,7 @@ http::Headers id_headers(exchange::Front front, const std::string& id) {
 
 std::string passthrough_body(std::string_view client_body, const std::string& deployment) {
   boost::system::error_code ec;
-  auto v = json::parse(client_body, ec);
+  auto v = parse_json(client_body, ec);
   if (ec || !v.is_object()) return std::string(client_body);
   v.as_object()["model"] = deployment;
   return json::serialize(v);
@@ -367,6 +368,13 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
                                                       : openai::error_json(*answer.error));
     }
     co_await send_error(front, res, *answer.error, log.id);
+    co_return;
+  }
+  if (auto wrong = co_await wrong_content_type(*answer.response, stream, uctx)) {
+    log.error = wrong->message;
+    if (rec) rec->client(front == exchange::Front::anthropic ? anthropic::error_json(*wrong, log.id)
+                                                             : openai::error_json(*wrong));
+    co_await send_error(front, res, *wrong, log.id);
     co_return;
   }
 

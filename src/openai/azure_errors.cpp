@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <regex>
 
 namespace agp::openai {
@@ -34,6 +35,52 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool looks_like_html(std::string_view body) {
+  auto start = body.find_first_not_of(" \t\r\n");
+  return start != std::string_view::npos && body[start] == '<';
+}
+
+// Text without its tags, whitespace collapsed, at most 200 characters.
+std::string text_of_markup(std::string_view html) {
+  std::string out;
+  bool in_tag = false, space = false;
+  for (char c : html) {
+    if (c == '<') in_tag = true;
+    if (!in_tag) {
+      bool ws = std::isspace(static_cast<unsigned char>(c)) != 0;
+      if (ws && !out.empty()) space = true;
+      if (!ws) {
+        if (space) out += ' ';
+        out += c;
+        space = false;
+      }
+    }
+    if (c == '>') in_tag = false;
+    if (out.size() >= 200) break;
+  }
+  return out;
+}
+
+// The text between <tag …> and </tag>, or "".
+std::string element_text(std::string_view body, std::string_view tag) {
+  std::string low = lower(body);
+  std::string open_tag("<"), close_tag("</");
+  open_tag.append(tag);
+  close_tag.append(tag);
+  auto open = low.find(open_tag);
+  if (open == std::string::npos) return "";
+  auto begin = low.find('>', open);
+  auto end = low.find(close_tag, begin);
+  if (begin == std::string::npos || end == std::string::npos) return "";
+  return text_of_markup(body.substr(begin + 1, end - begin - 1));
 }
 
 }  // namespace
@@ -67,6 +114,38 @@ bool is_quota_exhausted(unsigned status, std::string_view message) {
   return m.find("quota") != std::string::npos &&
          (m.find("exceeded") != std::string::npos || m.find("out of") != std::string::npos ||
           m.find("replenished") != std::string::npos);
+}
+
+std::string body_summary(std::string_view body) {
+  if (looks_like_html(body)) {
+    std::string text = element_text(body, "title");
+    if (text.empty()) text = element_text(body, "h1");
+    if (text.empty()) text = text_of_markup(body);
+    return fmt::format("an HTML page ({}), not Azure's JSON: a gateway or proxy in front of Azure answered", text);
+  }
+  std::string text(body.substr(0, 300));
+  for (auto& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+bool content_type_fits(std::string_view content_type, bool stream) {
+  if (content_type.empty()) return true;
+  std::string t = lower(content_type);
+  if (stream) return t.starts_with("text/event-stream");
+  return t.starts_with("application/json") || (t.starts_with("application/") && t.find("+json") != std::string::npos);
+}
+
+Error unexpected_content_type(unsigned status, std::string_view content_type, bool stream, std::string_view body,
+                              const UpstreamContext& ctx) {
+  std::string what = body_summary(body);
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (!ec && v.is_object() && find(v.get_object(), "error"))  // an error object under a 2xx status
+    what = map_azure_error(500, body, "", ctx).message;
+  return Error::internal(fmt::format(
+      "Azure OpenAI deployment '{}' answered HTTP {} with content-type {} instead of {}: {}", ctx.deployment, status,
+      content_type, stream ? "text/event-stream" : "application/json", what));
 }
 
 std::optional<std::int64_t> output_limit_from_error(std::string_view body) {
@@ -170,7 +249,7 @@ Error map_azure_error(unsigned status, std::string_view body, std::string_view r
     if (auto m = find_string(*err, "message")) message = std::string(*m);
     if (auto* inner = find_object(*err, "innererror")) filter_results = find(*inner, "content_filter_result");
   }
-  if (message.empty()) message = std::string(body.substr(0, 500));
+  if (message.empty()) message = body_summary(body);
   if (message.empty()) message = fmt::format("HTTP {}", status);
 
   if (status == 400 || status == 413 || status == 422) {

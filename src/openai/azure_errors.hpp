@@ -48,6 +48,17 @@ std::optional<Capability> capability_from_error(std::string_view body);
 // The filtered categories of an Azure content_filter_results object ("violence, hate").
 std::string filtered_categories(const boost::json::value* results);
 
+// Whether a 2xx answer's content type is what was asked for: text/event-stream for a stream,
+// JSON otherwise. No content type at all is taken on trust.
+bool content_type_fits(std::string_view content_type, bool stream);
+// A 2xx answer of the wrong type (a gateway's HTML page, JSON to a streaming request): the error
+// for the client, naming the type and what the body says.
+Error unexpected_content_type(unsigned status, std::string_view content_type, bool stream, std::string_view body,
+                              const UpstreamContext& ctx);
+// What a body that is not Azure's JSON says, for messages: an HTML page's title (or first heading),
+// else its text, short.
+std::string body_summary(std::string_view body);
+
 // Transport failures (connect refused, TLS, timeouts, resets) before or during the answer.
 Error map_transport_error(const upstream::TransportError& e, const UpstreamContext& ctx);
 

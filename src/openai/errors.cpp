@@ -60,11 +60,12 @@ unsigned error_status(const Error& e) {
 }
 
 boost::json::object error_body(const Error& e) {
-  boost::json::object err{{"message", e.message}, {"type", type_of(e)}, {"param", nullptr}};
-  if (auto* c = code_of(e))
+  boost::json::object err{{"message", e.message}, {"type", type_of(e)}, {"param", nullptr}, {"code", nullptr}};
+  if (!e.param.empty()) err["param"] = e.param;
+  if (!e.code.empty())
+    err["code"] = e.code;
+  else if (auto* c = code_of(e))
     err["code"] = c;
-  else
-    err["code"] = nullptr;
   return {{"error", std::move(err)}};
 }
 

@@ -34,12 +34,13 @@ async function learnedOnce(send, mark) {
   return [first, second];
 }
 
+// max_tokens above the budget: Anthropic refuses budget_tokens >= max_tokens, and so does the proxy.
 const THINK = { type: 'enabled', budget_tokens: 2048 };
 const TOOL = { name: 'Read', input_schema: { type: 'object', properties: { p: { type: 'string' } } } };
 
 test('a chat model named like a reasoning model: reasoning_effort dropped, answered 200', async () => {
   const [msg] = await learnedOnce((m) => anthropic().messages.create({
-    model: `azure/${CHAT_MODEL}`, max_tokens: 100, thinking: THINK, messages: [{ role: 'user', content: m }] }), 'E2E-CAP-CHAT');
+    model: `azure/${CHAT_MODEL}`, max_tokens: 4096, thinking: THINK, messages: [{ role: 'user', content: m }] }), 'E2E-CAP-CHAT');
   assert.equal(msg.type, 'message');
   const last = upstreamBody((await stack.mockRequests()).at(-1));
   assert.equal(last.reasoning_effort, undefined);
@@ -61,7 +62,7 @@ test('prompt_cache_key on a Foundry model: dropped, answered 200', async () => {
 
 test('tools with reasoning refused on Chat: that deployment is served by the Responses API', async () => {
   await learnedOnce((m) => anthropic().messages.create({
-    model: `azure/${TOOLS_ON_RESPONSES}`, max_tokens: 100, thinking: THINK, tools: [TOOL],
+    model: `azure/${TOOLS_ON_RESPONSES}`, max_tokens: 4096, thinking: THINK, tools: [TOOL],
     messages: [{ role: 'user', content: m }] }), 'E2E-CAP-TOOLS');
   const reqs = await stack.mockRequests();
   assert.equal(reqs.at(-1).api, 'responses');
@@ -69,13 +70,13 @@ test('tools with reasoning refused on Chat: that deployment is served by the Res
 
 test('encrypted reasoning refused: not asked for, not replayed', async () => {
   const [msg] = await learnedOnce((m) => anthropic().messages.create({
-    model: `azure/${NO_ENCRYPTED}`, max_tokens: 100, thinking: THINK, messages: [{ role: 'user', content: m }] }), 'E2E-CAP-ENC');
+    model: `azure/${NO_ENCRYPTED}`, max_tokens: 4096, thinking: THINK, messages: [{ role: 'user', content: m }] }), 'E2E-CAP-ENC');
   assert.equal(msg.type, 'message');
   const body = upstreamBody((await stack.mockRequests()).at(-1));
   assert.ok(!JSON.stringify(body.include ?? []).includes('encrypted'));
   // A later turn carrying one of our signatures does not replay it to this deployment.
   await anthropic().messages.create({
-    model: `azure/${NO_ENCRYPTED}`, max_tokens: 100, thinking: THINK,
+    model: `azure/${NO_ENCRYPTED}`, max_tokens: 4096, thinking: THINK,
     messages: [{ role: 'user', content: 'E2E-CAP-ENC-3' },
       { role: 'assistant', content: [{ type: 'thinking', thinking: 'x', signature: 'agp1:rs_1:ENC' }, { type: 'text', text: 'ok' }] },
       { role: 'user', content: 'again' }] });

@@ -411,3 +411,37 @@ TEST(OutputLimitFromError, ReadsTheDeploymentsLimit) {
       R"({"error":{"code":"context_length_exceeded","message":"maximum context length is 128000 tokens"}})"));
   EXPECT_FALSE(output_limit_from_error("supports at most 99999999999999 completion tokens"));  // absurd: ignored
 }
+
+// Answers that are not Azure's JSON: a gateway's HTML page is named by its title (or heading),
+// and a 2xx of the wrong content type becomes the proxy's own error.
+TEST(NotAzureJson, HtmlPagesAreNamedByTheirTitle) {
+  using agp::openai::body_summary;
+  EXPECT_EQ(body_summary("<html><head><title>502 Bad Gateway</title></head><body><h1>x</h1></body></html>"),
+            "an HTML page (502 Bad Gateway), not Azure's JSON: a gateway or proxy in front of Azure answered");
+  EXPECT_NE(body_summary("\r\n<HTML><BODY><H1>Service\n  Unavailable</H1></BODY></HTML>").find("(Service Unavailable)"),
+            std::string::npos);
+  EXPECT_EQ(body_summary("upstream connect error\nor disconnect"), "upstream connect error or disconnect");
+  auto e = map_azure_error(503, "<html><title>503 Service Temporarily Unavailable</title></html>", "", kCtx);
+  EXPECT_NE(e.message.find("HTTP 503): an HTML page (503 Service Temporarily Unavailable)"), std::string::npos)
+      << e.message;
+}
+
+TEST(NotAzureJson, ContentTypeMustFitTheRequest) {
+  using agp::openai::content_type_fits;
+  EXPECT_TRUE(content_type_fits("text/event-stream; charset=utf-8", true));
+  EXPECT_TRUE(content_type_fits("Text/Event-Stream", true));
+  EXPECT_TRUE(content_type_fits("application/json; charset=utf-8", false));
+  EXPECT_TRUE(content_type_fits("application/problem+json", false));
+  EXPECT_TRUE(content_type_fits("", true));  // none given: taken on trust
+  EXPECT_FALSE(content_type_fits("application/json", true));
+  EXPECT_FALSE(content_type_fits("text/html", true));
+  EXPECT_FALSE(content_type_fits("text/html", false));
+  EXPECT_FALSE(content_type_fits("text/event-stream", false));
+  auto e = agp::openai::unexpected_content_type(200, "application/json", true,
+                                                R"({"error":{"code":"500","message":"Backend returned unexpected response"}})",
+                                                kCtx);
+  EXPECT_EQ(e.kind, agp::ErrorKind::api);
+  EXPECT_EQ(e.message,
+            "Azure OpenAI deployment 'gpt-4o-prod' answered HTTP 200 with content-type application/json instead of "
+            "text/event-stream: Azure OpenAI failed (HTTP 500): Backend returned unexpected response");
+}

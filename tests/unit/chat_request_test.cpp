@@ -212,12 +212,12 @@ const Case kCases[] = {
      {{"/messages/2/content", R"x("(no output)")x"}}},
     {"ToolResultImageGoesToFollowingUserMessage",
      "{" HEAD R"("messages":[)" U("hi") "," ASSISTANT_READ(
-         "toolu_1") R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"shot"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}}]},{"type":"text","text":"what is it?"}]}]})",
+         "toolu_1") R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"shot"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]},{"type":"text","text":"what is it?"}]}]})",
      kPlain,
      {{"/messages/2",
        R"({"role":"tool","tool_call_id":"call_1","content":"shot\n[image attached in the next user message]"})"},
       {"/messages/3",
-       R"({"role":"user","content":[{"type":"text","text":"[image returned by tool call toolu_1]"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBOR"}},{"type":"text","text":"what is it?"}]})"},
+       R"({"role":"user","content":[{"type":"text","text":"[image returned by tool call toolu_1]"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}},{"type":"text","text":"what is it?"}]})"},
       {"/messages/4", nullptr}}},
     {"ParallelToolResults",
      "{" HEAD R"("messages":[)" U(
@@ -643,7 +643,7 @@ TEST(ChatRequestBug, Base64NonPdfDocument) {
       R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"text/plain","data":"aGVsbG8="}}]}]})";
   auto req = parse_request(std::string_view(body));
   ASSERT_FALSE(req.ok());
-  EXPECT_TRUE(req.error().message.starts_with("messages.0.content.0.source.media_type")) << req.error().message;
+  EXPECT_TRUE(req.error().message.starts_with("messages.0.content.0.document.source.base64.media_type")) << req.error().message;
 }
 
 }  // namespace

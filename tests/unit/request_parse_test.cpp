@@ -35,8 +35,8 @@ TEST_P(ParseRequestError, NamesTheFieldPath) {
 #define HELLO R"({"role":"user","content":"hi"})"
 
 const ErrorCase kErrorCases[] = {
-    {"NotJson", "{", Endpoint::messages, "request body is not valid JSON"},
-    {"NotObject", "[1,2]", Endpoint::messages, "request body must be a JSON object"},
+    {"NotJson", "{", Endpoint::messages, "The request body is not valid JSON: unexpected end of the body: line 1 column 2 (char 1)"},
+    {"NotObject", "[1,2]", Endpoint::messages, "The request body must be a JSON object, not array"},
     {"ModelMissing", R"({"max_tokens":1,"messages":[)" HELLO "]}", Endpoint::messages, "model: Field required"},
     {"ModelNotString", R"({"model":5,"max_tokens":1,"messages":[)" HELLO "]}", Endpoint::messages,
      "model: Input should be a valid string, not number"},
@@ -51,7 +51,7 @@ const ErrorCase kErrorCases[] = {
     {"MessagesNotList", "{" M R"("messages":{}})", Endpoint::messages, "messages: Input should be a valid list"},
     {"MessagesEmpty", "{" M R"("messages":[]})", Endpoint::messages, "messages: at least one message is required"},
     {"MessageNotObject", "{" M R"("messages":[)" HELLO R"(,"hi"]})", Endpoint::messages,
-     "messages.1: Input should be an object"},
+     "messages.1: Input should be a valid dictionary or object to extract fields from"},
     {"RoleMissing", "{" M R"("messages":[{"content":"x"}]})", Endpoint::messages, "messages.0.role: Field required"},
     {"RoleInvalid", "{" M R"("messages":[{"role":"tool","content":"x"}]})", Endpoint::messages,
      "messages.0.role: Input should be 'user', 'assistant' or 'system'"},
@@ -60,80 +60,80 @@ const ErrorCase kErrorCases[] = {
     {"ContentNumber", "{" M R"("messages":[{"role":"user","content":7}]})", Endpoint::messages,
      "messages.0.content: Input should be a valid string or list of content blocks, not number"},
     {"BlockNotObject", "{" M R"("messages":[{"role":"user","content":["x"]}]})", Endpoint::messages,
-     "messages.0.content.0: Input should be an object, not string"},
+     "messages.0.content.0: Input should be a valid dictionary or object to extract fields from"},
     {"BlockTypeMissing", "{" M R"("messages":[)" HELLO "," HELLO R"(,{"role":"user","content":[{"text":"x"}]}]})",
-     Endpoint::messages, "messages.2.content.0.type: Field required"},
+     Endpoint::messages, "messages.2.content.0: Unable to extract tag using discriminator 'type'"},
     {"BlockTypeNotString", "{" M R"("messages":[)" HELLO "," HELLO R"(,{"role":"user","content":[{"type":1}]}]})",
-     Endpoint::messages, "messages.2.content.0.type: Input should be a valid string, not number"},
+     Endpoint::messages, "messages.2.content.0: Input tag '1' found using 'type' does not match any of the expected tags: 'text', 'image', 'document'"},
     {"TextMissing", "{" M R"("messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text"}]}]})",
-     Endpoint::messages, "messages.0.content.1.text: Field required"},
+     Endpoint::messages, "messages.0.content.1.text.text: Field required"},
     {"TextNotString", "{" M R"("messages":[{"role":"user","content":[{"type":"text","text":[]}]}]})",
-     Endpoint::messages, "messages.0.content.0.text: Input should be a valid string, not array"},
+     Endpoint::messages, "messages.0.content.0.text.text: Input should be a valid string, not array"},
     {"ImageSourceMissing", "{" M R"("messages":[{"role":"user","content":[{"type":"image"}]}]})", Endpoint::messages,
-     "messages.0.content.0.source: Field required"},
+     "messages.0.content.0.image.source: Field required"},
     {"ImageBadMediaType",
      "{" M
      R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/bmp","data":"AAA"}}]}]})",
-     Endpoint::messages, "messages.0.content.0.source.media_type: Input should be"},
+     Endpoint::messages, "messages.0.content.0.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'"},
     {"ImageEmptyData",
      "{" M
      R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":""}}]}]})",
-     Endpoint::messages, "messages.0.content.0.source.data: "},
+     Endpoint::messages, "messages.0.content.0.image.source.base64.data: "},
     {"ImageUrlMissing", "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"url"}}]}]})",
-     Endpoint::messages, "messages.0.content.0.source.url: Field required"},
+     Endpoint::messages, "messages.0.content.0.image.source.url.url: Field required"},
     {"ImageFileSource",
      "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"file","file_id":"f"}}]}]})",
-     Endpoint::messages, "messages.0.content.0.source.type: file sources"},
+     Endpoint::messages, "messages.0.content.0.image.source.file: file sources"},
     {"ImageUnknownSource",
      "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"ftp"}}]}]})", Endpoint::messages,
-     "messages.0.content.0.source.type: unsupported source type 'ftp'"},
+     "messages.0.content.0.image.source: Input tag 'ftp' found using 'type' does not match any of the expected tags: 'base64', 'url', 'file'"},
     {"ToolUseIdMissing",
      "{" M R"("messages":[)" HELLO R"(,{"role":"assistant","content":[{"type":"tool_use","name":"a","input":{}}]}]})",
-     Endpoint::messages, "messages.1.content.0.id: Field required"},
+     Endpoint::messages, "messages.1.content.0.tool_use.id: Field required"},
     {"ToolUseInputNotObject",
      "{" M R"("messages":[)" HELLO
      R"(,{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"a","input":"x"}]}]})",
-     Endpoint::messages, "messages.1.content.0.input: Input should be a valid dictionary"},
+     Endpoint::messages, "messages.1.content.0.tool_use.input: Input should be a valid dictionary"},
     {"ToolUseInputMissing",
      "{" M R"("messages":[)" HELLO R"(,{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"a"}]}]})",
-     Endpoint::messages, "messages.1.content.0.input: Field required"},
+     Endpoint::messages, "messages.1.content.0.tool_use.input: Field required"},
     {"ToolResultIdMissing", "{" M R"("messages":[{"role":"user","content":[{"type":"tool_result","content":"x"}]}]})",
-     Endpoint::messages, "messages.0.content.0.tool_use_id: Field required"},
+     Endpoint::messages, "messages.0.content.0.tool_result.tool_use_id: Field required"},
     {"ToolResultIsErrorNotBool",
      "{" M R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","is_error":"yes"}]}]})",
-     Endpoint::messages, "messages.0.content.0.is_error: Input should be a valid boolean"},
+     Endpoint::messages, "messages.0.content.0.tool_result.is_error: Input should be a valid boolean"},
     {"ToolResultNestedBlock",
      "{" M
      R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text"}]}]}]})",
-     Endpoint::messages, "messages.0.content.0.content.0.text: Field required"},
+     Endpoint::messages, "messages.0.content.0.tool_result.content.0.text.text: Field required"},
     {"ThinkingTextMissing", "{" M R"("messages":[)" HELLO R"(,{"role":"assistant","content":[{"type":"thinking"}]}]})",
-     Endpoint::messages, "messages.1.content.0.thinking: Field required"},
+     Endpoint::messages, "messages.1.content.0.thinking.thinking: Field required"},
     {"SystemNotText", "{" M R"("system":[{"type":"image","source":{"type":"url","url":"u"}}],"messages":[)" HELLO "]}",
-     Endpoint::messages, "system.0.type: system blocks must be text"},
+     Endpoint::messages, "system.0.type: Input should be 'text'"},
     {"SystemNumber", "{" M R"("system":3,"messages":[)" HELLO "]}", Endpoint::messages,
      "system: Input should be a valid string or list of content blocks"},
     {"ToolsNotList", "{" M R"("tools":{},"messages":[)" HELLO "]}", Endpoint::messages,
      "tools: Input should be a valid list"},
     {"ToolNameMissing", "{" M R"("tools":[{"input_schema":{}}],"messages":[)" HELLO "]}", Endpoint::messages,
-     "tools.0.name: Field required"},
+     "tools.0.custom.name: Field required"},
     {"ToolNameEmpty", "{" M R"("tools":[{"name":"","input_schema":{}}],"messages":[)" HELLO "]}", Endpoint::messages,
-     "tools.0.name: String should have at least 1 character"},
+     "tools.0.custom.name: String should have at least 1 character"},
     {"ToolSchemaMissing", "{" M R"("tools":[{"name":"a","input_schema":{}},{"name":"b"}],"messages":[)" HELLO "]}",
-     Endpoint::messages, "tools.1.input_schema: Field required"},
+     Endpoint::messages, "tools.1.custom.input_schema: Field required"},
     {"ToolSchemaNotObject", "{" M R"("tools":[{"name":"a","input_schema":[]}],"messages":[)" HELLO "]}",
-     Endpoint::messages, "tools.0.input_schema: Input should be a valid dictionary"},
+     Endpoint::messages, "tools.0.custom.input_schema: Input should be a valid dictionary"},
     {"ToolChoiceBadType", "{" M R"("tool_choice":{"type":"some"},"messages":[)" HELLO "]}", Endpoint::messages,
-     "tool_choice.type: Input should be"},
+     "tool_choice: Input tag 'some' found using 'type' does not match any of the expected tags: 'auto', 'any', 'tool', 'none'"},
     {"ToolChoiceToolWithoutName", "{" M R"("tool_choice":{"type":"tool"},"messages":[)" HELLO "]}", Endpoint::messages,
-     "tool_choice.name: Field required"},
+     "tool_choice.tool.name: Field required"},
     {"ToolChoiceString", "{" M R"("tool_choice":"auto","messages":[)" HELLO "]}", Endpoint::messages,
-     "tool_choice: Input should be an object"},
+     "tool_choice: Input should be a valid dictionary"},
     {"TemperatureString", "{" M R"("temperature":"hot","messages":[)" HELLO "]}", Endpoint::messages,
      "temperature: Input should be a valid number"},
     {"TemperatureTooHigh", "{" M R"("temperature":2.5,"messages":[)" HELLO "]}", Endpoint::messages,
-     "temperature: Input is out of range"},
-    {"TopPTooHigh", "{" M R"("top_p":1.5,"messages":[)" HELLO "]}", Endpoint::messages, "top_p: Input is out of range"},
-    {"TopKNegative", "{" M R"("top_k":-3,"messages":[)" HELLO "]}", Endpoint::messages, "top_k: "},
+     "temperature: Input should be less than or equal to 1"},
+    {"TopPTooHigh", "{" M R"("top_p":1.5,"messages":[)" HELLO "]}", Endpoint::messages, "top_p: Input should be less than or equal to 1"},
+    {"TopKNegative", "{" M R"("top_k":-3,"messages":[)" HELLO "]}", Endpoint::messages, "top_k: Input should be greater than or equal to 0"},
     {"StopSequencesNotList", "{" M R"("stop_sequences":"x","messages":[)" HELLO "]}", Endpoint::messages,
      "stop_sequences: Input should be a valid list"},
     {"StopSequenceNotString", "{" M R"("stop_sequences":["a",1],"messages":[)" HELLO "]}", Endpoint::messages,
@@ -145,9 +145,28 @@ const ErrorCase kErrorCases[] = {
     {"ThinkingBudgetTooSmall", "{" M R"("thinking":{"type":"enabled","budget_tokens":1000},"messages":[)" HELLO "]}",
      Endpoint::messages, "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"},
     {"ThinkingBadType", "{" M R"("thinking":{"type":"maybe"},"messages":[)" HELLO "]}", Endpoint::messages,
-     "thinking.type: Input should be"},
+     "thinking: Input tag 'maybe' found using 'type' does not match any of the expected tags: 'enabled', 'disabled', 'adaptive'"},
     {"MetadataNotObject", "{" M R"("metadata":"u","messages":[)" HELLO "]}", Endpoint::messages,
-     "metadata: Input should be an object"},
+     "metadata: Input should be a valid dictionary"},
+    {"ToolResultImagePath",
+     "{" M R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"x"},{"type":"image","source":{"type":"base64","media_type":"image/tiff","data":"AAAA"}}]}]}]})",
+     Endpoint::messages,
+     // Anthropic's own path for it (claude-code issue #3073).
+     "messages.0.content.0.tool_result.content.1.image.source.base64.media_type: Input should be 'image/jpeg'"},
+    {"ImageTypeMismatch",
+     "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/jpeg","data":"iVBORw0KGgo="}}]}]})",
+     Endpoint::messages,
+     "messages.0.content.0.image.source.base64: The image was specified using the image/jpeg media type, but the "
+     "image appears to be a image/png image"},
+    {"ImageNotBase64",
+     "{" M R"("messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}}]}]})",
+     Endpoint::messages, "messages.0.content.0.image.source.base64.data: Input should be valid base64 data"},
+    {"UnknownBlockType", "{" M R"("messages":[{"role":"user","content":[{"type":"video"}]}]})", Endpoint::messages,
+     "messages.0.content.0: Input tag 'video' found using 'type' does not match any of the expected tags: 'text'"},
+    {"NumberBeyondDouble", "{" M R"("messages":[)" HELLO R"(],"temperature":1e999})", Endpoint::messages,
+     "temperature: number out of range"},
+    {"MaxTokensTooBig", R"({"model":"m","max_tokens":3000000000,"messages":[)" HELLO "]}", Endpoint::messages,
+     "max_tokens: Input should be less than or equal to 2147483647"},
     {"CountTokensStillNeedsModel", R"({"messages":[)" HELLO "]}", Endpoint::count_tokens, "model: Field required"},
 };
 
@@ -220,9 +239,9 @@ const OkCase kOkCases[] = {
     {"AllBlockTypes", "{" M R"("messages":[
        {"role":"user","content":[
          {"type":"text","text":"t"},
-         {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}},
+         {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},
          {"type":"image","source":{"type":"url","url":"https://x/y.png"}},
-         {"type":"document","title":"Spec","source":{"type":"base64","media_type":"application/pdf","data":"JVBER"}},
+         {"type":"document","title":"Spec","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},
          {"type":"document","source":{"type":"text","media_type":"text/plain","data":"plain"}},
          {"type":"document","source":{"type":"content","content":[{"type":"text","text":"inner"}]}}]},
        {"role":"assistant","content":[
@@ -233,7 +252,7 @@ const OkCase kOkCases[] = {
          {"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}]},
        {"role":"user","content":[
          {"type":"tool_result","tool_use_id":"toolu_1","is_error":true,"content":[
-           {"type":"text","text":"r"},{"type":"image","source":{"type":"base64","media_type":"image/jpeg","data":"/9j"}}]},
+           {"type":"text","text":"r"},{"type":"image","source":{"type":"base64","media_type":"image/jpeg","data":"/9j/4A=="}}]},
          {"type":"tool_result","tool_use_id":"toolu_2","content":"plain result"},
          {"type":"tool_result","tool_use_id":"toolu_3"}]}]})",
      Endpoint::messages,
@@ -244,7 +263,7 @@ const OkCase kOkCases[] = {
        EXPECT_EQ(u[1].type, BlockType::image);
        EXPECT_EQ(u[1].source.type, "base64");
        EXPECT_EQ(u[1].source.media_type, "image/png");
-       EXPECT_EQ(u[1].source.data, "iVBOR");
+       EXPECT_EQ(u[1].source.data, "iVBORw0KGgo=");
        EXPECT_EQ(u[2].source.type, "url");
        EXPECT_EQ(u[2].source.url, "https://x/y.png");
        EXPECT_EQ(u[3].type, BlockType::document);
@@ -350,3 +369,18 @@ TEST(ParseRequestFixture, ClaudeCodeRequestsParse) {
 }
 
 }  // namespace
+
+// Anthropic's rule: thinking.budget_tokens < max_tokens, except with interleaved thinking.
+TEST(ThinkingBudget, BelowMaxTokensUnlessInterleaved) {
+  auto parsed = parse_request(std::string_view(
+      R"({"model":"m","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":2000},"messages":[{"role":"user","content":"hi"}]})"));
+  ASSERT_TRUE(parsed.ok());
+  auto e = thinking_budget_error(*parsed);
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->message.starts_with("`max_tokens` must be greater than `thinking.budget_tokens`.")) << e->message;
+  parsed->betas = {"claude-code-20250219", "interleaved-thinking-2025-05-14"};
+  EXPECT_FALSE(thinking_budget_error(*parsed));
+  parsed->betas.clear();
+  parsed->max_tokens = 2001;
+  EXPECT_FALSE(thinking_budget_error(*parsed));
+}

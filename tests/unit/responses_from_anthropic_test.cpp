@@ -109,11 +109,11 @@ const Case kCases[] = {
     // --- user parts
     {"UserTextImagePdfParts",
      "{" HEAD
-     R"("messages":[{"role":"user","content":[{"type":"text","text":"Look:"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}},{"type":"image","source":{"type":"url","url":"https://x.test/a.jpg"}},{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0"},"title":"spec.pdf"},{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi1"}},{"type":"text","text":"  "}]}]})",
+     R"("messages":[{"role":"user","content":[{"type":"text","text":"Look:"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},{"type":"image","source":{"type":"url","url":"https://x.test/a.jpg"}},{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0"},"title":"spec.pdf"},{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi1"}},{"type":"text","text":"  "}]}]})",
      reasoning_opts(),
      {{"/input/0", R"({"type":"message","role":"user","content":[
         {"type":"input_text","text":"Look:"},
-        {"type":"input_image","image_url":"data:image/png;base64,iVBOR","detail":"auto"},
+        {"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo=","detail":"auto"},
         {"type":"input_image","image_url":"https://x.test/a.jpg","detail":"auto"},
         {"type":"input_file","filename":"spec.pdf","file_data":"data:application/pdf;base64,JVBERi0"},
         {"type":"input_file","filename":"document.pdf","file_data":"data:application/pdf;base64,JVBERi1"}]})"},
@@ -134,10 +134,10 @@ const Case kCases[] = {
       {"/input/2", R"({"type":"message","role":"user","content":[{"type":"input_text","text":"and?"}]})"}}},
     {"ToolResultWithImageIsList",
      "{" HEAD R"("messages":[{"role":"assistant","content":[)" READ_USE(
-         "toolu_01A") R"(]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":[{"type":"text","text":"screenshot:"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}}]}]}]})",
+         "toolu_01A") R"(]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":[{"type":"text","text":"screenshot:"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]}]})",
      reasoning_opts(),
      {{"/input/1",
-       R"({"type":"function_call_output","call_id":"call_01A","output":[{"type":"input_text","text":"screenshot:"},{"type":"input_image","image_url":"data:image/png;base64,iVBOR","detail":"auto"}]})"}}},
+       R"({"type":"function_call_output","call_id":"call_01A","output":[{"type":"input_text","text":"screenshot:"},{"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo=","detail":"auto"}]})"}}},
     {"ToolResultErrorPrefixed",
      "{" HEAD R"("messages":[{"role":"assistant","content":[)" READ_USE(
          "toolu_01A") R"(]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":"no such file","is_error":true}]}]})",
@@ -155,10 +155,10 @@ const Case kCases[] = {
      {{"/input/1/output", R"x("(no output)")x"}}},
     {"ToolResultErrorWithImageListPrefixed",
      "{" HEAD R"("messages":[{"role":"assistant","content":[)" READ_USE(
-         "toolu_01A") R"(]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","is_error":true,"content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}}]}]}]})",
+         "toolu_01A") R"(]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","is_error":true,"content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]}]})",
      reasoning_opts(),
      {{"/input/1/output",
-       R"([{"type":"input_text","text":"[tool error]"},{"type":"input_image","image_url":"data:image/png;base64,iVBOR","detail":"auto"}])"}}},
+       R"([{"type":"input_text","text":"[tool error]"},{"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo=","detail":"auto"}])"}}},
     // --- assistant turns
     {"AssistantTextAndToolUse",
      "{" HEAD

@@ -92,12 +92,12 @@ const Case kCases[] = {
     {"NoSystemNoInstructions", M(HI) "}", reasoning_opts(), {{"/instructions", nullptr}}},
     // --- user parts
     {"UserParts",
-     M(R"({"role":"user","content":[{"type":"text","text":"Look"},{"type":"image_url","image_url":"https://x.test/a.png"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBOR","detail":"high"}},{"type":"image_url","image_url":{"url":"https://x.test/b.png"}},{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0"}}]})") "}",
+     M(R"({"role":"user","content":[{"type":"text","text":"Look"},{"type":"image_url","image_url":"https://x.test/a.png"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo=","detail":"high"}},{"type":"image_url","image_url":{"url":"https://x.test/b.png"}},{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0"}}]})") "}",
      reasoning_opts(),
      {{"/input/0", R"({"type":"message","role":"user","content":[
         {"type":"input_text","text":"Look"},
         {"type":"input_image","image_url":"https://x.test/a.png","detail":"auto"},
-        {"type":"input_image","image_url":"data:image/png;base64,iVBOR","detail":"high"},
+        {"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo=","detail":"high"},
         {"type":"input_image","image_url":"https://x.test/b.png","detail":"auto"},
         {"type":"input_file","file_data":"data:application/pdf;base64,JVBERi0","filename":"a.pdf"}]})"}}},
     // --- assistant and tool messages
@@ -264,7 +264,7 @@ TEST(ResponsesFromChatCallIds, LongIdsShortenedConsistently) {
 struct BadCase {
   const char* name;
   const char* request;
-  const char* message_prefix;  // the error message starts with the parameter
+  const char* param;  // error.param (OpenAI's), named in the message too
 };
 void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
 
@@ -276,30 +276,37 @@ TEST_P(ResponsesFromChatInvalid, NamesParameter) {
   ASSERT_FALSE(res.ok()) << json::serialize(res->body);
   EXPECT_EQ(res.error().status, 400u);
   EXPECT_EQ(res.error().kind, agp::ErrorKind::invalid_request);
-  EXPECT_TRUE(res.error().message.starts_with(c.message_prefix)) << res.error().message;
+  EXPECT_EQ(res.error().param, c.param) << res.error().message;
+  // OpenAI's "Invalid value: 'x'. Supported values are: …" names the parameter in error.param only.
+  if (*c.param && res.error().code != "invalid_value") {
+    std::string quoted("'");
+    quoted.append(c.param).append("'");
+    EXPECT_NE(res.error().message.find(quoted), std::string::npos) << res.error().message;
+  }
+  EXPECT_FALSE(res.error().code.empty()) << res.error().message;
 }
 
 const BadCase kBadCases[] = {
-    {"NotAnObject", "[]", "request body must be a JSON object"},
-    {"MessagesMissing", R"({"model":"gpt-high"})", "messages: "},
-    {"MessagesEmpty", R"({"model":"gpt-high","messages":[]})", "messages: "},
-    {"MessagesNotArray", R"({"model":"gpt-high","messages":"hi"})", "messages: "},
-    {"MessageNotObject", M(R"("hi")") "}", "messages[0]: "},
-    {"UnsupportedRole", M(HI "," HI R"(,{"role":"robot","content":"x"})") "}", "messages[2].role: "},
+    {"NotAnObject", "[]", ""},
+    {"MessagesMissing", R"({"model":"gpt-high"})", "messages"},
+    {"MessagesEmpty", R"({"model":"gpt-high","messages":[]})", "messages"},
+    {"MessagesNotArray", R"({"model":"gpt-high","messages":"hi"})", "messages"},
+    {"MessageNotObject", M(R"("hi")") "}", "messages[0]"},
+    {"UnsupportedRole", M(HI "," HI R"(,{"role":"robot","content":"x"})") "}", "messages[2].role"},
     {"UnsupportedPartType",
      M(HI R"(,{"role":"user","content":[{"type":"text","text":"a"},{"type":"input_audio","input_audio":{}}]})") "}",
-     "messages[1].content[1].type: "},
-    {"PartNotObject", M(R"({"role":"user","content":["x"]})") "}", "messages[0].content[0]: "},
-    {"UserContentNumber", M(R"({"role":"user","content":5})") "}", "messages[0].content: "},
+     "messages[1].content[1].type"},
+    {"PartNotObject", M(R"({"role":"user","content":["x"]})") "}", "messages[0].content[0]"},
+    {"UserContentNumber", M(R"({"role":"user","content":5})") "}", "messages[0].content"},
     {"ImageWithoutUrl", M(R"({"role":"user","content":[{"type":"image_url","image_url":{}}]})") "}",
-     "messages[0].content[0].image_url.url: "},
-    {"FileWithoutFile", M(R"({"role":"user","content":[{"type":"file"}]})") "}", "messages[0].content[0].file: "},
-    {"SystemContentNotText", M(R"({"role":"system","content":5})") "}", "messages[0].content: "},
-    {"ToolWithoutCallId", M(HI R"(,{"role":"tool","content":"x"})") "}", "messages[1].tool_call_id: "},
+     "messages[0].content[0].image_url.url"},
+    {"FileWithoutFile", M(R"({"role":"user","content":[{"type":"file"}]})") "}", "messages[0].content[0].file"},
+    {"SystemContentNotText", M(R"({"role":"system","content":5})") "}", "messages[0].content"},
+    {"ToolWithoutCallId", M(HI R"(,{"role":"tool","content":"x"})") "}", "messages[1].tool_call_id"},
     {"ToolCallWithoutFunction", M(HI R"(,{"role":"assistant","tool_calls":[{"id":"call_A","type":"function"}]})") "}",
-     "messages[1].tool_calls[0].function: "},
+     "messages[1].tool_calls[0].function"},
     {"ToolWithoutName", M(HI) R"(,"tools":[)" READ_TOOL R"(,{"type":"function","function":{"description":"x"}}]})",
-     "tools[1].function.name: "},
+     "tools[1].function.name"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Responses, ResponsesFromChatInvalid, ::testing::ValuesIn(kBadCases),

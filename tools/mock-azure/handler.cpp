@@ -215,6 +215,29 @@ asio::awaitable<void> stall(ChatContext& c) {
   c.w.abort();
 }
 
+// A raw answer (rules' respond.raw): the bytes a broken upstream or a gateway in front of Azure
+// would send, piece by piece, then the end the rule asks for.
+asio::awaitable<void> send_raw(ChatContext& c, const Respond& r, bool streaming, const Headers& headers) {
+  unsigned status = r.status != 0 ? r.status : 200;
+  string type = !r.content_type.empty() ? r.content_type
+                : streaming              ? string("text/event-stream; charset=utf-8")
+                                         : string(kJson);
+  c.st.log.set_status(c.entry, status);
+  if (!co_await c.w.begin_stream(status, type, headers)) co_return;
+  for (std::size_t i = 0; i < r.raw->size(); ++i) {
+    for (std::size_t n = 0; n < (i == r.repeat_piece ? r.repeat_times : 1); ++n) {
+      if (i > 0 || n > 0) co_await sleep_ms(r.chunk_delay_ms);
+      if (!co_await c.w.write((*r.raw)[i])) co_return;
+    }
+  }
+  if (r.raw_end == "reset") {
+    c.w.abort();
+    co_return;
+  }
+  if (r.raw_end == "stall") co_return co_await stall(c);
+  co_await c.w.end_stream();
+}
+
 asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object& body, string_view deployment,
                             bool responses, bool reasoning_model) {
   co_await sleep_ms(r.delay_ms);
@@ -223,6 +246,11 @@ asio::awaitable<void> reply(ChatContext& c, const Respond& r, const json::object
     co_return;
   }
   Headers headers = azure_headers(r.headers);
+  if (r.raw) {
+    auto raw_stream = body.if_contains("stream");
+    bool raw_streaming = raw_stream && raw_stream->is_bool() && raw_stream->as_bool();
+    co_return co_await send_raw(c, r, raw_streaming, headers);
+  }
   if (r.status != 0 && r.status != 200) {
     string err_body = !r.error ? R"({"error":{"code":")" + std::to_string(r.status) + R"(","message":"mock error"}})"
                       : r.error->if_string() ? string(r.error->as_string())

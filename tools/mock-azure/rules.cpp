@@ -55,6 +55,44 @@ bool parse_tool_calls(const json::value& v, std::vector<ToolCallSpec>& out, std:
   return true;
 }
 
+// raw: a string or an array of strings (the pieces); raw_repeat; content_type; raw_end.
+bool parse_raw(const json::object& o, Respond& r, std::string& err) {
+  if (auto it = o.find("raw"); it != o.end() && !it->value().is_null()) {
+    std::vector<std::string> pieces;
+    if (auto s = it->value().if_string()) {
+      pieces.emplace_back(*s);
+    } else if (auto a = it->value().if_array()) {
+      for (auto& p : *a) {
+        auto ps = p.if_string();
+        if (!ps) return err = "respond.raw[] must be strings", false;
+        pieces.emplace_back(*ps);
+      }
+    } else {
+      return err = "respond.raw must be a string or an array of strings", false;
+    }
+    r.raw = std::move(pieces);
+  }
+  if (auto it = o.find("raw_repeat"); it != o.end() && !it->value().is_null()) {
+    auto rep = it->value().if_object();
+    std::int64_t piece = 0, times = 1;
+    if (!rep || !opt_int(*rep, "piece", piece, err) || !opt_int(*rep, "times", times, err))
+      return err = err.empty() ? "respond.raw_repeat must be {\"piece\": i, \"times\": n}" : err, false;
+    if (!r.raw || static_cast<std::size_t>(piece) >= r.raw->size())
+      return err = "respond.raw_repeat.piece must index respond.raw", false;
+    r.repeat_piece = static_cast<std::size_t>(piece);
+    r.repeat_times = static_cast<std::size_t>(std::max<std::int64_t>(times, 1));
+  }
+  std::optional<std::string> s;
+  if (!opt_string(o, "content_type", s, err)) return false;
+  r.content_type = s.value_or("");
+  s.reset();
+  if (!opt_string(o, "raw_end", s, err)) return false;
+  r.raw_end = s.value_or("finish");
+  if (r.raw_end != "finish" && r.raw_end != "reset" && r.raw_end != "stall")
+    return err = "respond.raw_end must be finish, reset or stall", false;
+  return true;
+}
+
 bool parse_respond(const json::object& o, Respond& r, std::string& err) {
   if (!opt_string(o, "text", r.text, err)) return false;
   std::optional<std::string> s;
@@ -116,6 +154,7 @@ bool parse_respond(const json::object& o, Respond& r, std::string& err) {
     if (!b) return err = "respond.incomplete must be a boolean", false;
     r.incomplete = *b;
   }
+  if (!parse_raw(o, r, err)) return false;
   if (auto it = o.find("async_filter"); it != o.end() && !it->value().is_null()) {
     auto b = it->value().if_bool();
     if (!b) return err = "respond.async_filter must be a boolean", false;

@@ -39,6 +39,15 @@ struct Respond {
   std::size_t chunk_size = 8;
   std::int64_t chunk_delay_ms = 0;
   std::string fault;  // "", reset_before_headers, reset_mid_stream, hang
+  // A raw answer, for malformed-upstream tests: these bytes as they are, written piece by piece
+  // (chunk_delay_ms apart) after the status (default 200) and content_type (default by the
+  // request: text/event-stream when it streams); then the body ends (raw_end "finish"), the
+  // connection is reset ("reset"), or it goes silent until the proxy closes it ("stall").
+  std::optional<std::vector<std::string>> raw;
+  // raw_repeat {"piece": i, "times": n}: piece i written n times (a huge body from a small rule).
+  std::size_t repeat_piece = 0, repeat_times = 1;
+  std::string content_type;
+  std::string raw_end = "finish";
   bool async_filter = false;
   std::vector<std::string> filter_categories;
 };

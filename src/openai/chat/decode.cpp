@@ -52,7 +52,7 @@ void StreamDecoder::feed_data(std::string_view data) {
     return finish();
   }
   boost::system::error_code ec;
-  auto v = json::parse(data, ec);
+  auto v = parse_json(data, ec);
   if (ec) return answer_.fail(Error::internal("Azure OpenAI sent a stream chunk that is not JSON"));
   feed(v);
 }

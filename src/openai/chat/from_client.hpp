@@ -15,6 +15,8 @@
 namespace agp::openai::chat {
 
 Result<conv::Conversation> from_client_request(const boost::json::value& body);
+// The raw body: not JSON, too deep, or a number beyond a double → 400 in OpenAI's wording.
+Result<conv::Conversation> from_client_body(std::string_view body);
 
 // Assistant content without the <think>…</think> prefix the proxy adds for Cursor.
 std::string_view without_think_prefix(std::string_view content);

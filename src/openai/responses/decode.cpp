@@ -37,7 +37,7 @@ void StreamDecoder::feed(std::string_view event, std::string_view data) {
   answer_.start();
   if (answer_.ended()) return;
   boost::system::error_code ec;
-  auto v = json::parse(data, ec);
+  auto v = parse_json(data, ec);
   if (ec || !v.is_object()) return answer_.fail(Error::internal("Azure OpenAI sent a stream event that is not JSON"));
   auto& o = v.get_object();
   std::string type(find_string(o, "type").value_or(event));
