@@ -63,6 +63,9 @@ struct Config {
   std::vector<std::string> no_proxy;  // NO_PROXY entries; loopback when NO_PROXY is unset
 
   std::string log_level = "info";
+  std::string log_format = "text";  // text | json (LOG_FORMAT, --log-format)
+  bool log_bodies = false;          // --log-bodies: request and answer bodies in the log, keys redacted
+  std::string metrics_token;        // METRICS_TOKEN: guards /metrics and /status.json; "" = open
   bool validate_stream = false;  // log Anthropic SSE grammar violations (debug aid)
   std::string record_dir;        // --record: write each exchange there
 

@@ -2,6 +2,7 @@
 
 #include "gateway/client_watch.hpp"
 #include "openai/azure_errors.hpp"
+#include "ops/logging.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -66,10 +67,15 @@ double retry_after_seconds(std::string_view retry_after_ms, std::string_view x_m
   return std::max(0.0, std::chrono::duration<double>(at - now).count());
 }
 
+std::string failure_reason(unsigned upstream_status, std::optional<TransportFailure> transport) {
+  if (upstream_status != 0) return "http_" + std::to_string(upstream_status);
+  return transport ? transport_failure_name(*transport) : "no_answer";
+}
+
 asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg,
                                         const config::Endpoint& endpoint, const std::string& url,
                                         const openai::UpstreamContext& ctx, std::string body, int retries,
-                                        const http::Headers& extra) {
+                                        const std::string& request_id, const http::Headers& extra) {
   AzureAnswer answer;
   const auto& deployment = ctx.deployment;
   upstream::Request req;
@@ -93,7 +99,9 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
     if (auto* te = std::get_if<upstream::TransportError>(&out)) {
       bool retryable = te->what == upstream::TransportFailure::connect || te->what == upstream::TransportFailure::reset;
       if (!last && retryable) {
-        spdlog::warn("upstream {}: {} (attempt {}), retrying", deployment, te->detail, attempt + 1);
+        ops::request_log(spdlog::level::warn, request_id, "upstream {}: {} (attempt {}), retrying", deployment,
+                         te->detail, attempt + 1);
+        answer.retried.push_back(transport_failure_name(te->what));
         co_await sleep_for(backoff(attempt));
         continue;
       }
@@ -103,6 +111,8 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
     }
     auto resp = std::move(std::get<std::unique_ptr<upstream::Response>>(out));
     answer.upstream_status = resp->status();
+    answer.azure_request_id = resp->header("apim-request-id");
+    if (answer.azure_request_id.empty()) answer.azure_request_id = resp->header("x-request-id");
     if (answer.upstream_status >= 200 && answer.upstream_status < 300) {
       answer.response = std::move(resp);
       co_return answer;
@@ -117,7 +127,9 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::
     // The same deployment is asked again only after a short wait; a long retry-after is a cool-down.
     double delay = answer.retry_after_s >= 0 ? answer.retry_after_s : backoff(attempt);
     if (retryable && !last && delay <= wait_cap) {
-      spdlog::warn("upstream {}: HTTP {} (attempt {}), retrying in {:.2f} s", deployment, s, attempt + 1, delay);
+      ops::request_log(spdlog::level::warn, request_id, "upstream {}: HTTP {} (attempt {}, azure_request_id={}), retrying in {:.2f} s",
+                       deployment, s, attempt + 1, answer.azure_request_id, delay);
+      answer.retried.push_back(failure_reason(s, std::nullopt));
       resp.reset();
       co_await sleep_for(delay);
       continue;

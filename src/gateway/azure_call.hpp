@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace agp::gateway {
 
@@ -39,7 +40,12 @@ struct AzureAnswer {
   double retry_after_s = -1;                     // what Azure asked to wait, -1 = nothing
   std::optional<TransportFailure> transport;     // no HTTP answer: why
   int attempts = 0;
+  std::vector<std::string> retried;  // why each retry was made (failure_reason of the attempt)
+  std::string azure_request_id;      // Azure's apim-request-id (or x-request-id) of the last answer
 };
+
+// Why an attempt failed, for metrics and logs: http_<status>, or the transport failure's name.
+std::string failure_reason(unsigned upstream_status, std::optional<TransportFailure> transport);
 
 // A whole (non-streamed) answer, read unless the client leaves first.
 struct WholeAnswer {
@@ -53,10 +59,10 @@ boost::asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& respon
 
 // POSTs `body` to the endpoint (its auth header and headers, then `extra`); retries connect
 // failures, resets, and 429/5xx whose wait is short (RETRY_WAIT_CAP), at most `retries` times.
-// Non-2xx answers are read and mapped.
+// Non-2xx answers are read and mapped. `request_id` goes into its log lines.
 boost::asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, const config::Config& cfg,
                                                const config::Endpoint& endpoint, const std::string& url,
                                                const openai::UpstreamContext& ctx, std::string body, int retries,
-                                               const http::Headers& extra = {});
+                                               const std::string& request_id, const http::Headers& extra = {});
 
 }  // namespace agp::gateway

@@ -19,6 +19,7 @@ struct MockConfig {
   std::vector<std::string> reasoning_deployments;  // empty = names matching ^(o[0-9]|gpt-5)
   std::vector<std::string> api_versions;
   ModelLimits model_limits;  // --model-limits: what each deployment's model refuses
+  std::string scenario;      // --scenario demo: answers for a Claude Code tool loop (demo.hpp)
 };
 
 struct MockState {
