@@ -1,5 +1,7 @@
 #include "ops/logging.hpp"
 
+#include "ops/metrics.hpp"
+
 #include <boost/json.hpp>
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
@@ -73,20 +75,12 @@ json::array events_json(const std::vector<UpstreamEvent>& events) {
   return a;
 }
 
-// A value in double quotes with quotes, backslashes and line breaks escaped: one line stays one.
+// A value in double quotes, escaped as label values are: one line stays one.
 std::string quoted(std::string_view v) {
   std::string out = "\"";
-  for (char c : v) {
-    if (c == '"' || c == '\\')
-      out += {'\\', c};
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else
-      out += c;
-  }
-  return out + "\"";
+  out += escape_label_value(v);
+  out += '"';
+  return out;
 }
 
 spdlog::level::level_enum level_of(const RequestRecord& r) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 namespace agp::ops {
 
@@ -52,11 +53,12 @@ void merge_into(Map& into, const Map& from) {
   }
 }
 
-std::string escape_help(std::string_view v) {
+// The text format's escapes: backslash and line feed, and double quotes in label values.
+std::string escaped(std::string_view v, bool quotes) {
   std::string out;
   for (char c : v) {
-    if (c == '\\')
-      out += "\\\\";
+    if (c == '\\' || (quotes && c == '"'))
+      out += {'\\', c};
     else if (c == '\n')
       out += "\\n";
     else
@@ -64,6 +66,8 @@ std::string escape_help(std::string_view v) {
   }
   return out;
 }
+
+std::string escape_help(std::string_view v) { return escaped(v, false); }
 
 // Integers as integers; other values in the shortest form that reads back the same.
 std::string number(double v) {
@@ -135,55 +139,63 @@ constexpr std::array<std::string_view, 2> kDeploymentReason{"deployment", "reaso
 
 }  // namespace
 
+// Everything one request adds, for one route × client model × deployment: one lookup a request.
+struct Series {
+  Key<3> labels;                                // route, client_model, deployment
+  std::map<unsigned, std::uint64_t> by_status;  // requests
+  std::array<std::uint64_t, 4> tokens{};        // input, output, cached, reasoning
+  Histogram duration, first_token_whole, first_token_stream, upstream, count_error;
+};
+constexpr std::array<const char*, 4> kTokenTypes{"input", "output", "cached", "reasoning"};
+
 struct Metrics::Shard {
   std::mutex mu;
+  std::unordered_map<std::string, Series> series;  // key: the labels joined by \x1f
+  std::map<Key<2>, std::uint64_t> retries, failovers, resends;  // deployment, reason (rare)
+};
+
+namespace {
+
+// The families a scrape shows, summed over the shards (and over the labels a family leaves out).
+struct Totals {
   std::map<Key<4>, std::uint64_t> requests;  // route, client_model, deployment, status
   std::map<Key<3>, std::uint64_t> tokens;    // client_model, deployment, type
   std::map<Key<2>, Histogram> duration;      // route, deployment
   std::map<Key<3>, Histogram> first_token;   // route, deployment, stream
   std::map<Key<1>, Histogram> upstream;      // deployment
   std::map<Key<1>, Histogram> count_error;   // deployment
-  std::map<Key<2>, std::uint64_t> retries, failovers, resends;  // deployment, reason
+  std::map<Key<2>, std::uint64_t> retries, failovers, resends;
 
-  void merge(const Shard& o) {
-    merge_into(requests, o.requests);
-    merge_into(tokens, o.tokens);
-    merge_into(duration, o.duration);
-    merge_into(first_token, o.first_token);
-    merge_into(upstream, o.upstream);
-    merge_into(count_error, o.count_error);
-    merge_into(retries, o.retries);
-    merge_into(failovers, o.failovers);
-    merge_into(resends, o.resends);
+  void add(const Series& x) {
+    auto& [route, model, dep] = x.labels;
+    for (auto& [status, n] : x.by_status) requests[{route, model, dep, std::to_string(status)}] += n;
+    for (std::size_t i = 0; i < kTokenTypes.size(); ++i)
+      if (x.tokens[i] > 0) tokens[{model, dep, kTokenTypes[i]}] += x.tokens[i];
+    auto merge = [](auto& map, const auto& key, const Histogram& h) {
+      if (h.count > 0) map[key].merge(h);
+    };
+    merge(duration, Key<2>{route, dep}, x.duration);
+    merge(first_token, Key<3>{route, dep, "false"}, x.first_token_whole);
+    merge(first_token, Key<3>{route, dep, "true"}, x.first_token_stream);
+    merge(upstream, Key<1>{dep}, x.upstream);
+    merge(count_error, Key<1>{dep}, x.count_error);
   }
 };
 
-std::string escape_label_value(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
+}  // namespace
 
-std::string LabelCap::admit(const std::string& value) {
+std::string escape_label_value(std::string_view v) { return escaped(v, true); }
+
+const std::string& LabelCap::admit(const std::string& value) {
+  static const std::string other = "other";
   {
     std::shared_lock lock(mu_);
-    if (seen_.contains(value)) return value;
-    if (seen_.size() >= cap_) return "other";
+    if (auto it = seen_.find(value); it != seen_.end()) return *it;  // elements never move
+    if (seen_.size() >= cap_) return other;
   }
   std::unique_lock lock(mu_);
-  if (seen_.contains(value)) return value;
-  if (seen_.size() >= cap_) return "other";
-  seen_.insert(value);
-  return value;
+  if (seen_.size() >= cap_ && !seen_.contains(value)) return other;
+  return *seen_.insert(value).first;
 }
 
 Metrics::Metrics()
@@ -198,40 +210,38 @@ Metrics::Shard& Metrics::shard() {
 }
 
 void Metrics::observe(const RequestRecord& r) {
-  std::string model = models_.admit(r.client_model);
-  std::string dep = deployments_.admit(r.deployment_key());
-  // Events name the deployment they happened on: capped the same way.
-  auto event_keys = [&](const std::vector<UpstreamEvent>& events) {
-    std::vector<Key<2>> keys;
-    for (auto& e : events) keys.push_back({deployments_.admit(e.deployment), e.reason});
-    return keys;
-  };
-  auto retries = event_keys(r.retries), failovers = event_keys(r.failovers), resends = event_keys(r.resends);
+  const std::string& model = models_.admit(r.client_model);
+  const std::string& dep = deployments_.admit(r.deployment_key());
+  std::string key;
+  key.reserve(r.endpoint.size() + model.size() + dep.size() + 2);
+  key.append(r.endpoint).append(1, '\x1f').append(model).append(1, '\x1f').append(dep);
   auto& s = shard();
   std::lock_guard lock(s.mu);
-  ++s.requests[{r.endpoint, model, dep, std::to_string(r.status)}];
-  if (r.total_ms >= 0) s.duration[{r.endpoint, dep}].add(r.total_ms / 1000, kDurationBuckets);
-  if (r.ttft_ms >= 0)
-    s.first_token[{r.endpoint, dep, r.stream ? "true" : "false"}].add(r.ttft_ms / 1000, kFirstTokenBuckets);
-  if (r.upstream_ms >= 0) s.upstream[{dep}].add(r.upstream_ms / 1000, kFirstTokenBuckets);
-  auto tokens = [&](const char* type, std::int64_t n) {
-    if (n > 0) s.tokens[{model, dep, type}] += static_cast<std::uint64_t>(n);
-  };
-  tokens("input", r.tokens_in);
-  tokens("output", r.tokens_out);
-  tokens("cached", r.tokens_cached);
-  tokens("reasoning", r.tokens_reasoning);
-  if (r.count_error) s.count_error[{dep}].add(*r.count_error, kCountErrorBuckets);
-  for (auto& k : retries) ++s.retries[k];
-  for (auto& k : failovers) ++s.failovers[k];
-  for (auto& k : resends) ++s.resends[k];
+  auto [it, fresh] = s.series.try_emplace(std::move(key));
+  auto& x = it->second;
+  if (fresh) x.labels = {r.endpoint, model, dep};
+  ++x.by_status[r.status];
+  if (r.total_ms >= 0) x.duration.add(r.total_ms / 1000, kDurationBuckets);
+  if (r.ttft_ms >= 0) (r.stream ? x.first_token_stream : x.first_token_whole).add(r.ttft_ms / 1000, kFirstTokenBuckets);
+  if (r.upstream_ms >= 0) x.upstream.add(r.upstream_ms / 1000, kFirstTokenBuckets);
+  const std::array<std::int64_t, 4> tokens{r.tokens_in, r.tokens_out, r.tokens_cached, r.tokens_reasoning};
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    if (tokens[i] > 0) x.tokens[i] += static_cast<std::uint64_t>(tokens[i]);
+  if (r.count_error) x.count_error.add(*r.count_error, kCountErrorBuckets);
+  // Events name the deployment they happened on, capped the same way.
+  for (auto [events, counts] : {std::pair{&r.retries, &s.retries}, std::pair{&r.failovers, &s.failovers},
+                                std::pair{&r.resends, &s.resends}})
+    for (auto& e : *events) ++(*counts)[{deployments_.admit(e.deployment), e.reason}];
 }
 
 std::string Metrics::render(const Gauges& g) const {
-  Shard all;
+  Totals all;
   for (auto& s : shards_) {
     std::lock_guard lock(s->mu);
-    all.merge(*s);
+    for (auto& [key, x] : s->series) all.add(x);
+    merge_into(all.retries, s->retries);
+    merge_into(all.failovers, s->failovers);
+    merge_into(all.resends, s->resends);
   }
   Writer w;
   w.head("agp_build_info", "gauge", "The proxy's version (always 1)");

@@ -23,7 +23,8 @@ namespace agp::ops {
 class LabelCap {
  public:
   explicit LabelCap(std::size_t cap) : cap_(cap) {}
-  std::string admit(const std::string& value);
+  // The value itself (as kept), or "other"; the reference stays valid for the cap's lifetime.
+  const std::string& admit(const std::string& value);
 
  private:
   std::size_t cap_;
@@ -84,7 +85,8 @@ class StreamGauge {
   std::atomic<std::int64_t>& n_;
 };
 
-// The text format's escaping of a label value (backslash, double quote, line feed).
+// The text format's escaping of a label value (backslash, double quote, line feed); the log's
+// text lines quote values the same way.
 std::string escape_label_value(std::string_view v);
 
 }  // namespace agp::ops
