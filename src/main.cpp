@@ -109,12 +109,6 @@ int main(int argc, char** argv) {
   try {
     auto file_env = config::read_env_file(env_file.empty() ? ".env" : env_file, !env_file.empty());
     auto env = config::merge(config::process_env(), file_env);
-    if (demo && !check_config) {
-      std::string azure_key = random_id("demo-azure-", 16);
-      demo_token = random_id("demo-", 20);
-      demo_mock = ops::DemoMock::start(ops::demo_mock_path(), azure_key);
-      env = ops::demo_env(std::move(env), demo_mock->url(), azure_key, demo_token);
-    }
     if (!listen.empty()) env["LISTEN_ADDR"] = listen;
     if (!log_level.empty()) env["LOG_LEVEL"] = log_level;
     if (!log_format.empty()) env["LOG_FORMAT"] = log_format;
@@ -123,6 +117,13 @@ int main(int argc, char** argv) {
     if (validate_stream) env["VALIDATE_STREAM"] = "true";
     if (!record_dir.empty()) env["RECORD_DIR"] = record_dir;
     if (!config_file.empty()) env["CONFIG_FILE"] = config_file;
+    // --demo: the mock is the one endpoint; the user's Azure settings and config file wait.
+    if (demo && !check_config) {
+      std::string azure_key = random_id("demo-azure-", 16);
+      demo_token = random_id("demo-", 20);
+      demo_mock = ops::DemoMock::start(ops::demo_mock_path(), azure_key);
+      env = ops::demo_env(std::move(env), demo_mock->url(), azure_key, demo_token);
+    }
     cfg = config::load(env);
   } catch (const config::ConfigError& e) {
     std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
