@@ -1,10 +1,13 @@
 // azure-gpt-proxy: flags, configuration, start-up report, serve until a signal.
 #include "config/config.hpp"
 #include "config/routing.hpp"
+#include "core/ids.hpp"
 #include "gateway/app.hpp"
 #include "gateway/doctor.hpp"
 #include "gateway/refusals.hpp"
 #include "http/server.hpp"
+#include "ops/demo.hpp"
+#include "ops/logging.hpp"
 #include "record/recording.hpp"
 #include "upstream/client.hpp"
 
@@ -15,7 +18,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -45,15 +47,21 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 int main(int argc, char** argv) {
   CLI::App cli{"azure-gpt-proxy: Claude Code and Cursor on your Azure OpenAI deployments"};
-  std::string listen, env_file, record_dir, log_level, replay_dir;
+  std::string listen, env_file, record_dir, log_level, log_format, replay_dir;
   int threads = -1;
-  bool validate_stream = false, version = false;
+  bool validate_stream = false, version = false, log_bodies = false, demo = false;
   cli.add_option("--listen", listen,
                  "HOST:PORT to listen on (env LISTEN_ADDR, or ASPNETCORE_URLS; default 127.0.0.1:8082)");
   cli.add_option("--env-file", env_file, "dotenv file read after the environment (default: .env if present)");
   cli.add_option("--threads", threads, "worker threads (env THREADS; default: number of cores)")
       ->check(CLI::Range(1, 256));
   cli.add_option("--log-level", log_level, "trace|debug|info|warn|error (env LOG_LEVEL; default info)");
+  cli.add_option("--log-format", log_format, "text|json: one text line or one JSON object a line (env LOG_FORMAT)");
+  cli.add_flag("--log-bodies", log_bodies,
+               "log request and answer bodies (prompts!), keys redacted (env LOG_BODIES; default off)");
+  cli.add_flag("--demo", demo,
+               "start against the bundled mock Azure on loopback, with a printed token: try Claude Code with no "
+               "credentials");
   cli.add_option("--record", record_dir,
                  "write every /v1/messages exchange to DIR, secrets redacted, for replay (env RECORD_DIR)");
   cli.add_flag("--validate-stream", validate_stream,
@@ -120,17 +128,21 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  auto logger = spdlog::stdout_logger_mt("azure-gpt-proxy");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::flush_every(std::chrono::seconds(1));
+  ops::start_logging();
+  struct LoggingStop {
+    ~LoggingStop() { ops::stop_logging(); }
+  } logging_stop;
 
   config::Config cfg;
+  std::unique_ptr<ops::DemoMock> demo_mock;  // --demo: stopped at exit, after the server
+  std::string demo_token;
   try {
     auto file_env = config::read_env_file(env_file.empty() ? ".env" : env_file, !env_file.empty());
     auto env = config::merge(config::process_env(), file_env);
     if (!listen.empty()) env["LISTEN_ADDR"] = listen;
     if (!log_level.empty()) env["LOG_LEVEL"] = log_level;
+    if (!log_format.empty()) env["LOG_FORMAT"] = log_format;
+    if (log_bodies) env["LOG_BODIES"] = "true";
     if (threads > 0) env["THREADS"] = std::to_string(threads);
     if (validate_stream) env["VALIDATE_STREAM"] = "true";
     if (!record_dir.empty()) env["RECORD_DIR"] = record_dir;
@@ -138,10 +150,24 @@ int main(int argc, char** argv) {
     for (auto& f : env_flags)
       if (!f.value.empty()) env[f.env] = f.value;
     if (insecure_tls) env["AZURE_VERIFY_TLS"] = "false";
+    // --demo: the mock is the one endpoint; the user's Azure settings and config file wait.
+    if (demo && !check_config) {
+      std::string azure_key = random_id("demo-azure-", 16);
+      demo_token = random_id("demo-", 20);
+      demo_mock = ops::DemoMock::start(ops::demo_mock_path(), azure_key);
+      env = ops::demo_env(std::move(env), demo_mock->url(), azure_key, demo_token);
+    }
     cfg = config::load(env);
   } catch (const config::ConfigError& e) {
     std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
     return check_config ? 1 : 2;
+  } catch (const std::runtime_error& e) {  // --demo could not start its mock
+    std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
+    return 2;
+  }
+  if (demo_mock && !cfg.listen_is_loopback()) {
+    std::cerr << "azure-gpt-proxy: --demo listens on loopback only (not " << cfg.listen_host << ")\n";
+    return 2;
   }
   if (check_config) {
     std::cout << config::describe_team(*cfg.team);
@@ -152,13 +178,13 @@ int main(int argc, char** argv) {
     return gateway::doctor_main(cfg, std::cout);
   }
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  ops::set_log_format(cfg.log_format == "json" ? ops::LogFormat::json : ops::LogFormat::text);
   try {
     tokens::check_vocabulary_blobs();  // a broken build stops start-up; the tables are built on first need
   } catch (const std::exception& e) {
     std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
     return 2;
   }
-  logger->flush_on(spdlog::level::info);
 
   int n_threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   asio::io_context ioc(n_threads);
@@ -183,6 +209,11 @@ int main(int argc, char** argv) {
   http::Server server(
       ioc, {asio::ip::make_address(cfg.listen_host), cfg.listen_port},
       [app](http::Request& req, http::ResponseWriter& res) { return app->handle(req, res); }, std::move(options));
+  // The server's own counts for /metrics and /status.json.
+  app->set_server_counts([&server] {
+    return gateway::App::ServerCounts{static_cast<std::int64_t>(server.in_flight()),
+                                      static_cast<std::int64_t>(server.admission().connections.in_use())};
+  });
   try {
     server.start();
   } catch (const boost::system::system_error& e) {  // not a std::system_error: caught by its own type
@@ -197,6 +228,15 @@ int main(int argc, char** argv) {
   auto ep = server.local_endpoint();
   std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
   spdlog::info("azure-gpt-proxy {} listening on http://{}:{} ({} threads)", AGP_VERSION, host, ep.port(), n_threads);
+  if (demo_mock) {
+    std::cout << ops::demo_banner("http://" + host + ":" + std::to_string(ep.port()), demo_mock->url(), demo_token)
+              << std::flush;
+  }
+  if (!cfg.metrics_token.empty())
+    spdlog::info("/metrics and /status.json need Authorization: Bearer <METRICS_TOKEN>");
+  else if (!cfg.listen_is_loopback())
+    spdlog::info("/metrics and /status.json are open (METRICS_TOKEN unset); they hold no secrets or prompts");
+  if (cfg.log_bodies) spdlog::warn("--log-bodies: request and answer bodies (prompts included) go to the log");
   if (cfg.team->from_file) {
     for (auto& line : split_lines(config::describe_team(*cfg.team))) spdlog::info("{}", line);
   } else {

@@ -325,6 +325,11 @@ Config load(const Env& env) {
   if (c.log_level != "trace" && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
       c.log_level != "error")
     throw ConfigError("LOG_LEVEL '" + c.log_level + "' must be one of trace, debug, info, warn, error.");
+  c.log_format = get(env, "LOG_FORMAT", "text");
+  if (c.log_format != "text" && c.log_format != "json")
+    throw ConfigError("LOG_FORMAT '" + c.log_format + "' must be text or json.");
+  c.log_bodies = get_bool(env, "LOG_BODIES", false);
+  c.metrics_token = get(env, "METRICS_TOKEN");
   c.validate_stream = get_bool(env, "VALIDATE_STREAM", false);
   c.circuit_failures = static_cast<int>(get_int(env, "CIRCUIT_FAILURES", 5, 1, 1000));
   c.circuit_cooldown = std::chrono::seconds(get_int(env, "CIRCUIT_COOLDOWN", 30, 1, 3600));

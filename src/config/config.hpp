@@ -81,6 +81,9 @@ struct Config {
   std::uint64_t body_budget = 256u << 20; // bytes of bodies held at once; default from the cgroup's memory
 
   std::string log_level = "info";
+  std::string log_format = "text";  // text | json (LOG_FORMAT, --log-format)
+  bool log_bodies = false;          // --log-bodies: request and answer bodies in the log, keys redacted
+  std::string metrics_token;        // METRICS_TOKEN: guards /metrics and /status.json; "" = open
   bool validate_stream = false;  // log Anthropic SSE grammar violations (debug aid)
   std::string record_dir;        // --record: write each exchange there
 

@@ -54,6 +54,17 @@ std::string Capability::describe() const {
   return out;
 }
 
+std::string Capability::kind() const {
+  if (reasoning) return "reasoning";
+  if (!efforts.empty()) return "efforts";
+  if (prompt_cache_key) return "prompt_cache_key";
+  if (chat_tools_with_reasoning) return "chat_tools_with_reasoning";
+  if (encrypted_reasoning) return "encrypted_reasoning";
+  if (sampling) return "sampling";
+  if (max_output_tokens > 0) return "max_output_tokens";
+  return "";
+}
+
 std::string nearest_effort(const std::string& wanted, const std::vector<std::string>& allowed) {
   if (allowed.empty() || wanted.empty() || std::find(allowed.begin(), allowed.end(), wanted) != allowed.end())
     return wanted;

@@ -24,6 +24,9 @@ struct Capability {
   // Fields of `other` that are set override this; true when anything changed.
   bool merge(const Capability& other);
   std::string describe() const;  // "reasoning=false,efforts=low|medium|high" ("" when nothing is known)
+  // The first thing it states, by field name ("reasoning", "efforts", …, "max_output_tokens";
+  // "" when nothing): a learned lesson's name in metrics.
+  std::string kind() const;
 };
 
 // The nearest effort the deployment takes ("minimal" → "low", "xhigh" → "high"); `wanted` when allowed.

@@ -42,4 +42,10 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
 }
 
+std::string request_id_for(std::string_view offered) {
+  bool ok = !offered.empty() && offered.size() <= 128;
+  for (char c : offered) ok = ok && c > 0x20 && c < 0x7f;
+  return ok ? std::string(offered) : random_id("req_");
+}
+
 }  // namespace agp

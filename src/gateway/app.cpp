@@ -4,29 +4,12 @@
 #include "auth/fetch.hpp"
 #include "core/ids.hpp"
 #include "gateway/refusals.hpp"
+#include "ops/logging.hpp"
+#include "record/recording.hpp"
 
 #include <spdlog/spdlog.h>
 
 namespace agp::gateway {
-
-double RequestLog::since_start_ms() const {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
-void RequestLog::write(std::uint64_t bytes_out) const {
-  auto num = [](auto v) { return v < 0 ? std::string("-") : fmt::format("{}", v); };
-  auto ms = [](double v) { return v < 0 ? std::string("-") : fmt::format("{:.0f}ms", v); };
-  std::string model = client_model.empty() ? "" : fmt::format(" model={}->{}", client_model, deployment);
-  auto level = status >= 500 ? spdlog::level::warn : spdlog::level::info;
-  std::string local = tokens_local >= 0   ? fmt::format(" local={}", tokens_local)
-                      : tokens_quick >= 0 ? fmt::format(" est={}", tokens_quick)
-                                          : "";
-  if (tokens_local >= 0 && tokens_in > 0) local += fmt::format(" count_err={:+.1f}%", count_error * 100);
-  spdlog::log(level, "{} {} {} status={}{}{} upstream={} ttft={} total={} tokens_in={} out={} cached={}{} bytes={}{}",
-              id, route, remote, status, model, stream ? " stream" : "", ms(upstream_ms), ms(ttft_ms),
-              ms(since_start_ms()), num(tokens_in), num(tokens_out), num(tokens_cached), local, bytes_out,
-              error.empty() ? "" : " error=\"" + error + "\"");
-}
 
 http::Admission::Caps admission_caps(const config::Config& cfg) {
   auto connections = std::min<std::uint64_t>(cfg.max_connections, http::connection_limit_from_fds());
@@ -65,6 +48,12 @@ void App::reload(const config::Env& env) {
   }
 }
 
+bool bearer_is(const http::Request& req, const std::string& token) {
+  auto auth = req.header("authorization");
+  return auth.size() > 7 && (auth.starts_with("Bearer ") || auth.starts_with("bearer ")) &&
+         constant_time_equal(auth.substr(7), token);
+}
+
 bool App::authorized(const http::bhttp::fields& headers) const {
   if (cfg_.auth_token.empty()) return true;
   auto value = [&](const char* name) {
@@ -77,6 +66,38 @@ bool App::authorized(const http::bhttp::fields& headers) const {
   if (auth.size() > 7 && (auth.starts_with("Bearer ") || auth.starts_with("bearer ")))
     return constant_time_equal(auth.substr(7), cfg_.auth_token);
   return false;
+}
+
+http::Headers id_headers(exchange::Front front, const std::string& id) {
+  http::Headers h{{"request-id", id}};
+  if (front != exchange::Front::anthropic) h.emplace_back("x-request-id", id);
+  return h;
+}
+
+void log_body(const RequestLog& log, const std::string& what, std::string_view body) {
+  ops::request_log(spdlog::level::info, log.id, "{}: {}", what, body);
+}
+
+void log_client_request(const RequestLog& log, const http::Request& req) {
+  std::string headers;
+  for (auto& f : req.message) {
+    std::string name(f.name_string());
+    headers += headers.empty() ? "" : ", ";
+    headers += name;
+    headers += ": ";
+    headers += record::is_secret_header(name) ? std::string("<redacted>") : std::string(f.value());
+  }
+  ops::request_log(spdlog::level::info, log.id, "client request headers: {}", headers);
+  log_body(log, "client request body", req.message.body());
+}
+
+void App::observe(RequestLog& log, const http::ResponseWriter& res) {
+  log.status = res.status();
+  if (log.status == 0 && !res.alive()) log.status = 499;  // client closed the request (nginx's code)
+  log.total_ms = log.since_start_ms();
+  log.bytes_out = res.bytes_written();
+  ops::write_request_line(log);
+  for (auto* o : observers_) o->observe(log);
 }
 
 namespace {
@@ -110,12 +131,11 @@ boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, con
 
 boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWriter& res) {
   RequestLog log;
-  log.id = random_id("req_");
+  log.id = request_id_for(req.header("x-request-id"));
   auto path = req.target_path();
   auto method = req.message.method();
   log.route = std::string(req.message.method_string()) + " " + std::string(path);
   log.remote = req.remote;
-  bool quiet = false;
 
   // A model request holds one of MAX_IN_FLIGHT slots while it is handled.
   auto admit = [&] {
@@ -129,6 +149,7 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
   };
   if (path == "/v1/messages" || path == "/v1/messages/count_tokens") {
     http::Permit slot;
+    log.endpoint = path;
     if (method != http::bhttp::verb::post) {
       Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
       co_await send_anthropic_error(res, e, log.id);
@@ -139,13 +160,16 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
       Error e = too_busy();
       co_await send_anthropic_error(res, e, log.id);
     } else if (path == "/v1/messages") {
+      if (cfg_.log_bodies) log_client_request(log, req);
       co_await messages(req, res, log);
     } else {
+      if (cfg_.log_bodies) log_client_request(log, req);
       co_await count_tokens(req, res, log);
     }
   } else if (path == "/cursor/chat/completions" || path == "/cursor/v1/chat/completions" ||
              path == "/v1/chat/completions") {
     http::Permit slot;
+    log.endpoint = path;
     if (method != http::bhttp::verb::post) {
       Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
       co_await send_openai_error(res, e, log.id);
@@ -156,33 +180,30 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
       Error e = too_busy();
       co_await send_openai_error(res, e, log.id);
     } else {
+      if (cfg_.log_bodies) log_client_request(log, req);
       co_await chat_completions(req, res, log);
     }
   } else if ((path == "/cursor/models" || path == "/cursor/v1/models" || path == "/v1/models") &&
              method == http::bhttp::verb::get) {
+    log.endpoint = path;
     if (!authorized(req.message)) {
       Error e{401, ErrorKind::authentication, kOpenAIAuth, {}};
       co_await send_openai_error(res, e, log.id);
     } else {
-      quiet = true;
-      co_await models(req, res);
+      log.quiet = true;
+      co_await models(req, res, log);
     }
-  } else if ((path == "/" || path == "/health" || path == "/cursor/health") &&
-             (method == http::bhttp::verb::get || method == http::bhttp::verb::head)) {
-    quiet = true;
-    std::string body = R"({"status":"ok","service":"azure-gpt-proxy","version":")" AGP_VERSION R"("})";
-    co_await res.send(200, "application/json", std::move(body));
-  } else if (path == "/ready" && (method == http::bhttp::verb::get || method == http::bhttp::verb::head)) {
-    // Readiness: configuration loaded (it is, or the proxy would not run) and not draining.
-    quiet = true;
-    bool ready = !draining_.load();
-    std::string body = ready ? R"({"status":"ready"})" : R"({"status":"draining"})";
-    co_await res.send(ready ? 200 : 503, "application/json", std::move(body));
+  } else if (is_ops_route(path)) {
+    log.endpoint = path;
+    log.quiet = true;
+    co_await ops_route(req, res, log);
   } else if (path.starts_with("/api/event_logging/") || path.starts_with("/api/claude_code/")) {
     // Claude Code's telemetry side traffic: acknowledge quietly instead of 404s every few seconds.
-    quiet = true;
+    log.endpoint = path.starts_with("/api/event_logging/") ? "/api/event_logging/" : "/api/claude_code/";
+    log.quiet = true;
     std::string body = "{}";
-    co_await res.send(200, "application/json", std::move(body));
+    http::Headers headers = id_headers(exchange::Front::anthropic, log.id);
+    co_await res.send(200, "application/json", std::move(body), headers);
   } else {
     Error e{404,
             ErrorKind::not_found,
@@ -190,13 +211,7 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
             {}};
     co_await send_anthropic_error(res, e, log.id);
   }
-  log.status = res.status();
-  if (log.status == 0 && !res.alive()) log.status = 499;  // client closed the request (nginx's code)
-  if (quiet) {
-    spdlog::debug("{} {} status={}", log.id, log.route, log.status);
-  } else {
-    log.write(res.bytes_written());
-  }
+  observe(log, res);
 }
 
 }  // namespace agp::gateway

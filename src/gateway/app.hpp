@@ -9,6 +9,9 @@
 #include "gateway/azure_call.hpp"
 #include "gateway/health.hpp"
 #include "http/server.hpp"
+#include "ops/metrics.hpp"
+#include "ops/request_record.hpp"
+#include "ops/status.hpp"
 #include "tokens/calibration.hpp"
 #include "tokens/count.hpp"
 #include "upstream/client.hpp"
@@ -22,30 +25,17 @@
 
 namespace agp::gateway {
 
-// What one request did, for its single log line.
-struct RequestLog {
-  std::string id;  // req_…
-  std::string route;
-  std::string remote;  // the client's ip:port
-  std::string client_model, deployment;
-  unsigned status = 0;
-  bool stream = false;
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-  double upstream_ms = -1, ttft_ms = -1;
-  std::int64_t tokens_in = -1, tokens_out = -1, tokens_cached = -1;
-  std::int64_t tokens_local = -1;  // our own count of the prompt, for calibration
-  double count_error = 0;          // (local − Azure) / Azure, when both are known
-  std::string error;
-  std::int64_t tokens_quick = -1;  // the quick estimate, when the request was not counted exactly
-  void write(std::uint64_t bytes_out) const;
+// What one request did (ops::RequestRecord), filled in as the request goes; its observers —
+// the log line, metrics, the status page — read it when the request has ended.
+struct RequestLog : ops::RequestRecord {
   // Azure's own counts, when its answer had usage.
-  void tokens(bool seen, std::int64_t in, std::int64_t out, std::int64_t cached) {
+  void tokens(bool seen, std::int64_t in, std::int64_t out, std::int64_t cached, std::int64_t reasoning = -1) {
     if (!seen) return;
     tokens_in = in;
     tokens_out = out;
     tokens_cached = cached;
+    tokens_reasoning = reasoning;
   }
-  double since_start_ms() const;
 };
 
 // The caps of MAX_CONNECTIONS, MAX_IN_FLIGHT, MAX_STREAMS and BODY_BUDGET (connections within what
@@ -77,12 +67,31 @@ class App {
   void reload(const config::Env& env);
   std::shared_ptr<const config::Team> team() const { return team_.load(); }
 
+  // Every request's record goes, once the request has ended, to each observer in turn: the log
+  // line, the metrics, the status page, then those added here (usage accounting). Add them
+  // before the server starts; observe() runs on the I/O thread and must not block.
+  void add_observer(ops::RequestObserver* o) { observers_.push_back(o); }
+  // The status document's extra sections (usage per key, …): see ops::StatusBoard::add_section.
+  ops::StatusBoard& status_board() { return status_; }
+  // The HTTP server's own counts, for /metrics and /status.json (-1 = not known).
+  struct ServerCounts {
+    std::int64_t requests_in_flight = -1, connections_open = -1;
+  };
+  void set_server_counts(std::function<ServerCounts()> f) { server_counts_ = std::move(f); }
+
  private:
   bool authorized(const http::bhttp::fields& headers) const;
+  // The request has ended: its record goes to the log and to every observer.
+  void observe(RequestLog& log, const http::ResponseWriter& res);
+  // /health, /ready, /metrics, /status.json and GET / (gateway/ops_routes.cpp).
+  static bool is_ops_route(std::string_view path);
+  boost::asio::awaitable<void> ops_route(http::Request& req, http::ResponseWriter& res, RequestLog& log);
+  std::string not_ready_reason() const;  // "" when ready
+  std::vector<ops::DeploymentInfo> deployment_infos() const;
   boost::asio::awaitable<void> messages(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log);
-  boost::asio::awaitable<void> models(http::Request& req, http::ResponseWriter& res);
+  boost::asio::awaitable<void> models(http::Request& req, http::ResponseWriter& res, const RequestLog& log);
   // The one flow every front end's request goes through (gateway/exchange.cpp).
   using TargetFor = std::function<exchange::Target(const config::Deployment&)>;
   boost::asio::awaitable<void> run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
@@ -111,6 +120,10 @@ class App {
   std::atomic<std::uint64_t> counted_requests_{0};
   std::atomic<bool> draining_{false};
   std::atomic<std::shared_ptr<const config::Team>> team_;
+  ops::Metrics metrics_;
+  ops::StatusBoard status_;
+  std::vector<ops::RequestObserver*> observers_{&metrics_, &status_};
+  std::function<ServerCounts()> server_counts_;
 };
 
 // How a deployment is asked: its backend, reasoning, api-version, the tier's effort.
@@ -126,6 +139,15 @@ boost::asio::awaitable<void> send_error(exchange::Front front, http::ResponseWri
 // (the deployment's, anthropic-version, anthropic-beta) the Anthropic endpoint is sent.
 std::string passthrough_body(std::string_view client_body, const std::string& deployment);
 http::Headers passthrough_headers(const http::Request& req, const config::Deployment& d);
+// The id headers of every answer: request-id (as Anthropic's API sends it), and x-request-id too
+// on the OpenAI routes (as OpenAI's does).
+http::Headers id_headers(exchange::Front front, const std::string& id);
+// Authorization: Bearer <token>, compared in constant time.
+bool bearer_is(const http::Request& req, const std::string& token);
+// --log-bodies: one body of the request's exchange in the log (at info), and the client's request
+// with its headers, secret ones redacted. Without the flag no body or prompt text is logged.
+void log_body(const RequestLog& log, const std::string& what, std::string_view body);
+void log_client_request(const RequestLog& log, const http::Request& req);
 // Sends an OpenAI-shaped error (Cursor and OpenAI-compatible routes).
 boost::asio::awaitable<void> send_openai_error(http::ResponseWriter& res, const Error& e,
                                                const std::string& request_id);

@@ -4,6 +4,7 @@
 #include "gateway/client_watch.hpp"
 #include "gateway/refusals.hpp"
 #include "openai/azure_errors.hpp"
+#include "ops/logging.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -88,10 +89,15 @@ asio::awaitable<std::optional<Error>> add_credential(auth::TokenCache& tokens, c
 
 }  // namespace
 
+std::string failure_reason(unsigned upstream_status, std::optional<TransportFailure> transport) {
+  if (upstream_status != 0) return "http_" + std::to_string(upstream_status);
+  return transport ? transport_failure_name(*transport) : "no_answer";
+}
+
 asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, auth::TokenCache& tokens, const config::Config& cfg,
                                         const config::Endpoint& endpoint, const std::string& url,
                                         const openai::UpstreamContext& ctx_in, std::string body, int retries,
-                                        const http::Headers& extra) {
+                                        const std::string& request_id, const http::Headers& extra) {
   AzureAnswer answer;
   auto ctx = ctx_in;
   ctx.auth = endpoint.auth_hint();
@@ -123,7 +129,9 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, auth::TokenCac
     if (auto* te = std::get_if<upstream::TransportError>(&out)) {
       bool retryable = te->what == upstream::TransportFailure::connect || te->what == upstream::TransportFailure::reset;
       if (!last && retryable) {
-        spdlog::warn("upstream {}: {} (attempt {}), retrying", deployment, te->detail, attempt + 1);
+        ops::request_log(spdlog::level::warn, request_id, "upstream {}: {} (attempt {}), retrying", deployment,
+                         te->detail, attempt + 1);
+        answer.retried.push_back(transport_failure_name(te->what));
         co_await sleep_for(backoff(attempt));
         continue;
       }
@@ -133,6 +141,8 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, auth::TokenCac
     }
     auto resp = std::move(std::get<std::unique_ptr<upstream::Response>>(out));
     answer.upstream_status = resp->status();
+    answer.azure_request_id = resp->header("apim-request-id");
+    if (answer.azure_request_id.empty()) answer.azure_request_id = resp->header("x-request-id");
     if (answer.upstream_status >= 200 && answer.upstream_status < 300) {
       answer.response = std::move(resp);
       co_return answer;
@@ -159,7 +169,9 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, auth::TokenCac
     // The same deployment is asked again only after a short wait; a long retry-after is a cool-down.
     double delay = answer.retry_after_s >= 0 ? answer.retry_after_s : backoff(attempt);
     if (retryable && !last && delay <= wait_cap) {
-      spdlog::warn("upstream {}: HTTP {} (attempt {}), retrying in {:.2f} s", deployment, s, attempt + 1, delay);
+      ops::request_log(spdlog::level::warn, request_id, "upstream {}: HTTP {} (attempt {}, azure_request_id={}), retrying in {:.2f} s",
+                       deployment, s, attempt + 1, answer.azure_request_id, delay);
+      answer.retried.push_back(failure_reason(s, std::nullopt));
       resp.reset();
       co_await sleep_for(delay);
       continue;

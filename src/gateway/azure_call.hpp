@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace agp::gateway {
 
@@ -41,7 +42,12 @@ struct AzureAnswer {
   std::optional<TransportFailure> transport;     // no HTTP answer: why
   bool credential_failed = false;                // no Entra ID token: nothing was sent
   int attempts = 0;
+  std::vector<std::string> retried;  // why each retry was made (failure_reason of the attempt)
+  std::string azure_request_id;      // Azure's apim-request-id (or x-request-id) of the last answer
 };
+
+// Why an attempt failed, for metrics and logs: http_<status>, or the transport failure's name.
+std::string failure_reason(unsigned upstream_status, std::optional<TransportFailure> transport);
 
 // A whole (non-streamed) answer, read unless the client leaves first.
 struct WholeAnswer {
@@ -65,11 +71,11 @@ boost::asio::awaitable<std::optional<Error>> wrong_content_type(upstream::Respon
 // POSTs `body` to the endpoint (its key, or an Entra ID token from `tokens`, and its headers, then
 // `extra`); retries connect failures, resets, and 429/5xx whose wait is short (RETRY_WAIT_CAP), at
 // most `retries` times. A token Azure refuses (401) is dropped and a fresh one tried once.
-// Non-2xx answers are read and mapped.
+// Non-2xx answers are read and mapped. `request_id` goes into its log lines.
 boost::asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, auth::TokenCache& tokens,
                                                const config::Config& cfg,
                                                const config::Endpoint& endpoint, const std::string& url,
                                                const openai::UpstreamContext& ctx, std::string body, int retries,
-                                               const http::Headers& extra = {});
+                                               const std::string& request_id, const http::Headers& extra = {});
 
 }  // namespace agp::gateway

@@ -80,7 +80,7 @@ std::vector<std::pair<std::string, std::string>> query_params(std::string_view q
 // first_id, last_id — what Claude Code's gateway model discovery reads, keeping ids that contain
 // "claude" or "anthropic") and OpenAI's (object, created, owned_by — what Cursor and the openai
 // SDK read). Every entry is a model name the proxy routes.
-boost::asio::awaitable<void> App::models(http::Request& req, http::ResponseWriter& res) {
+boost::asio::awaitable<void> App::models(http::Request& req, http::ResponseWriter& res, const RequestLog& log) {
   static const std::int64_t started = unix_now();
   struct Entry {
     std::string id, display_name, description;
@@ -148,7 +148,8 @@ boost::asio::awaitable<void> App::models(http::Request& req, http::ResponseWrite
   list["first_id"] = first < last ? json::value(entries[first].id) : json::value(nullptr);
   list["last_id"] = first < last ? json::value(entries[last - 1].id) : json::value(nullptr);
   std::string body = json::serialize(list);
-  co_await res.send(200, "application/json", std::move(body));
+  http::Headers headers = id_headers(exchange::Front::openai_chat, log.id);
+  co_await res.send(200, "application/json", std::move(body), headers);
 }
 
 boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
@@ -186,6 +187,7 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
   }
   log.client_model = conv.model;
   log.deployment = candidates.front().deployment;
+  log.deployment_id = candidates.front().name;
   auto for_candidate = [this, team, effort_model](const config::Deployment& d) {
     exchange::Target t;
     t.deployment = d.deployment;

@@ -14,6 +14,7 @@
 #include "gateway/relay.hpp"
 #include "openai/azure_errors.hpp"
 #include "openai/errors.hpp"
+#include "ops/logging.hpp"
 #include "tokens/count.hpp"
 
 #include <spdlog/spdlog.h>
@@ -68,10 +69,6 @@ struct PassthroughAdapter final : StreamAdapter {
   bool ended() const override { return done; }
   bool done = false;
 };
-
-http::Headers id_headers(exchange::Front front, const std::string& id) {
-  return {{front == exchange::Front::anthropic ? "request-id" : "x-request-id", id}};
-}
 
 }  // namespace
 
@@ -143,6 +140,13 @@ struct InFlight {
   InFlight(Health& h, std::string n) : health(h), name(std::move(n)) {}
   ~InFlight() { health.end(name); }
 };
+
+// What an attempt on deployment `name` left for the request's record: its retries, Azure's id.
+void note_attempt(RequestLog& log, const std::string& name, const std::optional<AzureAnswer>& a) {
+  if (!a) return;
+  for (auto& why : a->retried) log.retries.push_back({name, why});
+  if (!a->azure_request_id.empty()) log.azure_request_id = a->azure_request_id;
+}
 }  // namespace
 
 boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
@@ -214,6 +218,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       else
         all_rate_limited = false;  // circuit open
       note(c.name + (left > 0 ? " cooling down" : " circuit open"));
+      if (ci + 1 < plan.size()) log.failovers.push_back({c.name, left > 0 ? "cooling_down" : "circuit_open"});
       continue;
     }
     ++tried;
@@ -222,6 +227,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     spec.target = target_for(c);
     spec.upstream = {c.deployment, endpoint.url};
     log.deployment = c.deployment;
+    log.deployment_id = c.name;
     const bool last_candidate = ci + 1 == plan.size();
     http::Headers extra(c.headers.begin(), c.headers.end());
     passthrough = c.api == "anthropic";
@@ -231,14 +237,16 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
         note(c.name + ": an Anthropic endpoint serves Anthropic clients only");
         all_rate_limited = all_credential_failures = false;
         passthrough = false;
+        if (!last_candidate) log.failovers.push_back({c.name, "anthropic_endpoint"});
         continue;
       }
       extra = passthrough_headers(req, c);
       std::string url = endpoint.url + "/anthropic/v1/messages";
       openai::UpstreamContext pctx{c.deployment, endpoint.url};
       auto call = call_azure(client_, tokens_, cfg_, endpoint, url, pctx, passthrough_body(req.message.body(), c.deployment),
-                             last_candidate ? cfg_.upstream_retries : 0, extra);
+                             last_candidate ? cfg_.upstream_retries : 0, log.id, extra);
       watched = co_await unless_client_leaves(std::move(call), res);
+      note_attempt(log, c.name, watched);
     } else {
     // Sent within what the deployment takes; a 400 that teaches a capability (a parameter or value
     // it refuses, tools with reasoning on Chat, an output limit) is learned and the request is
@@ -248,7 +256,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       spec.target.caps.merge(c.capabilities);
       x = exchange::make_exchange(conv_in, spec);
       if (attempt == 0 && tried == 1) {
-        for (auto& d : x->prepared.dropped) spdlog::debug("{} not sent to Azure: {}", log.id, d);
+        for (auto& d : x->prepared.dropped) ops::request_log(spdlog::level::debug, log.id, "not sent to Azure: {}", d);
         // The Anthropic front end reports an input estimate before Azure's usage arrives. The exact
         // count is a fifth of the proxy's CPU at 2 KB and nearly all of it at 50 KB, and Azure's usage
         // comes with every answer: it runs for one request in COUNT_SAMPLE (calibration and the
@@ -287,15 +295,18 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
         use_estimate(calibration_.quick(c.name, sent_bytes));
         log.tokens_quick = spec.input_tokens_estimate;
       }
+      if (cfg_.log_bodies) log_body(log, "upstream request to " + *url, body);
       auto call = call_azure(client_, tokens_, cfg_, endpoint, *url, x->answer.upstream, body,
-                             last_candidate ? cfg_.upstream_retries : 0, headers);
+                             last_candidate ? cfg_.upstream_retries : 0, log.id, headers);
       watched = co_await unless_client_leaves(std::move(call), res);
+      note_attempt(log, c.name, watched);
       if (rec) rec->upstream_request(*url, body);  // as last sent
       if (!watched || watched->upstream_status != 400 || attempt >= 3) break;
       auto lesson = openai::capability_from_error(watched->error_body);
       if (!lesson || !capabilities_.learn(c.name, *lesson)) break;
-      spdlog::info("deployment {} takes: {} (learned from Azure's 400; resending within it)", c.name,
-                   capabilities_.get(c.name).describe());
+      log.resends.push_back({c.name, lesson->kind()});
+      ops::request_log(spdlog::level::info, log.id, "deployment {} takes: {} (learned from Azure's 400; resending within it)",
+                       c.name, capabilities_.get(c.name).describe());
     }
     }
     if (!watched) {  // the client left: nothing learned about the deployment
@@ -315,9 +326,11 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     if (!watched->credential_failed) all_credential_failures = false;
     if (cool > 0) min_retry = min_retry < 0 ? cool : std::min(min_retry, cool);
     note(c.name + ": " + (watched->error ? watched->error->message : "failed"));
-    if (!last_candidate)
-      spdlog::warn("{} deployment {} failed ({}); the route goes on", log.id, c.name,
-                   watched->upstream_status ? std::to_string(watched->upstream_status) : "no answer");
+    if (!last_candidate) {
+      log.failovers.push_back({c.name, failure_reason(watched->upstream_status, watched->transport)});
+      ops::request_log(spdlog::level::warn, log.id, "deployment {} failed ({}); the route goes on", c.name,
+                       watched->upstream_status ? std::to_string(watched->upstream_status) : "no answer");
+    }
   }
   if (tried == 0 || (plan.size() > 1 && watched && moves_on(*watched))) {
     // Every deployment of the route is rate-limited, failing or resting: the truth, at once.
@@ -360,6 +373,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
   if (rec) rec->meta()["upstream_status"] = answer.upstream_status;
   if (answer.error) {
     log.error = answer.error->message;
+    if (cfg_.log_bodies) log_body(log, "Azure's error answer", answer.error_body);
     if (rec) {
       rec->upstream(answer.error_body);
       if (!answer.retry_after.empty()) rec->meta()["retry_after"] = answer.retry_after;
@@ -385,10 +399,11 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       co_return;
     }
     if (rec) rec->upstream(whole.raw);
+    if (cfg_.log_bodies) log_body(log, "Azure's answer", whole.raw);
     auto translated =
         whole.error ? exchange::WholeAnswer{*whole.error, {}} : exchange::translate_whole(x->answer, whole.json);
     auto& u = translated.usage;
-    log.tokens(u.seen, u.input, u.output, u.cached);
+    log.tokens(u.seen, u.input, u.output, u.cached, u.reasoning);
     if (!translated.message) {
       log.error = translated.message.error().message;
       if (rec)
@@ -399,6 +414,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       log.ttft_ms = log.since_start_ms();
       std::string text = json::serialize(*translated.message);
       if (rec) rec->client(text);
+      if (cfg_.log_bodies) log_body(log, "answer to the client", text);
       http::Headers headers = id_headers(front, log.id);
       co_await res.send(200, "application/json", std::move(text), headers);
     }
@@ -407,6 +423,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     // real HTTP status (Claude Code's retry and compaction logic depend on it).
     http::Headers stream_headers = id_headers(front, log.id);
     if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", stream_headers)) co_return;
+    ops::StreamGauge streaming(metrics_.streams_in_flight());
     TranslationAdapter adapter(x->answer, cfg_.validate_stream);
     auto result = co_await pump(std::move(answer.response), res, adapter, cfg_.ping_interval, log.start, rec.get());
     log.ttft_ms = result.first_output_ms;
@@ -415,9 +432,10 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     if (result.client_gone) log.error = "client went away; upstream cancelled";
     if (err) log.error = err->message;
     auto& u = adapter.t.usage();
-    log.tokens(u.seen, u.input, u.output, u.cached);
+    log.tokens(u.seen, u.input, u.output, u.cached, u.reasoning);
     if (adapter.validator)
-      for (auto& v : adapter.validator->finish()) spdlog::warn("{} stream grammar violation: {}", log.id, v);
+      for (auto& v : adapter.validator->finish())
+        ops::request_log(spdlog::level::warn, log.id, "stream grammar violation: {}", v);
   }
   // Azure counted exactly the Chat body we counted: learn from the difference.
   if (log.tokens_in > 0) calibration_.observe_bytes(log_deployment_key, sent_bytes, log.tokens_in);
@@ -433,7 +451,7 @@ boost::asio::awaitable<void> App::relay_passthrough(std::optional<AzureAnswer> w
     res.abort();
     co_return;
   }
-  http::Headers headers{{"request-id", log.id}};
+  http::Headers headers = id_headers(exchange::Front::anthropic, log.id);
   if (!watched->response) {
     if (watched->upstream_status == 0) {  // no answer at all: the proxy's own error
       log.error = watched->error ? watched->error->message : "no answer";
@@ -466,6 +484,7 @@ boost::asio::awaitable<void> App::relay_passthrough(std::optional<AzureAnswer> w
     co_return;
   }
   if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", headers)) co_return;
+  ops::StreamGauge streaming(metrics_.streams_in_flight());
   PassthroughAdapter adapter;
   auto result = co_await pump(std::move(watched->response), res, adapter, cfg_.ping_interval, log.start, nullptr);
   log.ttft_ms = result.first_output_ms;

@@ -88,6 +88,7 @@ void Health::failure(const std::string& d, double cooldown_s) {
   auto now = Clock::now();
   if (cooldown_s > 0) {
     s.cool_until = std::max(s.cool_until, now + std::chrono::milliseconds(static_cast<long>(cooldown_s * 1000)));
+    ++s.cool_downs;
     spdlog::info("deployment {}: cooling down for {:.1f} s (Azure's retry-after)", d, cooldown_s);
   }
   ++s.consecutive_failures;
@@ -96,9 +97,19 @@ void Health::failure(const std::string& d, double cooldown_s) {
     s.circuit = Circuit::open;
     s.open_until = now + open_for_;
     s.probing = false;
+    ++s.opens;
     spdlog::warn("deployment {}: circuit open after {} consecutive failures; one probe in {} s", d,
                  s.consecutive_failures, open_for_.count());
   }
+}
+
+Health::Circuit Health::circuit_at(const State& s, Clock::time_point now) {
+  if (s.circuit == Circuit::open) return now < s.open_until ? Circuit::open : Circuit::half_open;
+  return s.circuit;
+}
+
+const char* Health::name(Circuit c) {
+  return c == Circuit::open ? "open" : c == Circuit::half_open ? "half_open" : "closed";
 }
 
 std::map<std::string, Health::State> Health::snapshot() const {

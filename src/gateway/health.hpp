@@ -45,8 +45,12 @@ class Health {
     Circuit circuit = Circuit::closed;
     Clock::time_point cool_until{}, open_until{};
     bool probing = false;
+    std::uint64_t opens = 0, cool_downs = 0;  // since start, for metrics
   };
   std::map<std::string, State> snapshot() const;
+  // The circuit as a request would find it at `now`: an open one whose time is up is half-open.
+  static Circuit circuit_at(const State& s, Clock::time_point now);
+  static const char* name(Circuit c);
 
  private:
   bool usable(State& s, Clock::time_point now, bool take_probe);

@@ -6,6 +6,7 @@
 #include "core/ids.hpp"
 #include "gateway/app.hpp"
 #include "gateway/client_watch.hpp"
+#include "ops/logging.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -45,6 +46,7 @@ boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::Respons
   }
   log.client_model = route->client_model;
   log.deployment = route->deployment;
+  log.deployment_id = route->candidates.front().name;
   if (route->candidates.front().api == "anthropic") {
     // Claude on AI Foundry counts its own tokens: the request goes to its count_tokens endpoint.
     auto& c = route->candidates.front();
@@ -53,14 +55,14 @@ boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::Respons
     std::string body = passthrough_body(req.message.body(), c.deployment);
     openai::UpstreamContext ctx{c.deployment, endpoint.url};
     std::string url = endpoint.url + "/anthropic/v1/messages/count_tokens";
-    auto call = call_azure(client_, tokens_, cfg_, endpoint, url, ctx, std::move(body), cfg_.upstream_retries, extra);
+    auto call = call_azure(client_, tokens_, cfg_, endpoint, url, ctx, std::move(body), cfg_.upstream_retries, log.id, extra);
     auto watched = co_await unless_client_leaves(std::move(call), res);
     co_await relay_passthrough(std::move(watched), false, res, log);
     co_return;
   }
   auto n = estimate_prompt(*parsed, target_for(*team, *route, route->candidates.front()), nullptr, nullptr);
   log.tokens_local = n;
-  http::Headers headers{{"request-id", log.id}};
+  http::Headers headers = id_headers(exchange::Front::anthropic, log.id);
   std::string text = json::serialize(json::object{{"input_tokens", n}});
   co_await res.send(200, "application/json", std::move(text), headers);
 }
@@ -69,7 +71,7 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
   exchange::ClientRequest client{exchange::Front::anthropic, req.message.body(),
                                  std::string(req.header("x-claude-code-session-id")),
                                  std::string(req.header("anthropic-beta"))};
-  if (!client.betas.empty()) spdlog::debug("{} anthropic-beta: {}", log.id, client.betas);
+  if (!client.betas.empty()) ops::request_log(spdlog::level::debug, log.id, "anthropic-beta: {}", client.betas);
   auto parsed = exchange::parse_client_request(client);
   if (parsed) {  // more tools than Azure takes, even without the deferred ones: say so before calling
     std::vector<std::string> unused;
@@ -84,6 +86,7 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
   }
   log.client_model = route->client_model;
   log.deployment = route->deployment;
+  log.deployment_id = route->candidates.front().name;
   exchange::Spec spec;
   spec.front = exchange::Front::anthropic;
   spec.answer_id = random_id("msg_");

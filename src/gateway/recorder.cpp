@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -21,7 +22,13 @@ std::unique_ptr<Recorder> Recorder::open(const std::string& dir, const std::stri
   gmtime_r(&now, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  auto r = std::unique_ptr<Recorder>(new Recorder((fs::path(dir) / (std::string(stamp) + "-" + request_id)).string()));
+  // The id may be the client's own x-request-id: only safe characters reach the folder's name.
+  std::string safe_id = request_id;
+  for (char& c : safe_id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  std::string folder = std::string(stamp) + "-";
+  folder += safe_id;
+  auto r = std::unique_ptr<Recorder>(new Recorder((fs::path(dir) / folder).string()));
   r->meta_["request_id"] = request_id;
   return r;
 }

@@ -8,11 +8,11 @@ namespace agp::gateway {
 
 http::Rejection error_reply(exchange::Front front, const Error& e, const std::string& request_id) {
   if (front == exchange::Front::openai_chat) {
-    http::Headers h{{"x-request-id", request_id}};
+    http::Headers h = id_headers(front, request_id);
     if (e.retry_after) h.emplace_back("retry-after", *e.retry_after);
     return {openai::error_status(e), openai::error_json(e), std::move(h)};
   }
-  http::Headers h{{"request-id", request_id}};
+  http::Headers h = id_headers(front, request_id);
   if (e.retry_after) h.emplace_back("retry-after", *e.retry_after);
   // Client errors will fail the same way again; tell the SDKs not to retry them.
   if (e.status >= 400 && e.status < 500 && e.status != 429 && e.status != 408)

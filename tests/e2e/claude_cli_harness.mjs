@@ -18,7 +18,7 @@ import { TOKEN, E2E_DIR } from './harness.mjs';
 
 export const CLAUDE_BIN = process.env.AGP_CLAUDE_BIN || path.join(E2E_DIR, 'node_modules', '.bin', 'claude');
 
-/** The CLI's environment: the proxy as ANTHROPIC_BASE_URL, a temp HOME, no other network. */
+/** The CLI's environment: the proxy as ANTHROPIC_BASE_URL (and its token), a temp HOME, no other network. */
 function claudeEnv(stack, home, extra = {}) {
   return {
     ...extra,
@@ -27,7 +27,7 @@ function claudeEnv(stack, home, extra = {}) {
     TERM: 'dumb',
     HOME: home,
     ANTHROPIC_BASE_URL: stack.proxyUrl,
-    ANTHROPIC_AUTH_TOKEN: TOKEN,
+    ANTHROPIC_AUTH_TOKEN: stack.token ?? TOKEN,
     DISABLE_TELEMETRY: '1',
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_AUTOUPDATER: '1',

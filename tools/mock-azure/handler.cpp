@@ -2,6 +2,7 @@
 
 #include "chat_reply.hpp"
 #include "form.hpp"
+#include "demo.hpp"
 #include "responses_reply.hpp"
 #include "responses_validate.hpp"
 #include "validate.hpp"
@@ -105,7 +106,14 @@ Headers azure_headers(const std::vector<std::pair<string, string>>& extra = {}) 
             {"x-ms-region", "Mock Region"},
             {"x-ratelimit-remaining-requests", "99"},
             {"x-ratelimit-remaining-tokens", "99000"}};
-  for (auto& kv : extra) h.push_back(kv);
+  // A rule's header replaces Azure's own of the same name (a scripted apim-request-id, say).
+  for (auto& kv : extra) {
+    auto same = std::find_if(h.begin(), h.end(), [&](auto& d) { return lower(d.first) == lower(kv.first); });
+    if (same != h.end())
+      same->second = kv.second;
+    else
+      h.push_back(kv);
+  }
   return h;
 }
 
@@ -430,7 +438,9 @@ asio::awaitable<void> handle_api(MockState& st, Request& req, ResponseWriter& w,
     st.log.set_field(c.entry, "truncation", string(t->as_string()));
   string role = responses ? responses_last_role(*body) : last_role(*body);
   std::optional<Respond> rule = st.rules.take(MatchInput{deployment, role, req.message.body()});
-  Respond respond = rule ? std::move(*rule) : Respond{};
+  Respond respond = rule                        ? std::move(*rule)
+                    : cfg.scenario == "demo" ? demo_respond(*body, responses)
+                                             : Respond{};
   co_await reply(c, respond, *body, deployment, responses, reasoning_model);
 }
 

@@ -26,6 +26,7 @@ struct MockConfig {
   // token) and/or Entra ID tokens the mock authority issued (Authorization: Bearer).
   std::vector<std::string> auth{"key"};
   ApimConfig apim;  // API Management in front (then it authenticates to the resource itself)
+  std::string scenario;      // --scenario demo: answers for a Claude Code tool loop (demo.hpp)
 };
 
 struct MockState {

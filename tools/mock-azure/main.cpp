@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   app.add_option("--model-limits", limits,
                  "What each deployment's model refuses: dep=no_reasoning+no_minimal+no_cache_key+"
                  "tools_reasoning_responses_only+no_encrypted,dep2=…");
+  app.add_option("--scenario", cfg.scenario,
+                 "demo: without a matching rule, call Bash `ls` when offered, then sum up its output")
+      ->check(CLI::IsMember({"", "demo"}));
   CLI11_PARSE(app, argc, argv);
   spdlog::set_default_logger(spdlog::stderr_color_mt("mock-azure"));  // stdout carries only the listen line
   cfg.deployments = non_empty(cfg.deployments);
