@@ -29,6 +29,7 @@ namespace agp::gateway {
 namespace asio = boost::asio;
 namespace json = boost::json;
 using Verdict = Check::Verdict;
+const std::string kId = "doctor";  // the request id in the log lines of doctor's calls
 
 namespace {
 
@@ -158,7 +159,7 @@ class Doctor {
     if (e.auth == config::Auth::entra && !co_await entra_token(subject, e)) co_return false;
     openai::UpstreamContext ctx{"agp-doctor-probe", e.url};
     auto t0 = std::chrono::steady_clock::now();
-    auto answer = co_await call_azure(client_, tokens_, cfg_, e, e.chat_url("agp-doctor-probe"), ctx, "{}", 0);
+    auto answer = co_await call_azure(client_, tokens_, cfg_, e, e.chat_url("agp-doctor-probe"), ctx, "{}", 0, kId);
     if (answer.transport) {
       co_await transport_failed(subject, e, url, answer);
       co_return false;
@@ -259,7 +260,7 @@ class Doctor {
     openai::UpstreamContext ctx{d.deployment, e.url};
     http::Headers extra(d.headers.begin(), d.headers.end());
     auto t0 = std::chrono::steady_clock::now();
-    auto answer = co_await call_azure(client_, tokens_, cfg_, e, url, ctx, tiny_body(cfg_, team_, d, backend), 0, extra);
+    auto answer = co_await call_azure(client_, tokens_, cfg_, e, url, ctx, tiny_body(cfg_, team_, d, backend), 0, kId, extra);
     verdict(subject, what, d, e, answer, t0);
   }
 
@@ -272,7 +273,7 @@ class Doctor {
     openai::UpstreamContext ctx{d.deployment, e.url};
     auto t0 = std::chrono::steady_clock::now();
     auto answer =
-        co_await call_azure(client_, tokens_, cfg_, e, e.url + "/anthropic/v1/messages", ctx, json::serialize(body), 0, extra);
+        co_await call_azure(client_, tokens_, cfg_, e, e.url + "/anthropic/v1/messages", ctx, json::serialize(body), 0, kId, extra);
     verdict("deployment " + d.name, "answers (Anthropic on Foundry)", d, e, answer, t0);
   }
 

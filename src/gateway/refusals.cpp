@@ -1,5 +1,7 @@
 #include "gateway/refusals.hpp"
 
+#include "gateway/app.hpp"
+
 #include "anthropic/errors.hpp"
 #include "core/ids.hpp"
 #include "openai/errors.hpp"

@@ -37,12 +37,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool looks_like_html(std::string_view body) {
   auto start = body.find_first_not_of(" \t\r\n");
   return start != std::string_view::npos && body[start] == '<';
