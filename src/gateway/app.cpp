@@ -116,7 +116,8 @@ std::optional<http::Rejection> App::screen(const http::bhttp::request_header<>& 
   if (!model_route(path) || authorized(header)) return std::nullopt;
   auto front = front_of(path);
   Error e{401, ErrorKind::authentication, front == exchange::Front::anthropic ? kAnthropicAuth : kOpenAIAuth, {}};
-  auto id = random_id("req_");
+  auto given = header["x-request-id"];
+  auto id = request_id_for(std::string_view(given.data(), given.size()));
   spdlog::info("{} {} {} status=401 error=\"wrong token; the body was not read\"", id,
                std::string(header.method_string()), std::string(path));
   return error_reply(front, e, id);

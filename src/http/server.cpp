@@ -467,7 +467,7 @@ Refused over_budget(const Admission& a) {
 Refused too_large(const Limits& l, bool header) {
   if (header)
     return {Refusal::headers_too_large, "request headers larger than " + std::to_string(l.max_header_bytes) + " bytes"};
-  return {Refusal::body_too_large, "request body larger than " + std::to_string(l.max_body_bytes) + " bytes"};
+  return {Refusal::body_too_large, "request body too large: more than " + std::to_string(l.max_body_bytes) + " bytes"};
 }
 
 bool expects_continue(const bhttp::request<bhttp::string_body>& h) {
@@ -529,6 +529,8 @@ class Connection {
       if (parser.got_some() || buffer_.size() > 0) why = header_timeout(l_);
     } else if (ec == bhttp::error::header_limit) {
       why = too_large(l_, true);
+    } else if (ec == bhttp::error::body_limit) {  // a Content-Length over the limit, seen with the header
+      why = too_large(l_, false);
     } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof && ec != asio::error::connection_reset &&
                ec != asio::error::operation_aborted) {
       why = Refused{Refusal::malformed, "malformed HTTP request"};
