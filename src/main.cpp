@@ -14,6 +14,7 @@
 #include <fmt/ranges.h>
 #include "tokens/tokenizer.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -187,7 +188,18 @@ int main(int argc, char** argv) {
   }
 
   int n_threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  asio::io_context ioc(n_threads);
+  // One io_context per thread, each run by its own thread: a connection stays on the thread that
+  // accepted it (no strand, no cross-thread wake-ups; bench/README.md). The first also runs the
+  // acceptor, the signals and the drain timer.
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  for (int i = 0; i < n_threads; ++i) iocs.push_back(std::make_unique<asio::io_context>(1));
+  asio::io_context& ioc = *iocs.front();
+  auto stop_all = [&iocs] {
+    for (auto& c : iocs) c->stop();
+  };
+  // Kept running while idle: a context with no connection yet must not return from run().
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  for (auto& c : iocs) keep_running.push_back(asio::make_work_guard(*c));
   // Shared with the handler: a coroutine still suspended when the io_context stops is destroyed
   // by ~io_context, after everything declared below it, and must find the App alive.
   auto admission = std::make_shared<http::Admission>(gateway::admission_caps(cfg));
@@ -206,8 +218,10 @@ int main(int argc, char** argv) {
   options.refuse = gateway::refuse;
   options.screen = [app](const http::bhttp::request_header<>& h) { return app->screen(h); };
   options.admission = admission;
+  std::vector<asio::io_context*> server_iocs;
+  for (auto& c : iocs) server_iocs.push_back(c.get());
   http::Server server(
-      ioc, {asio::ip::make_address(cfg.listen_host), cfg.listen_port},
+      server_iocs, {asio::ip::make_address(cfg.listen_host), cfg.listen_port},
       [app](http::Request& req, http::ResponseWriter& res) { return app->handle(req, res); }, std::move(options));
   // The server's own counts for /metrics and /status.json.
   app->set_server_counts([&server] {
@@ -309,7 +323,7 @@ int main(int argc, char** argv) {
   std::function<void()> check_drained = [&] {
     if (server.in_flight() == 0 || std::chrono::steady_clock::now() >= deadline) {
       if (server.in_flight() > 0) spdlog::warn("stopping with {} requests still in flight", server.in_flight());
-      ioc.stop();
+      stop_all();
       return;
     }
     drain.expires_after(std::chrono::milliseconds(100));
@@ -325,12 +339,12 @@ int main(int argc, char** argv) {
     deadline = std::chrono::steady_clock::now() + cfg.shutdown_grace;
     check_drained();
     signals.async_wait([&](const boost::system::error_code& ec2, int) {
-      if (!ec2) ioc.stop();
+      if (!ec2) stop_all();
     });
   });
 
   std::vector<std::thread> pool;
-  for (int i = 1; i < n_threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  for (int i = 1; i < n_threads; ++i) pool.emplace_back([c = iocs[i].get()] { c->run(); });
   ioc.run();
   for (auto& t : pool) t.join();
   spdlog::info("stopped");

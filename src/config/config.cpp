@@ -335,7 +335,7 @@ Config load(const Env& env) {
   c.circuit_cooldown = std::chrono::seconds(get_int(env, "CIRCUIT_COOLDOWN", 30, 1, 3600));
   c.retry_wait_cap = std::chrono::seconds(get_int(env, "RETRY_WAIT_CAP", 10, 0, 600));
   c.failover_budget = std::chrono::seconds(get_int(env, "FAILOVER_BUDGET", 60, 1, 3600));
-  c.count_sample = static_cast<int>(get_int(env, "COUNT_SAMPLE", 8, 1, 1000000));
+  c.count_sample = static_cast<int>(get_int(env, "COUNT_SAMPLE", 32, 1, 1000000));
   if (file) {
     try {
       c.team = std::make_shared<const Team>(load_team_file(c.config_file, env));

@@ -29,10 +29,14 @@ Result<conv::Conversation> parse_client_request(const ClientRequest& req) {
 }
 
 std::unique_ptr<Exchange> make_exchange(conv::Conversation conv, const Spec& spec) {
+  return make_exchange(std::make_shared<const conv::Conversation>(std::move(conv)), spec);
+}
+
+std::unique_ptr<Exchange> make_exchange(std::shared_ptr<const conv::Conversation> conv, const Spec& spec) {
   auto x = std::make_unique<Exchange>();
   x->conv = std::move(conv);
-  x->prepared = prepare(x->conv, spec.target);
-  x->answer = answer_options(spec.front, x->conv, x->prepared, spec.input_tokens_estimate);
+  x->prepared = prepare(*x->conv, spec.target);
+  x->answer = answer_options(spec.front, *x->conv, x->prepared, spec.input_tokens_estimate);
   x->answer.anthropic.message_id = spec.answer_id;
   x->answer.chat.id = spec.answer_id;
   x->answer.chat.created = spec.created;

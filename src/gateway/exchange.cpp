@@ -154,8 +154,9 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
                                                std::vector<config::Deployment> candidates, TargetFor target_for,
                                                http::ResponseWriter& res, RequestLog& log) {
   const auto front = spec.front;
-  const bool stream = conv.stream;
-  const auto& conv_in = conv;  // kept: each attempt is prepared anew from it
+  const bool stream = conv.stream;  // before conv moves into conv_in
+  // Kept: each attempt is prepared anew from it.
+  const auto conv_in = std::make_shared<const conv::Conversation>(std::move(conv));
   log.stream = stream;
   // A streamed answer holds one of MAX_STREAMS slots (they last minutes; the others leave room
   // for the short requests between them).
@@ -263,11 +264,16 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
         // request log's count_err), the others get the body's bytes × the learned tokens per byte.
         // Until the deployment's vocabulary is built (in the background, on first need) the
         // request is estimated; the sample goes to the next one.
+        // A Chat deployment's first kCalibrationWarmup answers are all counted, so that its
+        // correction factor settles before sampling starts (the Responses API's are not compared).
+        constexpr std::uint64_t kCalibrationWarmup = 8;
         if (counted && tokens::Tokenizer::ready(encoding_of(spec.target)) &&
-            counted_requests_.fetch_add(1) % static_cast<std::uint64_t>(cfg_.count_sample) == 0) {
+            ((x->prepared.backend == exchange::Backend::chat &&
+              calibration_.stats(spec.target.deployment).samples < kCalibrationWarmup) ||
+             counted_requests_.fetch_add(1) % static_cast<std::uint64_t>(cfg_.count_sample) == 0)) {
           exact_count = true;
           bool chat = x->prepared.backend == exchange::Backend::chat;
-          spec.input_tokens_estimate = estimate_prompt(x->conv, spec.target, chat ? &x->prepared : nullptr, &count);
+          spec.input_tokens_estimate = estimate_prompt(*x->conv, spec.target, chat ? &x->prepared : nullptr, &count);
           log.tokens_local = spec.input_tokens_estimate;
         }
       }
@@ -359,7 +365,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     rec->client_request(req);
     auto& m = rec->meta();
     for (auto& [k, v] : exchange::spec_json(spec)) m[k] = v;
-    m["client_model"] = x->conv.model;
+    m["client_model"] = x->conv->model;
     if (auto s = req.header("x-claude-code-session-id"); !s.empty()) m["session_id"] = s;
     if (auto b = req.header("anthropic-beta"); !b.empty()) m["anthropic_beta"] = b;
   }

@@ -139,15 +139,18 @@ asio::awaitable<void> ResponseWriter::end_stream() {
 }
 
 struct Server::State {
-  State(asio::io_context& ioc, Handler h, ServerOptions o)
-      : ioc(ioc),
-        acceptor(asio::make_strand(ioc)),
+  State(std::vector<asio::io_context*> iocs, Handler h, ServerOptions o)
+      : iocs(std::move(iocs)),
+        acceptor(asio::make_strand(*this->iocs.front())),
         handler(std::move(h)),
         limits(o.limits),
         refuse(std::move(o.refuse)),
         screen(std::move(o.screen)),
         admission(o.admission ? std::move(o.admission) : std::make_shared<Admission>()) {}
-  asio::io_context& ioc;  // outlives every state: it is the one destroying the last coroutines
+  // Each outlives every state: they are the ones destroying the last coroutines. A connection
+  // lives on one of them; with one thread per io_context it needs no strand.
+  std::vector<asio::io_context*> iocs;
+  std::size_t next_ioc = 0;  // round robin, on the acceptor's strand
   tcp::acceptor acceptor;
   Handler handler;
   Limits limits;
@@ -196,7 +199,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> s) {
       if (!s->acceptor.is_open()) co_return;
       continue;
     }
-    auto [ec, socket] = co_await s->acceptor.async_accept(asio::make_strand(s->ioc), kAsTuple);
+    // One io_context per thread: the connection goes to the next one and stays there (no strand,
+    // no cross-thread wake-ups); a single io_context run by every thread keeps a strand per
+    // connection.
+    auto& target = *s->iocs[s->next_ioc++ % s->iocs.size()];
+    asio::any_io_executor conn_ex = s->iocs.size() > 1 ? asio::any_io_executor(target.get_executor())
+                                                       : asio::any_io_executor(asio::make_strand(target));
+    auto [ec, socket] = co_await s->acceptor.async_accept(conn_ex, kAsTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !s->acceptor.is_open()) co_return;
       // e.g. EMFILE: keep serving the connections we have, back off, and do not flood the log.
@@ -226,7 +235,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> s) {
 }  // namespace
 
 Server::Server(asio::io_context& ioc, tcp::endpoint endpoint, Handler handler, ServerOptions options)
-    : ioc_(ioc), endpoint_(endpoint), s_(std::make_shared<State>(ioc, std::move(handler), std::move(options))) {}
+    : Server(std::vector<asio::io_context*>{&ioc}, endpoint, std::move(handler), std::move(options)) {}
+
+Server::Server(std::vector<asio::io_context*> iocs, tcp::endpoint endpoint, Handler handler, ServerOptions options)
+    : endpoint_(endpoint), s_(std::make_shared<State>(std::move(iocs), std::move(handler), std::move(options))) {}
 
 Server::~Server() {
   s_->stopping = true;

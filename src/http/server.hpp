@@ -123,7 +123,12 @@ struct ServerOptions {
 
 class Server {
  public:
+  // One io_context run by any number of threads: a strand per connection.
   Server(asio::io_context& ioc, asio::ip::tcp::endpoint endpoint, Handler handler, ServerOptions options = {});
+  // One io_context per thread, each run by exactly one thread: the acceptor runs on the first,
+  // and each accepted connection is handed, round robin, to the next io_context, where it stays.
+  Server(std::vector<asio::io_context*> iocs, asio::ip::tcp::endpoint endpoint, Handler handler,
+         ServerOptions options = {});
   ~Server();
   // Binds and listens; throws std::system_error at start-up if the address is taken.
   void start();
@@ -142,7 +147,6 @@ class Server {
   struct State;
 
  private:
-  asio::io_context& ioc_;
   asio::ip::tcp::endpoint endpoint_;
   std::shared_ptr<State> s_;
 };

@@ -221,6 +221,13 @@ Client::Client(TlsSettings tls, ProxySettings proxy) : ssl_(ssl::context::tls_cl
                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
 }
 
+// Idle connections are kept per host and per io_context: with one io_context per thread, a
+// request reuses a connection of its own thread, whose completions need no hand-over.
+static std::string pool_key(const Url& url, const asio::any_io_executor& ex) {
+  auto& context = asio::query(ex, asio::execution::context);
+  return url.key() + "#" + std::to_string(reinterpret_cast<std::uintptr_t>(&context));
+}
+
 asio::awaitable<Outcome<std::unique_ptr<Connection>>> Client::connect(const Url& url, Timeouts timeouts) {
   auto ex = co_await asio::this_coro::executor;
   bool tunnel = !proxy_url_.host.empty() && !bypasses_proxy(url.host, proxy_.no_proxy);
@@ -304,13 +311,15 @@ asio::awaitable<Outcome<std::unique_ptr<Response>>> Client::exchange(std::unique
                                "no answer in " + std::to_string(timeouts.first_byte.count()) + " s"};
     co_return TransportError{TransportFailure::reset, "reading the answer: " + rec.message()};
   }
-  co_return std::make_unique<Response>(std::move(conn), pool_, req.url.key(), timeouts);
+  auto ex = co_await asio::this_coro::executor;
+  co_return std::make_unique<Response>(std::move(conn), pool_, pool_key(req.url, ex), timeouts);
 }
 
 asio::awaitable<Outcome<std::unique_ptr<Response>>> Client::send(const Request& req, Timeouts timeouts) {
   // A pooled connection may have been closed by the server while idle: on a failure before
   // any answer byte, retry once on a fresh connection.
-  if (auto pooled = pool_.take(req.url.key())) {
+  auto ex = co_await asio::this_coro::executor;
+  if (auto pooled = pool_.take(pool_key(req.url, ex))) {
     auto r = co_await exchange(std::move(pooled), req, timeouts);
     if (std::holds_alternative<std::unique_ptr<Response>>(r)) co_return r;
     auto& e = std::get<TransportError>(r);
