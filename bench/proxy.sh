@@ -424,7 +424,9 @@ if ((STREAMS > max_streams)); then
 fi
 log "(c) $STREAMS concurrent streams, upstream = mock-azure sending a chunk every ${DRIP_MS} ms; hold 5 s"
 # The stream body names the haiku model; SMALL_MODEL here is a plain deployment of the mock.
-start_proxy "$HOLD_PORT" "$MOCK" proxy-hold SMALL_MODEL=gpt-4o
+# The admission caps (MAX_STREAMS 128 by default) are lifted: this measures what a stream costs.
+start_proxy "$HOLD_PORT" "$MOCK" proxy-hold SMALL_MODEL=gpt-4o MAX_STREAMS=$((STREAMS + 100)) \
+  MAX_IN_FLIGHT=$((STREAMS + 100)) MAX_CONNECTIONS=$((STREAMS + 200))
 HOLD_PID=${PIDS[-1]}
 timeout 90 node "$LIB/stream_client.mjs" hold "http://127.0.0.1:$HOLD_PORT/v1/messages" "$WORK/anthropic_2k_stream.json" \
   "$STREAMS" 5 45 "$HOLD_PID" >"$WORK/c.json"
