@@ -16,7 +16,7 @@ namespace agp::ops {
 enum class LogFormat { text, json };
 
 // Replaces the default logger with the asynchronous one (text until set_log_format).
-void start_logging(std::size_t queue_messages = 8192);
+void start_logging(std::size_t queue_messages = 2048);  // ~400 B each, allocated at start
 void set_log_format(LogFormat f);
 LogFormat log_format();
 // Writes what is queued and stops the background thread (at exit).
