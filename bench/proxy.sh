@@ -64,7 +64,7 @@ fi
 log "building Release into build-bench/ (azure-gpt-proxy, mock-azure)"
 [[ -f build-bench/build.ninja ]] ||
   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DAGP_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j2 --target azure-gpt-proxy mock-azure | tail -1
+cmake --build build-bench -j2 --target azure-gpt-proxy mock-azure translate_bench | tail -1
 PROXY_BIN=$ROOT/build-bench/azure-gpt-proxy
 MOCK_BIN=$ROOT/build-bench/mock-azure
 
@@ -413,6 +413,11 @@ log "(d) 50 KB Claude Code request, not streamed; (e) count_tokens of it"
 rounds d "direct|$UP$CHAT_PATH|$WORK/claude_code_50k.json" "relay|$RELAY$CHAT_PATH|$WORK/claude_code_50k.json" \
   "proxy|$PROXY/v1/messages|$WORK/claude_code_50k.json" "ccr|$CCRURL/v1/messages|$WORK/claude_code_50k.json" \
   "proxy_count_tokens|$PROXY/v1/messages/count_tokens|$WORK/count_tokens_50k.json"
+
+log "(d) translation alone: build-bench/translate_bench (Google Benchmark) on one core, the same 50 KB body"
+timeout 120 taskset -c "$(($(nproc) - 1))" "$ROOT/build-bench/translate_bench" "$WORK/claude_code_50k.json" \
+  --benchmark_format=json --benchmark_min_time=0.5 >"$WORK/translate.json" 2>"$WORK/translate.err" ||
+  log "  translate_bench failed: $(tail -1 "$WORK/translate.err")"
 
 # --- (c) many open streams against a slow upstream (last: it leaves many sockets in TIME_WAIT)
 limit=$(ulimit -n)

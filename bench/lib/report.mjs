@@ -91,6 +91,16 @@ if (dP && dR) {
   add('', 'req/s vs claude-code-router', f0(dP.rps), f0(dC?.rps), ratio(dP.rps, dC?.rps), '', '');
   add('', 'p99 ms vs nginx relay', f2(dP.p99), f2(dR.p99), `${sign(dP.p99 - dR.p99)} ms (${ratio(dP.p99, dR.p99)})`, '', '');
 }
+// Translation alone: bench/translate_bench (Google Benchmark) on one core, in the same run.
+const tb = json('translate.json');
+if (tb) {
+  const b = Object.fromEntries(tb.benchmarks.map((x) => [x.name, x]));
+  const per_s = (n) => (b[n] ? 1e9 / b[n].real_time * (b[n].time_unit === 'ns' ? 1 : b[n].time_unit === 'us' ? 1e-3 : 1e-6) : NaN);
+  const floor = per_s('json_roundtrip');
+  add('(d) translation alone, one core', 'translations/s, Chat (parse + prepare + serialise) vs JSON parse + serialise', f0(per_s('whole/chat')), f0(floor), ratio(per_s('whole/chat'), floor), '≥ 5 000/s', verdict(per_s('whole/chat') >= 5000));
+  add('', 'translations/s, Responses vs JSON parse + serialise', f0(per_s('whole/responses')), f0(floor), ratio(per_s('whole/responses'), floor), '', '');
+  add('', 'µs: parse / prepare Chat / prepare Responses', `${f1(1e6 / per_s('parse'))} / ${f1(1e6 / per_s('prepare/chat'))} / ${f1(1e6 / per_s('prepare/responses'))}`, '', '', '', '');
+}
 if (eP && dR) {
   add('(e) count_tokens, 50 KB', 'req/s vs nginx relay (same body)', f0(eP.rps), f0(dR.rps), ratio(eP.rps, dR.rps), '', '');
   add('', 'req/s vs /v1/messages (d)', f0(eP.rps), f0(dP?.rps), ratio(eP.rps, dP?.rps), '', '');

@@ -14,8 +14,48 @@ bool supported_format(std::string_view f) {
   return false;
 }
 
+bool dropped_keyword(std::string_view k, const json::value& x) {
+  if (k == "$schema" || k == "$id" || k == "$comment") return true;
+  if (k == "format" && x.is_string() && !supported_format(x.get_string())) return true;
+  if (k == "pattern" && x.is_string()) {
+    std::string_view p = x.get_string();
+    return p.find("\\p{") != std::string_view::npos || p.find("\\P{") != std::string_view::npos;
+  }
+  return false;
+}
+
+bool object_without_properties(const json::object& o) {
+  auto* type = o.if_contains("type");
+  return type && type->is_string() && type->get_string() == "object" && !o.contains("properties");
+}
+
+// Whether clean() would change anything: Claude Code's tool schemas almost never need it, and a
+// plain copy costs a fraction of a rebuild key by key (9% of the CPU of a 50 KB request).
+bool needs_cleaning(const json::value& v, int depth) {
+  if (depth > 64) return true;
+  if (auto* a = v.if_array()) {
+    for (auto& x : *a)
+      if (needs_cleaning(x, depth + 1)) return true;
+    return false;
+  }
+  auto* o = v.if_object();
+  if (!o) return false;
+  if (object_without_properties(*o)) return true;
+  for (auto& [k, x] : *o) {
+    if (dropped_keyword(k, x)) return true;
+    if (k == "properties" && x.is_object()) {
+      for (auto& [pk, pv] : x.get_object())
+        if (needs_cleaning(pv, depth + 1)) return true;
+      continue;
+    }
+    if (needs_cleaning(x, depth + 1)) return true;
+  }
+  return false;
+}
+
 json::value clean(const json::value& v, int depth) {
   if (depth > 64) return json::object{};  // absurdly deep schemas: stop, accept anything
+  if (!needs_cleaning(v, depth)) return v;
   if (auto* a = v.if_array()) {
     json::array out;
     out.reserve(a->size());
@@ -25,25 +65,20 @@ json::value clean(const json::value& v, int depth) {
   auto* o = v.if_object();
   if (!o) return v;
   json::object out;
+  out.reserve(o->size() + 1);
   for (auto& [k, x] : *o) {
-    if (k == "$schema" || k == "$id" || k == "$comment") continue;
-    if (k == "format" && x.is_string() && !supported_format(x.get_string())) continue;
-    if (k == "pattern" && x.is_string()) {
-      std::string_view p = x.get_string();
-      if (p.find("\\p{") != std::string_view::npos || p.find("\\P{") != std::string_view::npos) continue;
-    }
+    if (dropped_keyword(k, x)) continue;
     // Under "properties" the keys are property names, not keywords: keep them all.
     if (k == "properties" && x.is_object()) {
       json::object props;
-      for (auto& [pk, pv] : x.get_object()) props[pk] = clean(pv, depth + 1);
-      out[k] = std::move(props);
+      props.reserve(x.get_object().size());
+      for (auto& [pk, pv] : x.get_object()) props.emplace(pk, clean(pv, depth + 1));
+      out.emplace(k, std::move(props));
       continue;
     }
-    out[k] = clean(x, depth + 1);
+    out.emplace(k, clean(x, depth + 1));
   }
-  auto* type = out.if_contains("type");
-  if (type && type->is_string() && type->get_string() == "object" && !out.contains("properties"))
-    out["properties"] = json::object{};
+  if (object_without_properties(out)) out.emplace("properties", json::object{});
   return out;
 }
 
