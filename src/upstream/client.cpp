@@ -10,11 +10,14 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 namespace agp::upstream {
 
@@ -208,15 +211,30 @@ bool bypasses_proxy(std::string_view host, const std::vector<std::string>& no_pr
 }
 
 namespace {
-// The system's CA certificates. Loading the bundle file parses all ~140 of them into memory, for
-// each client (1.2 MB each, three clients: a fifth of the idle RSS); the hashed directory
-// (/etc/ssl/certs, kept by update-ca-certificates) is read lazily instead, one CA when a
-// handshake needs it. SSL_CERT_FILE / SSL_CERT_DIR, or a directory without hash links, take
-// OpenSSL's usual default paths.
-void trust_system_store(ssl::context& ctx) {
+// The trusted CAs, built once per CA file and shared by every client of the process (the proxy
+// has three: Azure, the token authority, the local identity endpoints). Loading a bundle parses
+// all ~140 of its certificates into memory (1.2 MB, ~15 ms each time); the hashed directory
+// (/etc/ssl/certs, kept by update-ca-certificates) is read lazily instead, one CA when a handshake
+// needs it. SSL_CERT_FILE / SSL_CERT_DIR naming other places, or a directory without hash links,
+// take OpenSSL's usual default paths (the bundle, loaded once).
+// SSL_CERT_FILE / SSL_CERT_DIR unset, or naming OpenSSL's own defaults by another path (as
+// images that export SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt do).
+bool names_default(const char* env_name, const char* default_path) {
+  const char* v = std::getenv(env_name);
+  if (!v) return true;
+  if (!default_path) return false;
+  std::error_code e1, e2;
+  auto a = std::filesystem::weakly_canonical(v, e1), b = std::filesystem::weakly_canonical(default_path, e2);
+  return !e1 && !e2 && a == b;
+}
+
+X509_STORE* new_store(const std::string& ca_file) {
+  X509_STORE* store = X509_STORE_new();
+  if (!store) throw std::runtime_error("OpenSSL: X509_STORE_new failed");
   const char* dir = X509_get_default_cert_dir();
   bool hashed = false;
-  if (!std::getenv(X509_get_default_cert_file_env()) && !std::getenv(X509_get_default_cert_dir_env()) && dir) {
+  if (dir && names_default(X509_get_default_cert_file_env(), X509_get_default_cert_file()) &&
+      names_default(X509_get_default_cert_dir_env(), dir)) {
     std::error_code ec;
     for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
          it.increment(ec)) {
@@ -227,7 +245,24 @@ void trust_system_store(ssl::context& ctx) {
       }
     }
   }
-  if (!hashed || SSL_CTX_load_verify_dir(ctx.native_handle(), dir) != 1) ctx.set_default_verify_paths();
+  if (!hashed || X509_STORE_load_path(store, dir) != 1) X509_STORE_set_default_paths(store);
+  if (!ca_file.empty() && X509_STORE_load_file(store, ca_file.c_str()) != 1) {
+    const char* why = ERR_reason_error_string(ERR_get_error());
+    ERR_clear_error();
+    X509_STORE_free(store);
+    throw std::runtime_error("the CA file '" + ca_file + "' (AZURE_CA_FILE / --ca-file) holds no PEM certificate: " +
+                             (why ? why : "unreadable"));
+  }
+  return store;
+}
+
+X509_STORE* shared_store(const std::string& ca_file) {
+  static std::mutex mutex;
+  static auto& stores = *new std::map<std::string, X509_STORE*>;  // kept to the end of the process
+  std::lock_guard lock(mutex);
+  auto& store = stores[ca_file];
+  if (!store) store = new_store(ca_file);
+  return store;
 }
 }  // namespace
 
@@ -242,14 +277,7 @@ Client::Client(TlsSettings tls, ProxySettings proxy) : ssl_(ssl::context::tls_cl
       proxy_auth_ = "Basic " + b64;
     }
   }
-  trust_system_store(ssl_);
-  if (!tls.ca_file.empty()) {
-    boost::system::error_code ec;
-    ssl_.load_verify_file(tls.ca_file, ec);
-    if (ec)
-      throw std::runtime_error("the CA file '" + tls.ca_file + "' (AZURE_CA_FILE / --ca-file) holds no PEM certificate: " +
-                               ec.message());
-  }
+  SSL_CTX_set1_cert_store(ssl_.native_handle(), shared_store(tls.ca_file));
   ssl_.set_verify_mode(tls.verify ? ssl::verify_peer : ssl::verify_none);
   ssl_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
