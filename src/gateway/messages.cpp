@@ -30,6 +30,23 @@ exchange::Target target_for(const config::Config& cfg, const config::Team& team,
   return t;
 }
 
+namespace {
+// The route of a parsed request (or why there is none), noted in the request log.
+template <class Parsed>
+Result<config::Route> route_of(Result<Parsed>& parsed, const config::Config& cfg, const config::Team& team,
+                               RequestLog& log) {
+  auto route = parsed ? config::route_model(parsed->model, cfg, team) : Result<config::Route>(parsed.error());
+  if (!route) {
+    log.error = route.error().message;
+    return route;
+  }
+  log.client_model = route->client_model;
+  log.deployment = route->deployment;
+  log.deployment_id = route->candidates.front().name;
+  return route;
+}
+}  // namespace
+
 exchange::Target App::target_for(const config::Team& team, const config::Route& route,
                                   const config::Deployment& d) const {
   return gateway::target_for(cfg_, team, route.tier, d);
@@ -38,15 +55,11 @@ exchange::Target App::target_for(const config::Team& team, const config::Route& 
 boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
   auto parsed = anthropic::parse_request(req.message.body(), anthropic::Endpoint::count_tokens);
   auto team = this->team();
-  auto route = parsed ? config::route_model(parsed->model, cfg_, *team) : Result<config::Route>(parsed.error());
+  auto route = route_of(parsed, cfg_, *team, log);
   if (!route) {
-    log.error = route.error().message;
     co_await send_anthropic_error(res, route.error(), log.id);
     co_return;
   }
-  log.client_model = route->client_model;
-  log.deployment = route->deployment;
-  log.deployment_id = route->candidates.front().name;
   if (route->candidates.front().api == "anthropic") {
     // Claude on AI Foundry counts its own tokens: the request goes to its count_tokens endpoint.
     auto& c = route->candidates.front();
@@ -78,15 +91,11 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
     if (auto tools = anthropic::upstream_tools(parsed->tools, unused); !tools) parsed = tools.error();
   }
   auto team = this->team();
-  auto route = parsed ? config::route_model(parsed->model, cfg_, *team) : Result<config::Route>(parsed.error());
+  auto route = route_of(parsed, cfg_, *team, log);
   if (!route) {
-    log.error = route.error().message;
     co_await send_anthropic_error(res, route.error(), log.id);
     co_return;
   }
-  log.client_model = route->client_model;
-  log.deployment = route->deployment;
-  log.deployment_id = route->candidates.front().name;
   exchange::Spec spec;
   spec.front = exchange::Front::anthropic;
   spec.answer_id = random_id("msg_");
