@@ -3,9 +3,9 @@
 #include "access/key.hpp"
 #include "core/ids.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <spdlog/spdlog.h>
 
 namespace agp::access {
 
@@ -220,7 +220,8 @@ bool Access::flush() {
   }
   retry_.clear();
   retry_size_ = 0;
-  if (!db_ok_.exchange(true)) spdlog::info("team access: database reachable again; {} usage rows written", batch.size());
+  if (!db_ok_.exchange(true))
+    spdlog::info("team access: database reachable again; {} usage rows written", batch.size());
   if (dropped_ > 0) {
     spdlog::error("team access: {} usage rows were dropped while the database was down (buffer full)", dropped_);
     dropped_ = 0;

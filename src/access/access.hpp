@@ -86,7 +86,7 @@ class Access final : public ops::RequestObserver {
     std::int64_t unflushed_tokens = 0, unflushed_requests = 0;
   };
   using KeyMap = std::unordered_map<std::string, Key>;  // by key hash
-  Counters& counters_for(const std::string& name);  // under mu_
+  Counters& counters_for(const std::string& name);      // under mu_
 
   const Key* find(std::string_view token, std::shared_ptr<const KeyMap>& hold) const;
   void run();

@@ -2,10 +2,10 @@
 
 #include "access/key.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <fmt/format.h>
 
 #include <chrono>
 #include <regex>
@@ -29,7 +29,7 @@ std::optional<std::int64_t> parse_since(const std::string& s, SysTime now) {
   std::smatch m;
   if (!std::regex_match(s, m, re)) return std::nullopt;
   auto n = std::stoll(m[1]);
-  chr::milliseconds back = m[2] == "d" ? chr::milliseconds(chr::days(n))
+  chr::milliseconds back = m[2] == "d"   ? chr::milliseconds(chr::days(n))
                            : m[2] == "h" ? chr::milliseconds(chr::hours(n))
                                          : chr::milliseconds(chr::minutes(n));
   return chr::duration_cast<chr::milliseconds>((now - back).time_since_epoch()).count();
@@ -59,21 +59,16 @@ std::string limits_text(const KeyLimits& l) {
 }
 }  // namespace
 
-int create_key(Store& store, const CreateKey& c, std::ostream& out, std::ostream& err) {
-  if (!valid_key_name(c.name)) {
-    err << "keys create: --name must be 1-64 of A-Z a-z 0-9 . _ @ - (got '" << c.name << "')\n";
-    return 2;
-  }
-  KeyRecord k;
+Result<std::string> add_key(Store& store, const CreateKey& c, KeyRecord& k) {
+  if (!valid_key_name(c.name))
+    return Error::invalid("the name must be 1-64 of A-Z a-z 0-9 . _ @ - (got '" + c.name + "')");
+  k = {};
   k.name = c.name;
   k.owner = c.owner;
   k.limits = c.limits;
   if (!c.expires.empty()) {
     auto d = parse_date(c.expires);
-    if (!d) {
-      err << "keys create: --expires takes a date YYYY-MM-DD (got '" << c.expires << "')\n";
-      return 2;
-    }
+    if (!d) return Error::invalid("expires takes a date YYYY-MM-DD (got '" + c.expires + "')");
     k.expires_at = *d;
   }
   auto key = generate_key();
@@ -82,22 +77,38 @@ int create_key(Store& store, const CreateKey& c, std::ostream& out, std::ostream
   k.created_at = now_s();
   try {
     store.create_key(k);
+  } catch (const KeyExists& e) {
+    return Error{409, ErrorKind::invalid_request, e.what(), {}};
+  }
+  return key;
+}
+
+int create_key(Store& store, const CreateKey& c, std::ostream& out, std::ostream& err) {
+  KeyRecord k;
+  Result<std::string> made = std::string();
+  try {
+    made = add_key(store, c, k);
   } catch (const StoreError& e) {
     err << "keys create: " << e.what() << "\n";
     return 1;
   }
+  if (!made) {
+    err << "keys create: " << made.error().message << "\n";
+    return made.error().status == 409 ? 1 : 2;
+  }
   out << "created key '" << k.name << "'" << (k.owner.empty() ? "" : " for " + k.owner)
-      << (k.expires_at ? ", expires " + date_of(k.expires_at) + " 00:00 UTC" : "") << ", limits: " << limits_text(k.limits)
+      << (k.expires_at ? ", expires " + date_of(k.expires_at) + " 00:00 UTC" : "")
+      << ", limits: " << limits_text(k.limits)
       << "\nthe key is shown only now; the database keeps its SHA-256. Claude Code: ANTHROPIC_AUTH_TOKEN=<key>; "
          "Cursor: the OpenAI API key.\n"
-      << key << "\n";
+      << *made << "\n";
   return 0;
 }
 
 int list_keys(Store& store, std::ostream& out) {
   auto keys = store.keys();
-  out << fmt::format("{:<24} {:<20} {:<10} {:<10} {:<10} {:<10} {}\n", "NAME", "OWNER", "PREFIX", "CREATED",
-                     "EXPIRES", "REVOKED", "LIMITS");
+  out << fmt::format("{:<24} {:<20} {:<10} {:<10} {:<10} {:<10} {}\n", "NAME", "OWNER", "PREFIX", "CREATED", "EXPIRES",
+                     "REVOKED", "LIMITS");
   for (auto& k : keys)
     out << fmt::format("{:<24} {:<20} {:<10} {:<10} {:<10} {:<10} {}\n", k.name, k.owner.empty() ? "-" : k.owner,
                        k.prefix + "…", date_of(k.created_at), date_of(k.expires_at), date_of(k.revoked_at),
@@ -161,8 +172,8 @@ int usage_report(Store& store, const std::string& since, bool json, std::ostream
       return 0;
     }
     out << "usage since " << utc_string(SysTime(chr::milliseconds(*since_ms))) << "\n";
-    out << fmt::format("{:<24} {:>9} {:>13} {:>13} {:>13} {:>10}\n", "KEY", "REQUESTS", "INPUT_TOKENS",
-                       "OUTPUT_TOKENS", "CACHED_TOKENS", "COST_USD");
+    out << fmt::format("{:<24} {:>9} {:>13} {:>13} {:>13} {:>10}\n", "KEY", "REQUESTS", "INPUT_TOKENS", "OUTPUT_TOKENS",
+                       "CACHED_TOKENS", "COST_USD");
     for (auto& u : store.usage_since(*since_ms))
       out << fmt::format("{:<24} {:>9} {:>13} {:>13} {:>13} {:>10.4f}\n", u.key_name, u.requests, u.input_tokens,
                          u.output_tokens, u.cached_tokens, u.cost_usd);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "access/store.hpp"
+#include "core/error.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -24,6 +25,10 @@ std::optional<std::int64_t> parse_date(const std::string& s);
 std::optional<std::int64_t> parse_since(const std::string& s, SysTime now);
 // A name is 1–64 of [A-Za-z0-9._@-] (it appears in logs and URLs).
 bool valid_key_name(const std::string& name);
+
+// Validates `c`, makes a key, stores its hash: the key (shown once), `out` filled; a 400 for bad
+// input, 409 when the name is taken. Throws StoreError when the database fails.
+Result<std::string> add_key(Store& store, const CreateKey& c, KeyRecord& out);
 
 // Each returns the process exit code; errors go to `err`.
 int create_key(Store& store, const CreateKey& c, std::ostream& out, std::ostream& err);

@@ -17,7 +17,9 @@ std::int64_t now_s() {
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(std::string url) : url_(std::move(url)) { guard([&] { return (conn(), 0); }); }
+  explicit PostgresStore(std::string url) : url_(std::move(url)) {
+    guard([&] { return (conn(), 0); });
+  }
 
   int migrate() override {
     return guard([&] {
@@ -25,7 +27,8 @@ class PostgresStore final : public Store {
         pqxx::work w(conn());
         // One migrator at a time across replicas: the lock is held until the transaction ends.
         w.exec("SELECT pg_advisory_xact_lock(171717)");
-        w.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+        w.exec(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
         int have = w.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0].as<int>();
         for (const auto& m : postgres_migrations()) {
           if (m.version <= have) continue;
@@ -57,7 +60,7 @@ class PostgresStore final : public Store {
             k.name, k.owner, k.key_hash, k.prefix, k.created_at, k.expires_at, k.limits.daily_tokens,
             k.limits.monthly_tokens, k.limits.rpm, k.limits.tpm);
       } catch (const pqxx::unique_violation&) {
-        throw StoreError("a key named '" + k.name + "' exists already");
+        throw KeyExists("a key named '" + k.name + "' exists already");
       }
       w.commit();
       return 0;
@@ -101,7 +104,8 @@ class PostgresStore final : public Store {
       for (const auto& r : rows)
         w.exec_params(
             "INSERT INTO usage (at_ms, key_name, session, client_model, deployment, input_tokens, output_tokens,"
-            " cached_tokens, reasoning_tokens, status, latency_ms, cost_usd) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
+            " cached_tokens, reasoning_tokens, status, latency_ms, cost_usd) VALUES "
+            "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
             r.at_ms, r.key_name, r.session, r.client_model, r.deployment, r.input_tokens, r.output_tokens,
             r.cached_tokens, r.reasoning_tokens, r.status, r.latency_ms, r.cost_usd);
       w.commit();

@@ -17,8 +17,8 @@ std::int64_t now_s() {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(const std::string& path) try : path_(path),
-                                                      db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
+  explicit SqliteStore(const std::string& path) try
+      : path_(path), db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
     db_.setBusyTimeout(5000);
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec("PRAGMA synchronous=NORMAL");
@@ -28,7 +28,8 @@ class SqliteStore final : public Store {
 
   int migrate() override {
     return guard([&] {
-      db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+      db_.exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
       for (const auto& m : sqlite_migrations()) {
         // BEGIN IMMEDIATE takes the write lock first: two processes starting at once apply each
         // migration once (the second sees the version and skips it).
@@ -77,7 +78,7 @@ class SqliteStore final : public Store {
         q.exec();
       } catch (const SQLite::Exception& e) {
         if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY || e.getErrorCode() == SQLITE_CONSTRAINT)
-          throw StoreError("a key named '" + k.name + "' exists already");
+          throw KeyExists("a key named '" + k.name + "' exists already");
         throw;
       }
       return 0;

@@ -16,6 +16,10 @@ namespace agp::access {
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// create_key: the name is taken.
+struct KeyExists : StoreError {
+  using StoreError::StoreError;
+};
 
 // Times are unix seconds (keys) and unix milliseconds (usage); 0 = not set.
 struct KeyRecord {
@@ -47,7 +51,7 @@ class Store {
   // returns the version now; safe when several processes start at once.
   virtual int migrate() = 0;
   virtual int schema_version() = 0;
-  // Throws StoreError when the name is taken.
+  // Throws KeyExists when the name is taken.
   virtual void create_key(const KeyRecord& k) = 0;
   virtual std::vector<KeyRecord> keys() = 0;
   // false when there is no unrevoked key of that name.

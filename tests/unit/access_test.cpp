@@ -52,12 +52,9 @@ TEST(AccessKey, LooksLikeKeyTable) {
     std::string token;
     bool ok;
   } rows[] = {
-      {"agp-" + std::string(43, 'a'), true},
-      {"agp-" + std::string(42, 'a'), false},
-      {"agp-" + std::string(44, 'a'), false},
-      {"agx-" + std::string(43, 'a'), false},
-      {"agp-" + std::string(42, 'a') + "-", false},
-      {"", false},
+      {"agp-" + std::string(43, 'a'), true},        {"agp-" + std::string(42, 'a'), false},
+      {"agp-" + std::string(44, 'a'), false},       {"agx-" + std::string(43, 'a'), false},
+      {"agp-" + std::string(42, 'a') + "-", false}, {"", false},
   };
   for (auto& r : rows) EXPECT_EQ(looks_like_key(r.token), r.ok) << r.token;
 }
@@ -114,7 +111,8 @@ TEST(AccessCli, ParseDateAndSince) {
   EXPECT_FALSE(parse_date("2026-13-03"));
   EXPECT_FALSE(parse_date("tomorrow"));
   auto now = at(2026, 12, 2, 12);
-  EXPECT_EQ(parse_since("7d", now), chr::duration_cast<chr::milliseconds>((now - chr::days(7)).time_since_epoch()).count());
+  EXPECT_EQ(parse_since("7d", now),
+            chr::duration_cast<chr::milliseconds>((now - chr::days(7)).time_since_epoch()).count());
   EXPECT_EQ(parse_since("30m", now),
             chr::duration_cast<chr::milliseconds>((now - chr::minutes(30)).time_since_epoch()).count());
   EXPECT_FALSE(parse_since("7w", now));
