@@ -153,14 +153,39 @@ void Access::request_refresh() const {
   cv_.notify_one();
 }
 
+void Access::submit(std::function<void(Store&)> job) {
+  {
+    std::lock_guard lk(mu_);
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+}
+
+void Access::refresh_soon() const {
+  {
+    std::lock_guard lk(mu_);
+    refresh_wanted_ = true;
+  }
+  cv_.notify_one();
+}
+
 void Access::run() {
   auto next_flush = chr::steady_clock::now() + opt_.flush_every;
   auto next_refresh = chr::steady_clock::now() + opt_.refresh;
   std::unique_lock lk(mu_);
   while (!stop_) {
     cv_.wait_until(lk, std::min(next_flush, next_refresh),
-                   [&] { return stop_ || pending_.size() >= opt_.flush_rows || refresh_wanted_; });
+                   [&] { return stop_ || pending_.size() >= opt_.flush_rows || refresh_wanted_ || !jobs_.empty(); });
     if (stop_) break;
+    if (!jobs_.empty()) {
+      auto job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lk.unlock();
+      job(*store_);
+      job = nullptr;
+      lk.lock();
+      continue;
+    }
     auto now = chr::steady_clock::now();
     bool do_flush = pending_.size() >= opt_.flush_rows || now >= next_flush;
     bool do_refresh = refresh_wanted_ || now >= next_refresh;

@@ -65,6 +65,10 @@ class Access final : public ops::RequestObserver {
   // database that is down.
   void stop(std::chrono::milliseconds patience = std::chrono::milliseconds(5000));
 
+  // Runs `job` on the worker thread (the admin API's reads and writes); it must not throw.
+  void submit(std::function<void(Store&)> job);
+  // Reads keys and totals again on the worker's next turn (after the admin API changed a key).
+  void refresh_soon() const;
   bool database_ok() const { return db_ok_.load(); }
   std::string database() const { return store_->describe(); }
   std::size_t buffered_rows() const;
@@ -101,6 +105,7 @@ class Access final : public ops::RequestObserver {
   mutable std::condition_variable cv_;
   std::unordered_map<std::string, Counters> counters_;  // by key name
   std::int64_t totals_day_ = -1, totals_month_ = -1;    // of the last refresh
+  std::deque<std::function<void(Store&)>> jobs_;        // queued by submit()
   std::vector<UsageRow> pending_;                       // queued by observe()
   std::deque<UsageRow> retry_;                          // worker only: rows a failed write kept
   bool stop_ = false;

@@ -1,6 +1,7 @@
 #include "gateway/app.hpp"
 
 #include "access/access.hpp"
+#include "gateway/admin_routes.hpp"
 
 #include "anthropic/errors.hpp"
 #include "auth/fetch.hpp"
@@ -229,6 +230,9 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
       log.quiet = true;
       co_await models(req, res, log);
     }
+  } else if (path.starts_with("/admin/")) {
+    log.endpoint = "/admin/";
+    co_await admin_route(cfg_, access_.get(), req, res, log);
   } else if (is_ops_route(path)) {
     log.endpoint = path;
     log.quiet = true;
