@@ -1,4 +1,6 @@
 // azure-gpt-proxy: flags, configuration, start-up report, serve until a signal.
+#include "access/access.hpp"
+#include "access/keys_cli.hpp"
 #include "config/config.hpp"
 #include "config/routing.hpp"
 #include "core/ids.hpp"
@@ -80,6 +82,40 @@ int main(int argc, char** argv) {
       "doctor", "check every endpoint and deployment of the configuration with one tiny request each, "
                 "print what is wrong and how to fix it; exit 1 on any failure");
   doctor->fallthrough();  // `doctor --config FILE` takes the main options after the subcommand too
+  std::string database;
+  cli.add_option("--database", database,
+                 "team access database: sqlite:///abs/path/file.db or postgresql://… (env DATABASE_URL); keys, "
+                 "budgets and usage per key");
+  // keys create|list|revoke|usage: team keys on the database of --database / DATABASE_URL.
+  auto* keys = cli.add_subcommand("keys", "manage team keys (create, list, revoke) and read usage per key");
+  keys->fallthrough();
+  keys->require_subcommand(1);
+  access::CreateKey create_args;
+  auto* keys_create = keys->add_subcommand("create", "create a key; it is printed once, alone on the last line");
+  keys_create->add_option("--name", create_args.name, "the key's unique name (e.g. alice, ci-nightly)")->required();
+  keys_create->add_option("--owner", create_args.owner, "who holds it (e.g. alice@example.com)");
+  keys_create->add_option("--daily-tokens", create_args.limits.daily_tokens, "input+output tokens a UTC day (0 = no limit)")
+      ->check(CLI::NonNegativeNumber);
+  keys_create->add_option("--monthly-tokens", create_args.limits.monthly_tokens, "input+output tokens a UTC month")
+      ->check(CLI::NonNegativeNumber);
+  keys_create->add_option("--rpm", create_args.limits.rpm, "requests per minute (per proxy replica)")
+      ->check(CLI::NonNegativeNumber);
+  keys_create->add_option("--tpm", create_args.limits.tpm, "tokens per minute (per proxy replica)")
+      ->check(CLI::NonNegativeNumber);
+  keys_create->add_option("--expires", create_args.expires, "YYYY-MM-DD: the key stops working at 00:00 UTC that day");
+  keys_create->fallthrough();
+  auto* keys_list = keys->add_subcommand("list", "list the keys (names, owners, 8-character prefixes, limits)");
+  keys_list->fallthrough();
+  std::string revoke_name;
+  auto* keys_revoke = keys->add_subcommand("revoke", "revoke a key: every proxy refuses it within seconds");
+  keys_revoke->add_option("--name", revoke_name, "the key's name")->required();
+  keys_revoke->fallthrough();
+  std::string usage_since = "7d";
+  bool usage_json = false;
+  auto* keys_usage = keys->add_subcommand("usage", "requests, tokens and cost per key");
+  keys_usage->add_option("--since", usage_since, "7d, 24h, 30m or YYYY-MM-DD (default 7d)");
+  keys_usage->add_flag("--json", usage_json, "one JSON array");
+  keys_usage->fallthrough();
   // Limits and TLS: each flag sets its environment variable (documented in README's configuration).
   struct EnvFlag {
     const char* flag;
@@ -129,6 +165,33 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (keys->parsed()) {
+    std::string url = database;
+    try {
+      auto file_env = config::read_env_file(env_file.empty() ? ".env" : env_file, !env_file.empty());
+      auto env = config::merge(config::process_env(), file_env);
+      if (url.empty() && env.count("DATABASE_URL")) url = env["DATABASE_URL"];
+    } catch (const config::ConfigError& e) {
+      std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
+      return 2;
+    }
+    if (url.empty()) {
+      std::cerr << "azure-gpt-proxy keys: no database: give --database URL or set DATABASE_URL\n";
+      return 2;
+    }
+    try {
+      auto store = access::open_store(url);
+      store->migrate();
+      if (keys_create->parsed()) return access::create_key(*store, create_args, std::cout, std::cerr);
+      if (keys_list->parsed()) return access::list_keys(*store, std::cout);
+      if (keys_revoke->parsed()) return access::revoke_key(*store, revoke_name, std::cout, std::cerr);
+      return access::usage_report(*store, usage_since, usage_json, std::cout, std::cerr);
+    } catch (const access::StoreError& e) {
+      std::cerr << "azure-gpt-proxy keys: " << e.what() << "\n";
+      return 1;
+    }
+  }
+
   ops::start_logging();
   struct LoggingStop {
     ~LoggingStop() { ops::stop_logging(); }
@@ -151,6 +214,7 @@ int main(int argc, char** argv) {
     for (auto& f : env_flags)
       if (!f.value.empty()) env[f.env] = f.value;
     if (insecure_tls) env["AZURE_VERIFY_TLS"] = "false";
+    if (!database.empty()) env["DATABASE_URL"] = database;
     // --demo: the mock is the one endpoint; the user's Azure settings and config file wait.
     if (demo && !check_config) {
       std::string azure_key = random_id("demo-azure-", 16);
@@ -210,6 +274,26 @@ int main(int argc, char** argv) {
     std::cerr << "azure-gpt-proxy: " << e.what() << "\n";
     return 2;
   }
+  // Team access: keys, budgets and usage accounting on the database; it writes what is queued when
+  // the server has stopped (below).
+  std::shared_ptr<access::Access> team_access;
+  if (!cfg.database_url.empty()) {
+    access::Options ao;
+    ao.shared_token = cfg.auth_token;
+    ao.refresh = cfg.key_refresh;
+    ao.flush_every = cfg.usage_flush;
+    try {
+      team_access = std::make_shared<access::Access>(access::open_store(cfg.database_url), ao);
+    } catch (const access::StoreError& e) {
+      std::cerr << "azure-gpt-proxy: team access database: " << e.what() << "\n";
+      return 2;
+    }
+    app->set_access(team_access);
+    app->add_observer(team_access.get());
+    app->status_board().add_section("team_access", [team_access] {
+      return team_access->status_section(std::chrono::system_clock::now());
+    });
+  }
   http::ServerOptions options;
   options.limits.header_timeout = cfg.header_timeout;
   options.limits.body_timeout = cfg.body_timeout;
@@ -268,7 +352,9 @@ int main(int argc, char** argv) {
   for (auto& d : cfg.team->deployments)
     if (auto caps = d.capabilities.describe(); !caps.empty())
       spdlog::info("deployment {} takes (configured): {}", d.name, caps);
-  if (cfg.auth_token.empty()) {
+  if (team_access) {
+    spdlog::info("client auth on: team keys (agp-…){}", cfg.auth_token.empty() ? "" : " and ANTHROPIC_AUTH_TOKEN as '(shared token)'");
+  } else if (cfg.auth_token.empty()) {
     if (cfg.listen_is_loopback())
       spdlog::info("client auth off (ANTHROPIC_AUTH_TOKEN unset); listening on loopback only");
     else
@@ -347,6 +433,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < n_threads; ++i) pool.emplace_back([c = iocs[i].get()] { c->run(); });
   ioc.run();
   for (auto& t : pool) t.join();
+  if (team_access) team_access->stop(std::chrono::milliseconds(5000));  // every answered request's usage written
   spdlog::info("stopped");
   return 0;
 }

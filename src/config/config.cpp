@@ -346,6 +346,10 @@ Config load(const Env& env) {
     c.team = std::make_shared<const Team>(team_from_env(c));
   }
   c.record_dir = get(env, "RECORD_DIR");
+  c.database_url = trim(get(env, "DATABASE_URL"));
+  c.key_refresh = std::chrono::milliseconds(get_int(env, "KEY_REFRESH_MS", 2000, 100, 600000));
+  c.usage_flush = std::chrono::milliseconds(get_int(env, "USAGE_FLUSH_MS", 1000, 10, 600000));
+  c.admin_token = get(env, "ADMIN_TOKEN");
   return c;
 }
 

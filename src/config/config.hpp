@@ -84,6 +84,11 @@ struct Config {
   std::string log_format = "text";  // text | json (LOG_FORMAT, --log-format)
   bool log_bodies = false;          // --log-bodies: request and answer bodies in the log, keys redacted
   std::string metrics_token;        // METRICS_TOKEN: guards /metrics and /status.json; "" = open
+  // Team access (issue 17): keys, budgets and usage in a database; "" = the shared token only.
+  std::string database_url;                // DATABASE_URL / --database: sqlite:///abs/file.db or postgresql://…
+  std::chrono::milliseconds key_refresh{2000};  // KEY_REFRESH_MS: keys and budget totals read again this often
+  std::chrono::milliseconds usage_flush{1000};  // USAGE_FLUSH_MS: usage rows written at least this often
+  std::string admin_token;                 // ADMIN_TOKEN: guards /admin/…; "" = the admin API is off (404)
   bool validate_stream = false;  // log Anthropic SSE grammar violations (debug aid)
   std::string record_dir;        // --record: write each exchange there
 

@@ -1,5 +1,8 @@
 #include "gateway/app.hpp"
 
+#include "access/access.hpp"
+#include "gateway/admin_routes.hpp"
+
 #include "anthropic/errors.hpp"
 #include "auth/fetch.hpp"
 #include "core/ids.hpp"
@@ -55,11 +58,15 @@ bool bearer_is(const http::Request& req, const std::string& token) {
 }
 
 bool App::authorized(const http::bhttp::fields& headers) const {
-  if (cfg_.auth_token.empty()) return true;
   auto value = [&](const char* name) {
     auto v = headers[name];
     return std::string_view(v.data(), v.size());
   };
+  if (access_)
+    return !access_->identify(access::presented_token(value("x-api-key"), value("authorization")),
+                              std::chrono::system_clock::now())
+                .empty();
+  if (cfg_.auth_token.empty()) return true;
   auto key = value("x-api-key");
   if (!key.empty() && constant_time_equal(key, cfg_.auth_token)) return true;
   auto auth = value("authorization");
@@ -104,18 +111,47 @@ namespace {
 const char* const kAnthropicAuth = "invalid x-api-key or Authorization bearer token (ANTHROPIC_AUTH_TOKEN of the proxy)";
 const char* const kOpenAIAuth = "invalid API key: use the proxy's ANTHROPIC_AUTH_TOKEN as the OpenAI API key";
 
+const char* const kAnthropicKeyAuth =
+    "invalid, revoked or expired key in x-api-key / Authorization: Bearer (ANTHROPIC_AUTH_TOKEN): ask for an agp- key";
+const char* const kOpenAIKeyAuth = "invalid, revoked or expired API key: use your agp- key as the OpenAI API key";
+
 bool model_route(std::string_view path) {
   return path == "/v1/messages" || path == "/v1/messages/count_tokens" || path == "/cursor/chat/completions" ||
          path == "/cursor/v1/chat/completions" || path == "/v1/chat/completions";
 }
 }  // namespace
 
+std::optional<Error> App::admit(const http::Request& req, RequestLog& log, exchange::Front front, bool counted) {
+  const char* wrong = front == exchange::Front::anthropic ? kAnthropicAuth : kOpenAIAuth;
+  if (!access_) {
+    if (authorized(req.message)) return std::nullopt;
+    return Error{401, ErrorKind::authentication, wrong, {}};
+  }
+  if (auto session = req.header("x-claude-code-session-id"); session.size() <= 128) log.session = session;
+  auto a = access_->admit(access::presented_token(req.header("x-api-key"), req.header("authorization")), counted,
+                          std::chrono::system_clock::now());
+  log.key_name = a.key_name;
+  switch (a.verdict) {
+    case access::Admission::Verdict::ok:
+      return std::nullopt;
+    case access::Admission::Verdict::limited:
+      log.error = a.exceeded->limit;
+      return Error{429, ErrorKind::rate_limit, a.message, std::to_string(a.exceeded->retry_after_s)};
+    case access::Admission::Verdict::unauthorized:
+      break;
+  }
+  return Error{401, ErrorKind::authentication, front == exchange::Front::anthropic ? kAnthropicKeyAuth : kOpenAIKeyAuth,
+               {}};
+}
+
 std::optional<http::Rejection> App::screen(const http::bhttp::request_header<>& header) const {
   std::string_view target(header.target().data(), header.target().size());
   auto path = target.substr(0, target.find('?'));
   if (!model_route(path) || authorized(header)) return std::nullopt;
   auto front = front_of(path);
-  Error e{401, ErrorKind::authentication, front == exchange::Front::anthropic ? kAnthropicAuth : kOpenAIAuth, {}};
+  bool anthropic = front == exchange::Front::anthropic;
+  Error e{401, ErrorKind::authentication,
+          access_ ? (anthropic ? kAnthropicKeyAuth : kOpenAIKeyAuth) : (anthropic ? kAnthropicAuth : kOpenAIAuth), {}};
   auto given = header["x-request-id"];
   auto id = request_id_for(std::string_view(given.data(), given.size()));
   spdlog::info("{} {} {} status=401 error=\"wrong token; the body was not read\"", id,
@@ -139,7 +175,7 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
   log.remote = req.remote;
 
   // A model request holds one of MAX_IN_FLIGHT slots while it is handled.
-  auto admit = [&] {
+  auto take_slot = [&] {
     http::Permit slot = admission_->requests.try_take();
     if (!slot) log.error = "at MAX_IN_FLIGHT";
     return slot;
@@ -154,10 +190,10 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
     if (method != http::bhttp::verb::post) {
       Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
       co_await send_anthropic_error(res, e, log.id);
-    } else if (!authorized(req.message)) {
-      Error e{401, ErrorKind::authentication, kAnthropicAuth, {}};
+    } else if (auto refused = admit(req, log, exchange::Front::anthropic, path == "/v1/messages")) {
+      Error e = *refused;
       co_await send_anthropic_error(res, e, log.id);
-    } else if (slot = admit(); !slot) {
+    } else if (slot = take_slot(); !slot) {
       Error e = too_busy();
       co_await send_anthropic_error(res, e, log.id);
     } else if (path == "/v1/messages") {
@@ -174,10 +210,10 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
     if (method != http::bhttp::verb::post) {
       Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
       co_await send_openai_error(res, e, log.id);
-    } else if (!authorized(req.message)) {
-      Error e{401, ErrorKind::authentication, kOpenAIAuth, {}};
+    } else if (auto refused = admit(req, log, exchange::Front::openai_chat, true)) {
+      Error e = *refused;
       co_await send_openai_error(res, e, log.id);
-    } else if (slot = admit(); !slot) {
+    } else if (slot = take_slot(); !slot) {
       Error e = too_busy();
       co_await send_openai_error(res, e, log.id);
     } else {
@@ -187,13 +223,16 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
   } else if ((path == "/cursor/models" || path == "/cursor/v1/models" || path == "/v1/models") &&
              method == http::bhttp::verb::get) {
     log.endpoint = path;
-    if (!authorized(req.message)) {
-      Error e{401, ErrorKind::authentication, kOpenAIAuth, {}};
+    if (auto refused = admit(req, log, exchange::Front::openai_chat, false)) {
+      Error e = *refused;
       co_await send_openai_error(res, e, log.id);
     } else {
       log.quiet = true;
       co_await models(req, res, log);
     }
+  } else if (path.starts_with("/admin/")) {
+    log.endpoint = "/admin/";
+    co_await admin_route(cfg_, access_.get(), req, res, log);
   } else if (is_ops_route(path)) {
     log.endpoint = path;
     log.quiet = true;

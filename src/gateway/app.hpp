@@ -23,6 +23,10 @@
 #include <string>
 #include <vector>
 
+namespace agp::access {
+class Access;
+}
+
 namespace agp::gateway {
 
 // What one request did (ops::RequestRecord), filled in as the request goes; its observers —
@@ -71,6 +75,9 @@ class App {
   // line, the metrics, the status page, then those added here (usage accounting). Add them
   // before the server starts; observe() runs on the I/O thread and must not block.
   void add_observer(ops::RequestObserver* o) { observers_.push_back(o); }
+  // Team access: keys, budgets and usage accounting (access/). Without it the single
+  // ANTHROPIC_AUTH_TOKEN is the client token, as before. Set before the server starts.
+  void set_access(std::shared_ptr<access::Access> a) { access_ = std::move(a); }
   // The status document's extra sections (usage per key, …): see ops::StatusBoard::add_section.
   ops::StatusBoard& status_board() { return status_; }
   // The HTTP server's own counts, for /metrics and /status.json (-1 = not known).
@@ -81,6 +88,9 @@ class App {
 
  private:
   bool authorized(const http::bhttp::fields& headers) const;
+  // Who the client is and may they go on: nullopt, with log.key_name set, or the 401 / 429 to send.
+  // `counted`: a request that goes to Azure (budgets and rate limits apply).
+  std::optional<Error> admit(const http::Request& req, RequestLog& log, exchange::Front front, bool counted);
   // The request has ended: its record goes to the log and to every observer.
   void observe(RequestLog& log, const http::ResponseWriter& res);
   // /health, /ready, /metrics, /status.json and GET / (gateway/ops_routes.cpp).
@@ -124,6 +134,7 @@ class App {
   ops::StatusBoard status_;
   std::vector<ops::RequestObserver*> observers_{&metrics_, &status_};
   std::function<ServerCounts()> server_counts_;
+  std::shared_ptr<access::Access> access_;
 };
 
 // How a deployment is asked: its backend, reasoning, api-version, the tier's effort.

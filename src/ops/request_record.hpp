@@ -21,6 +21,8 @@ struct RequestRecord {
   std::string route;   // "POST /v1/messages", as asked
   std::string endpoint = "other";  // the proxy's route that served it ("/v1/messages"), for labels
   std::string remote;  // the client's ip:port
+  std::string key_name;  // team access: the client key's name, "(shared token)", or "" without a database
+  std::string session;   // Claude Code's X-Claude-Code-Session-Id
   std::string client_model;
   std::string deployment;     // the Azure deployment name
   std::string deployment_id;  // the deployment's id in the configuration (labels, health)
