@@ -13,6 +13,10 @@ want_deb=(build-essential cmake ninja-build pkg-config git ca-certificates
 # page in headless Chromium, and /metrics read by the official Prometheus client's parser.
 # PostgreSQL 15 (initdb, postgres, psql): the team access tests start a throw-away server.
 [[ "${SKIP_NPM:-0}" == 1 ]] || want_deb+=(chromium python3-prometheus-client postgresql)
+# Also for the tests only: the sanitizer and fuzzing tree (scripts/test.sh, scripts/fuzz.sh) needs
+# clang, the ASan/UBSan runtimes and libFuzzer (libclang_rt.fuzzer-x86_64.a, in libclang-rt-14-dev),
+# and llvm-symbolizer (package llvm) so that reports name functions and lines.
+[[ "${SKIP_NPM:-0}" == 1 ]] || want_deb+=(clang libclang-rt-14-dev llvm)
 # Node.js + npm: any install that provides both will do (Debian's, or a vendor build).
 command -v node >/dev/null && command -v npm >/dev/null || want_deb+=(nodejs npm)
 

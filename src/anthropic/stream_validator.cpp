@@ -77,10 +77,18 @@ void StreamValidator::feed(const Event& e) {
       return;
     }
     if (open_type_ == "tool_use" && !tool_json_.empty()) {
+      // Malformed JSON breaks the SDKs' parser; a valid prefix is what Anthropic itself sends when
+      // max_tokens cuts a call short, so it waits for the stop_reason.
       boost::system::error_code ec;
-      auto v = json::parse(tool_json_, ec);
-      if (ec || !v.is_object())
+      json::parse_options opts;
+      opts.max_depth = 1024;
+      json::stream_parser p({}, opts);
+      p.write(tool_json_.data(), tool_json_.size(), ec);
+      auto first = tool_json_.find_first_not_of(" \t\r\n");
+      if (ec || first == std::string::npos || tool_json_[first] != '{')
         fail(fmt::format("tool_use block {} input is not a JSON object: {}", open_index_, tool_json_));
+      else if (!p.done())
+        cut_tool_ = open_index_;
     }
     open_index_ = -1;
     return;
@@ -90,6 +98,8 @@ void StreamValidator::feed(const Event& e) {
     if (phase_ == Phase::after_delta) fail("second message_delta");
     auto* d = find_object(e.data, "delta");
     if (!d || !find_string(*d, "stop_reason")) fail("message_delta without stop_reason");
+    if (cut_tool_ >= 0 && (!d || find_string(*d, "stop_reason").value_or("") != "max_tokens"))
+      fail(fmt::format("tool_use block {} input is incomplete JSON, and stop_reason is not max_tokens", cut_tool_));
     auto* u = find_object(e.data, "usage");
     if (!u || !find_int(*u, "output_tokens")) fail("message_delta without usage.output_tokens");
     phase_ = Phase::after_delta;

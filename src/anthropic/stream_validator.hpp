@@ -26,6 +26,7 @@ class StreamValidator {
   int open_index_ = -1;
   std::string open_type_;
   std::string tool_json_;
+  int cut_tool_ = -1;  // a tool_use block whose input stopped mid-JSON (fine only with max_tokens)
   bool finished_ = false;
   std::vector<std::string> violations_;
 };

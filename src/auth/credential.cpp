@@ -56,7 +56,12 @@ bool seconds_of(const json::value* v, std::int64_t& out) {
   if (!v) return false;
   if (v->is_int64()) return out = v->get_int64(), true;
   if (v->is_uint64()) return out = static_cast<std::int64_t>(v->get_uint64()), true;
-  if (v->is_double()) return out = static_cast<std::int64_t>(v->get_double()), true;
+  // Range first: casting a double outside int64's range is undefined behaviour.
+  if (v->is_double()) {
+    double d = v->get_double();
+    if (!(d >= -0x1p63 && d < 0x1p63)) return false;
+    return out = static_cast<std::int64_t>(d), true;
+  }
   if (!v->is_string()) return false;
   auto s = v->get_string();
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);

@@ -120,11 +120,18 @@ bool Config::listen_is_loopback() const { return listen_host.starts_with("127.")
 
 Env read_env_file(const std::string& path, bool required) {
   std::ifstream in(path);
-  Env env;
   if (!in) {
     if (required) throw ConfigError("The env file '" + path + "' given with --env-file cannot be read.");
-    return env;
+    return {};
   }
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_env_text(text.str(), path);
+}
+
+Env parse_env_text(std::string_view text, const std::string& path) {
+  std::istringstream in{std::string(text)};
+  Env env;
   std::string line;
   int lineno = 0;
   while (std::getline(in, line)) {

@@ -107,6 +107,8 @@ struct Config {
 // Throws ConfigError if the file exists but a line is malformed; a missing file
 // yields an empty map unless `required`.
 Env read_env_file(const std::string& path, bool required);
+// The same for a dotenv file's text; `path` names it in errors.
+Env parse_env_text(std::string_view text, const std::string& path);
 // The process environment as a map.
 Env process_env();
 // Environment first, then the file's values for keys the environment lacks.

@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 namespace agp::config {
 
@@ -149,10 +151,17 @@ struct Reader {
     return v;
   }
 
+  // A mapping's key: a plain value (as<std::string>() would throw YAML::BadConversion on a
+  // sequence or mapping used as a key, `[a]: 1` or `? {a: 1}`).
+  std::string key(const YAML::Node& k, const std::string& where) const {
+    if (!k.IsScalar()) fail(k, "the keys of " + where + " must be plain names");
+    return k.Scalar();
+  }
+
   void only_keys(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> keys) const {
     if (!map.IsMap()) fail(map, where + " must be a mapping (key: value)");
     for (auto kv : map) {
-      auto k = kv.first.as<std::string>();
+      auto k = key(kv.first, where);
       if (std::none_of(keys.begin(), keys.end(), [&](const char* x) { return k == x; })) {
         std::string list;
         for (auto* x : keys) {
@@ -168,7 +177,7 @@ struct Reader {
     HeaderList out;
     if (!n) return out;
     if (!n.IsMap()) fail(n, where + ".headers must be a mapping of header: value");
-    for (auto kv : n) out.emplace_back(kv.first.as<std::string>(), text(kv.second, where + ".headers"));
+    for (auto kv : n) out.emplace_back(key(kv.first, where + ".headers"), text(kv.second, where + ".headers"));
     return out;
   }
 };
@@ -272,7 +281,7 @@ Deployment deployment_of(const Reader& r, const YAML::Node& n, std::size_t i, co
     std::string spec = d.name + ":";
     bool first = true;
     for (auto kv : caps) {
-      std::string key = kv.first.as<std::string>();
+      std::string key = r.key(kv.first, where + ".capabilities");
       std::string value;
       if (kv.second.IsSequence())
         for (auto v : kv.second) {
@@ -297,17 +306,8 @@ Deployment deployment_of(const Reader& r, const YAML::Node& n, std::size_t i, co
   return d;
 }
 
-}  // namespace
-
-Team load_team_file(const std::string& path, const Env& env) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw TeamError(path + ": cannot be read");
-  } catch (const YAML::Exception& e) {
-    throw TeamError(fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
-  }
+// The whole file: the keys and their values checked, one TeamError naming the first problem.
+Team team_of(YAML::Node root, const std::string& path, const Env& env) {
   Reader r{path, env};
   r.only_keys(root, "the file", {"endpoints", "deployments", "routes"});
   Team t;
@@ -340,7 +340,7 @@ Team load_team_file(const std::string& path, const Env& env) {
   if (!routes || !routes.IsMap() || routes.size() == 0) r.fail(root, "'routes' must map model patterns to deployments");
   for (auto kv : routes) {
     RouteRule rule;
-    rule.pattern = kv.first.as<std::string>();
+    rule.pattern = r.key(kv.first, "routes");
     // yaml-cpp nodes are references (assigning one writes into the document): collect, do not reassign.
     std::vector<YAML::Node> list;
     if (kv.second.IsScalar())
@@ -361,6 +361,26 @@ Team load_team_file(const std::string& path, const Env& env) {
       t.routes.push_back(std::move(rule));
   }
   return t;
+}
+
+}  // namespace
+
+Team load_team_file(const std::string& path, const Env& env) {
+  std::ifstream in(path);
+  if (!in) throw TeamError(path + ": cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  return load_team_text(text.str(), path, env);
+}
+
+Team load_team_text(const std::string& text, const std::string& path, const Env& env) {
+  try {
+    return team_of(YAML::Load(text), path, env);
+  } catch (const YAML::Exception& e) {
+    // Parse errors, and anything yaml-cpp throws that the checks above did not foresee.
+    if (e.mark.is_null()) throw TeamError(fmt::format("{}: {}", path, e.msg));
+    throw TeamError(fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
 }
 
 std::string describe_team(const Team& t) {

@@ -92,6 +92,8 @@ struct TeamError : std::runtime_error {
 // ID variables (AZURE_TENANT_ID, …) for endpoints with auth: entra. Throws TeamError naming the
 // file, line and key of the first problem.
 Team load_team_file(const std::string& path, const Env& env);
+// The same for the file's text; `path` names it in errors.
+Team load_team_text(const std::string& text, const std::string& path, const Env& env);
 
 bool glob_match(std::string_view pattern, std::string_view text);  // case-insensitive, * and ?
 // Dated versions before 2025-03-01-preview have no Responses API; v1 / preview / latest do.

@@ -99,6 +99,27 @@ void Answer::text_end() {
   if (!ended_) close_text();
 }
 
+// A client parses a call's arguments as they stream (the Anthropic SDKs throw on malformed JSON,
+// naming neither the tool nor the cause): a piece that would make them anything but a JSON object,
+// or the prefix of one, is not passed on; the answer fails instead, as for arguments found
+// invalid at the end. A prefix cut off by the length limit stays valid (stop_reason max_tokens).
+bool Answer::keeps_json(Call& c, std::string_view delta) {
+  boost::system::error_code ec;
+  if (!c.syntax) {
+    auto first = delta.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return true;  // whitespace so far
+    if (delta[first] != '{') ec = boost::json::error::syntax;
+    boost::json::parse_options opts;
+    opts.max_depth = 1024;  // as parse_json, which checks the whole arguments at the end
+    c.syntax = std::make_shared<boost::json::stream_parser>(boost::json::storage_ptr(), opts);
+  }
+  if (!ec) c.syntax->write(delta.data(), delta.size(), ec);
+  if (!ec) return true;
+  fail(Error::internal("Azure OpenAI returned arguments for tool '" + c.name +
+                       "' that are not a JSON object; the call was not passed on"));
+  return false;
+}
+
 void Answer::tool_begin(const std::string& key, std::string_view call_id, std::string_view upstream_name) {
   start();
   if (ended_) return;
@@ -122,6 +143,7 @@ void Answer::tool_args(const std::string& key, std::string_view delta) {
     fail(Error::internal("Azure OpenAI interleaved the arguments of parallel tool calls"));
     return;
   }
+  if (!keeps_json(*it, delta)) return;
   it->arguments += delta;
   it->streamed = true;
   output_chars_ += delta.size();
@@ -136,6 +158,7 @@ void Answer::tool_end(const std::string& key, std::string_view full_arguments) {
   if (open_ == Open::tool && &*it == &calls_.back()) {
     // Some answers carry a call's arguments only in the finished item.
     if (!it->streamed && !full_arguments.empty()) {
+      if (!keeps_json(*it, full_arguments)) return;
       it->arguments = std::string(full_arguments);
       output_chars_ += full_arguments.size();
       sink_.tool_args(full_arguments);

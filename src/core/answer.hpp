@@ -8,7 +8,10 @@
 #include "core/error.hpp"
 #include "core/stop_matcher.hpp"
 
+#include <boost/json/stream_parser.hpp>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,7 +93,9 @@ class Answer {
   struct Call {
     std::string key, name, arguments;
     bool streamed = false, done = false;
+    std::shared_ptr<boost::json::stream_parser> syntax;  // the streamed arguments so far, checked as they come
   };
+  bool keeps_json(Call& c, std::string_view delta);
   void close_text();
   void close_tool();
   Usage final_usage(Usage u) const;

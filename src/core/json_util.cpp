@@ -1,5 +1,7 @@
 #include "core/json_util.hpp"
 
+#include <cmath>
+
 namespace agp {
 
 const json::value* find(const json::object& o, std::string_view key) {
@@ -31,8 +33,9 @@ std::optional<std::int64_t> find_int(const json::object& o, std::string_view key
   if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
     return static_cast<std::int64_t>(v->get_uint64());
   if (v->is_double()) {
+    // Range first: casting a double outside int64's range (1e300) is undefined behaviour.
     double d = v->get_double();
-    if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
+    if (d >= -0x1p63 && d < 0x1p63 && d == std::trunc(d)) return static_cast<std::int64_t>(d);
   }
   return std::nullopt;
 }

@@ -71,7 +71,7 @@ std::string escape_help(std::string_view v) { return escaped(v, false); }
 
 // Integers as integers; other values in the shortest form that reads back the same.
 std::string number(double v) {
-  if (v == static_cast<double>(static_cast<std::int64_t>(v)) && v < 9e15 && v > -9e15)
+  if (v < 9e15 && v > -9e15 && v == static_cast<double>(static_cast<std::int64_t>(v)))  // range first: the cast
     return fmt::format("{}", static_cast<std::int64_t>(v));
   return fmt::format("{}", v);
 }

@@ -368,7 +368,9 @@ struct Slot {
   std::atomic<bool> building{false};
 };
 Slot& slot(Encoding e) {
-  static Slot slots[2];
+  // Never destroyed: a request thread (or ready()'s detached builder) may still count tokens
+  // while static destructors run at exit.
+  static Slot* const slots = new Slot[2];
   return slots[e == Encoding::o200k_base ? 0 : 1];
 }
 }  // namespace

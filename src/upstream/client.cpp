@@ -1,5 +1,7 @@
 #include "upstream/client.hpp"
 
+#include "upstream/resolve.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -295,12 +297,13 @@ asio::awaitable<Outcome<std::unique_ptr<Connection>>> Client::connect(const Url&
   bool tunnel = !proxy_url_.host.empty() && !bypasses_proxy(url.host, proxy_.no_proxy);
   const std::string& host = tunnel ? proxy_url_.host : url.host;
   const std::string& port = tunnel ? proxy_url_.port : url.port;
-  tcp::resolver resolver(ex);
-  auto [rec, results] = co_await resolver.async_resolve(host, port, kAsTuple);
-  if (rec) co_return TransportError{TransportFailure::connect, "cannot resolve " + host + ": " + rec.message()};
+  // One deadline for the lookup and the TCP connect: CONNECT_TIMEOUT bounds both together.
+  auto deadline = std::chrono::steady_clock::now() + timeouts.connect;
+  auto resolved = co_await resolve_within(host, port, deadline);
+  if (auto* e = std::get_if<TransportError>(&resolved)) co_return *e;
   auto tcp_stream = std::make_unique<beast::tcp_stream>(ex);
-  tcp_stream->expires_after(timeouts.connect);
-  auto [cec, ep] = co_await tcp_stream->async_connect(results, kAsTuple);
+  tcp_stream->expires_at(deadline);
+  auto [cec, ep] = co_await tcp_stream->async_connect(std::get<Endpoints>(resolved), kAsTuple);
   if (cec) {
     auto what = cec == beast::error::timeout ? "timed out" : cec.message();
     co_return TransportError{TransportFailure::connect, std::string(tunnel ? "connect to proxy " : "connect to ") +

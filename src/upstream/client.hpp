@@ -1,5 +1,5 @@
 // HTTP(S) client for the upstream: keep-alive pool per host, TLS with certificate and
-// host-name verification (system CA store) and SNI, connect / first-byte / idle timeouts,
+// host-name verification (system CA store) and SNI, connect (lookup included) / first-byte / idle timeouts,
 // bodies read incrementally so streams are relayed as they arrive. Protocol-free.
 #pragma once
 

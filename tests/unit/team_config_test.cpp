@@ -76,6 +76,12 @@ TEST(TeamConfig, MistakesNameTheLineAndTheKey) {
       {"deployment: gpt-4o}", "deployment: gpt-4o, capabilities: {colour: blue}}", "unknown capability 'colour'"},
       {"deployment: gpt-4o}", "deployment: gpt-4o, max_in_flight: 0}", "'max_in_flight' must be from 1 to"},
       {"deployment: gpt-4o}", "deployment: gpt-4o, max_in_flight: some}", "'max_in_flight' must be a whole number"},
+      // Keys that are not plain values (yaml-cpp's BadConversion escaped the loader; found by fuzzing).
+      {"routes:", "[routes]: 1\nroutes:", "5:1: the keys of the file must be plain names"},
+      {"\"*\": [d]", "? [a, b]\n  : [d]", "6:5: the keys of routes must be plain names"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, capabilities: {[a]: b}}",
+       "the keys of deployments[0].capabilities must be plain names"},
+      {"api_key: k}", "api_key: k, headers: {{x: 1}: y}}", "the keys of endpoints[0].headers must be plain names"},
   };
   for (auto& r : rows) {
     std::string yaml = kGood;
