@@ -255,7 +255,14 @@ int main(int argc, char** argv) {
   // One io_context per thread, each run by its own thread: a connection stays on the thread that
   // accepted it (no strand, no cross-thread wake-ups; bench/README.md). The first also runs the
   // acceptor, the signals and the drain timer.
-  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  // Destroyed last to first: the first one's acceptor strand must outlive the connections'
+  // coroutines that the others destroy (the server's state, which holds it, goes with the last
+  // of them; found by UBSan at shutdown).
+  struct Contexts : std::vector<std::unique_ptr<asio::io_context>> {
+    ~Contexts() {
+      while (!empty()) pop_back();
+    }
+  } iocs;
   for (int i = 0; i < n_threads; ++i) iocs.push_back(std::make_unique<asio::io_context>(1));
   asio::io_context& ioc = *iocs.front();
   auto stop_all = [&iocs] {
@@ -433,6 +440,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < n_threads; ++i) pool.emplace_back([c = iocs[i].get()] { c->run(); });
   ioc.run();
   for (auto& t : pool) t.join();
+  app->close_idle_connections();  // while every io_context still exists
   if (team_access) team_access->stop(std::chrono::milliseconds(5000));  // every answered request's usage written
   spdlog::info("stopped");
   return 0;
