@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the Release tree build/ (unit tests, end-to-end tests
-# with the official SDKs and the real Claude Code CLI against the mock Azure), then the libFuzzer
-# targets of the clang ASan+UBSan tree build-san/ (preset sanitize) for a few seconds each, their
-# committed crash inputs replayed first. Prints ctest's summary line for each run and a timing
-# line for each phase; exits non-zero if any run failed. Extra arguments go to the Release ctest.
+# with the official SDKs and the real Claude Code CLI against the mock Azure), then the clang
+# ASan+UBSan tree build-san/ (preset sanitize): the unit tests, the end-to-end tests against the
+# sanitized proxy and mock, and a few seconds of each libFuzzer target. Any sanitizer report
+# fails the run. Prints ctest's summary line for each run and a timing line for each phase;
+# exits non-zero if any run failed. Extra arguments go to the Release ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 jobs=$(nproc)
 start=$SECONDS
 phase_start=$SECONDS
@@ -23,21 +25,50 @@ echo "test: running ctest (Release)"
 (cd build && ctest --output-on-failure --timeout 600 -j"$jobs" "$@") || failed+=("Release ctest")
 timing "Release ctest"
 
-# One clang tree (ASan+UBSan, -O1) for the fuzz targets; only they are built there for now.
+# One clang tree for the sanitizer runs and the fuzz targets; only what the tests need is
+# built there (the proxy, the mock, token-count, the unit tests, the fuzz targets).
 if [[ ! -f build-san/CMakeCache.txt ]]; then
   echo "test: configuring build-san (cmake --preset sanitize)"
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   cmake --preset sanitize "${launcher[@]}"
 fi
-mapfile -t fuzz_targets < <(./scripts/fuzz.sh --list)
-echo "test: compiling the ${#fuzz_targets[@]} fuzz targets in build-san (ASan+UBSan, libFuzzer)"
-cmake --build build-san -j"$jobs" --target "${fuzz_targets[@]/#/fuzz_}"
-timing "fuzz build"
+echo "test: compiling build-san (ASan+UBSan, libFuzzer)"
+cmake --build build-san -j"$jobs"
+timing "sanitizer build"
+
+# Reports go to files as well as failing the process (halt_on_error): a report from a child the
+# test did not watch (a mock, a proxy that was killed) still fails the run.
+reports=$root/build-san/sanitizer-reports
+rm -rf "$reports" && mkdir -p "$reports"
+export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$reports/asan"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
+echo "test: running ctest (ASan+UBSan: unit tests)"
+(cd build-san && ctest --output-on-failure --timeout 600 -j"$jobs" -L unit) || failed+=("sanitizer unit ctest")
+timing "sanitizer unit ctest"
+# Every end-to-end file but the packaging ones (Dockerfile and manifests, not the binaries).
+echo "test: running ctest (ASan+UBSan: end-to-end tests)"
+(cd build-san && ctest --output-on-failure --timeout 600 -j"$jobs" -L e2e -E '^e2e_deploy_manifests$') ||
+  failed+=("sanitizer e2e ctest")
+timing "sanitizer e2e ctest"
 echo "test: running ctest (libFuzzer targets, a few seconds each)"
 (cd build-san && ASAN_OPTIONS="halt_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
   ctest --output-on-failure --timeout 600 -j"$jobs" -L fuzz) || failed+=("fuzz ctest")
 timing "fuzz ctest"
+
+shopt -s nullglob
+report_files=("$reports"/*)
+shopt -u nullglob
+if ((${#report_files[@]})); then
+  echo "test: ${#report_files[@]} sanitizer report(s):"
+  for f in "${report_files[@]}"; do
+    echo "--- $f"
+    cat "$f"
+  done
+  failed+=("sanitizer reports")
+else
+  echo "test: sanitizer reports: none"
+fi
 
 echo "test: timing: total $((SECONDS - start)) s"
 if ((${#failed[@]})); then

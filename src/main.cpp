@@ -289,6 +289,12 @@ int main(int argc, char** argv) {
     ao.shared_token = cfg.auth_token;
     ao.refresh = cfg.key_refresh;
     ao.flush_every = cfg.usage_flush;
+    // The deployment that answered, priced as the team file in use says (a reload takes effect).
+    ao.cost = [app = app.get()](const ops::RequestRecord& r) {
+      auto team = app->team();
+      auto* d = team->find_deployment(r.deployment_key());
+      return d ? d->price.cost(r.tokens_in, r.tokens_cached, r.tokens_out) : 0.0;
+    };
     try {
       team_access = std::make_shared<access::Access>(access::open_store(cfg.database_url), ao);
     } catch (const access::StoreError& e) {

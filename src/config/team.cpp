@@ -151,6 +151,21 @@ struct Reader {
     return v;
   }
 
+  // A price in USD per million tokens: a plain decimal, 0 to 10 000.
+  double price(const YAML::Node& n, const std::string& key) const {
+    auto s = text(n, key);
+    double v = 0;
+    try {
+      std::size_t used = 0;
+      v = std::stod(s, &used);
+      if (used != s.size()) throw std::invalid_argument(s);
+    } catch (const std::exception&) {
+      fail(n, "'" + key + "' must be a number (USD per million tokens), not '" + s + "'");
+    }
+    if (!(v >= 0 && v <= 10'000)) fail(n, "'" + key + "' must be from 0 to 10000 (USD per million tokens)");
+    return v;
+  }
+
   // A mapping's key: a plain value (as<std::string>() would throw YAML::BadConversion on a
   // sequence or mapping used as a key, `[a]: 1` or `? {a: 1}`).
   std::string key(const YAML::Node& k, const std::string& where) const {
@@ -248,7 +263,8 @@ Endpoint endpoint_of(const Reader& r, const YAML::Node& n, std::size_t i) {
 Deployment deployment_of(const Reader& r, const YAML::Node& n, std::size_t i, const std::vector<Endpoint>& endpoints) {
   std::string where = fmt::format("deployments[{}]", i);
   r.only_keys(n, where, {"name", "endpoint", "deployment", "api", "priority", "weight", "max_output_tokens",
-                         "context_window", "encoding", "capabilities", "headers", "spillover", "max_in_flight"});
+                         "context_window", "encoding", "capabilities", "headers", "spillover", "max_in_flight",
+                         "price"});
   Deployment d;
   if (!n["name"]) r.fail(n, where + ": 'name' is required");
   d.name = r.text(n["name"], "name");
@@ -303,6 +319,15 @@ Deployment deployment_of(const Reader& r, const YAML::Node& n, std::size_t i, co
   if (d.max_output_tokens > 0) d.capabilities.max_output_tokens = d.max_output_tokens;
   d.headers = r.headers(n["headers"], where);
   if (n["spillover"]) d.spillover = r.text(n["spillover"], "spillover");
+  if (auto p = n["price"]) {
+    if (!p.IsMap()) r.fail(p, "'price' must be a mapping of input, cached_input and output (USD per million tokens)");
+    r.only_keys(p, where + ".price", {"input", "cached_input", "output"});
+    if (!p["input"] || !p["output"]) r.fail(p, "'price' needs input and output (USD per million tokens)");
+    d.price.input = r.price(p["input"], "input");
+    d.price.output = r.price(p["output"], "output");
+    d.price.cached_input = p["cached_input"] ? r.price(p["cached_input"], "cached_input") : d.price.input;
+    d.price.set = true;
+  }
   return d;
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <stdexcept>
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,18 @@ struct Endpoint {
   std::string auth_hint() const;
 };
 
+// What a deployment's tokens cost, USD per million (the usage accounting's cost column).
+struct Price {
+  double input = 0, cached_input = 0, output = 0;
+  bool set = false;
+  // Azure's prompt tokens include the cached ones; reasoning tokens are part of the output.
+  double cost(std::int64_t input_tokens, std::int64_t cached_tokens, std::int64_t output_tokens) const {
+    if (!set) return 0;
+    auto in = std::max<std::int64_t>(0, input_tokens), cached = std::clamp<std::int64_t>(cached_tokens, 0, in);
+    return ((in - cached) * input + cached * cached_input + std::max<std::int64_t>(0, output_tokens) * output) / 1e6;
+  }
+};
+
 struct Deployment {
   std::string name;        // the id routes use
   std::size_t endpoint = 0;  // index into Team::endpoints
@@ -66,6 +79,7 @@ struct Deployment {
   HeaderList headers;
   std::string spillover;  // x-ms-spillover-deployment (PTU overflow), Chat requests
   int max_in_flight = 0;  // requests sent to it at once; beyond, the route's next one (0 = DEPLOYMENT_MAX_IN_FLIGHT)
+  Price price;            // price: {input, cached_input, output}
 };
 
 struct RouteRule {

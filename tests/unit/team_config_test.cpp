@@ -82,6 +82,11 @@ TEST(TeamConfig, MistakesNameTheLineAndTheKey) {
       {"deployment: gpt-4o}", "deployment: gpt-4o, capabilities: {[a]: b}}",
        "the keys of deployments[0].capabilities must be plain names"},
       {"api_key: k}", "api_key: k, headers: {{x: 1}: y}}", "the keys of endpoints[0].headers must be plain names"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, price: 3}", "'price' must be a mapping"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, price: {input: 1}}", "'price' needs input and output"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, price: {input: 1, output: x}}", "'output' must be a number"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, price: {input: -1, output: 2}}", "'input' must be from 0 to 10000"},
+      {"deployment: gpt-4o}", "deployment: gpt-4o, price: {input: 1, output: 2, cache: 1}}", "unknown key 'cache'"},
   };
   for (auto& r : rows) {
     std::string yaml = kGood;
@@ -89,6 +94,25 @@ TEST(TeamConfig, MistakesNameTheLineAndTheKey) {
     auto e = error_of(yaml);
     EXPECT_NE(e.find(r.message), std::string::npos) << r.to << " → " << e;
   }
+}
+
+// Cost per request from the deployment's price: Azure's prompt tokens include the cached ones.
+TEST(TeamConfig, PricePerMillionTokens) {
+  std::string yaml = kGood;
+  yaml.replace(yaml.find("deployment: gpt-4o}"), 19, "deployment: gpt-4o, price: {input: 2.5, cached_input: 1.25, output: 10}}");
+  auto path = fs::temp_directory_path() / "agp_team_price_test.yaml";
+  std::ofstream(path) << yaml;
+  auto t = agp::config::load_team_file(path.string(), kKeys);
+  const auto& p = t.deployments[0].price;
+  ASSERT_TRUE(p.set);
+  // 1,000,000 prompt tokens of which 400,000 cached, 100,000 output:
+  // 600,000 × 2.5 + 400,000 × 1.25 + 100,000 × 10, per million = 1.5 + 0.5 + 1.0 USD.
+  EXPECT_DOUBLE_EQ(p.cost(1'000'000, 400'000, 100'000), 3.0);
+  EXPECT_DOUBLE_EQ(p.cost(-1, -1, -1), 0.0);  // no usage reported
+  // cached_input defaults to input; no price, no cost.
+  agp::config::Price q{4, 4, 8, true};
+  EXPECT_DOUBLE_EQ(q.cost(1000, 0, 500), (1000 * 4 + 500 * 8) / 1e6);
+  EXPECT_DOUBLE_EQ(agp::config::Price{}.cost(1000, 0, 500), 0.0);
 }
 
 TEST(TeamConfig, MaxInFlightPerDeployment) {
