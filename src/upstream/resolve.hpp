@@ -31,7 +31,7 @@ using Endpoints = boost::asio::ip::tcp::resolver::results_type;
 // stand-in has the same constructor, async_resolve(host, port, handler) and cancel()).
 template <typename Resolver = boost::asio::ip::tcp::resolver>
 boost::asio::awaitable<std::variant<Endpoints, TransportError>> resolve_within(
-    const std::string& host, const std::string& port, std::chrono::steady_clock::time_point deadline) {
+    std::string host, std::string port, std::chrono::steady_clock::time_point deadline) {  // copies: they outlive suspension
   namespace asio = boost::asio;
   struct Lookup {
     Lookup(const asio::any_io_executor& ex, std::chrono::steady_clock::time_point at) : resolver(ex), wake(ex, at) {}
