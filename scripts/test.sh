@@ -2,7 +2,7 @@
 # Sets up, builds and runs every test: the Release tree build/ (unit tests, end-to-end tests
 # with the official SDKs and the real Claude Code CLI against the mock Azure), then the clang
 # ASan+UBSan tree build-san/ (preset sanitize): the unit tests, the end-to-end tests against the
-# sanitized proxy and mock only with AGP_SANITIZE_E2E=1, and a few seconds of each libFuzzer target. Any sanitizer report
+# sanitized proxy and mock, and a few seconds of each libFuzzer target. Any sanitizer report
 # fails the run. Prints ctest's summary line for each run and a timing line for each phase;
 # exits non-zero if any run failed. Extra arguments go to the Release ctest.
 set -euo pipefail
@@ -43,18 +43,16 @@ reports=$root/build-san/sanitizer-reports
 rm -rf "$reports" && mkdir -p "$reports"
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$reports/asan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
+export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp"
 echo "test: running ctest (ASan+UBSan: unit tests)"
 (cd build-san && ctest --output-on-failure --timeout 600 -j"$jobs" -L unit) || failed+=("sanitizer unit ctest")
 timing "sanitizer unit ctest"
-# The end-to-end files against the sanitized proxy and mock: not yet part of the default run (set
-# AGP_SANITIZE_E2E=1): at shutdown the io_contexts' destructors free coroutine frames that hold
-# sockets of each other's io_contexts, which ASan/UBSan report whatever the order (README, Testing).
-if [[ ${AGP_SANITIZE_E2E:-0} == 1 ]]; then
-  echo "test: running ctest (ASan+UBSan: end-to-end tests)"
-  (cd build-san && ctest --output-on-failure --timeout 600 -j"$jobs" -L e2e -E '^e2e_deploy_manifests$') ||
-    failed+=("sanitizer e2e ctest")
-  timing "sanitizer e2e ctest"
-fi
+# The end-to-end files against the sanitized proxy and mock (ctest sets AGP_PROXY_BIN and
+# AGP_MOCK_BIN to this tree's binaries; the deploy manifests test checks the Release binary).
+echo "test: running ctest (ASan+UBSan: end-to-end tests)"
+(cd build-san && ctest --output-on-failure --timeout 600 -j"$jobs" -L e2e -E '^e2e_deploy_manifests$') ||
+  failed+=("sanitizer e2e ctest")
+timing "sanitizer e2e ctest"
 echo "test: running ctest (libFuzzer targets, a few seconds each)"
 (cd build-san && ASAN_OPTIONS="halt_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
   ctest --output-on-failure --timeout 600 -j"$jobs" -L fuzz) || failed+=("fuzz ctest")

@@ -7,6 +7,7 @@
 #include "gateway/app.hpp"
 #include "gateway/doctor.hpp"
 #include "gateway/refusals.hpp"
+#include "http/contexts.hpp"
 #include "http/server.hpp"
 #include "ops/demo.hpp"
 #include "ops/logging.hpp"
@@ -252,25 +253,13 @@ int main(int argc, char** argv) {
   }
 
   int n_threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // One io_context per thread, each run by its own thread: a connection stays on the thread that
-  // accepted it (no strand, no cross-thread wake-ups; bench/README.md). The first also runs the
-  // acceptor, the signals and the drain timer.
-  // Destroyed last to first: the first one's acceptor strand must outlive the connections'
-  // coroutines that the others destroy (the server's state, which holds it, goes with the last
-  // of them; found by UBSan at shutdown).
-  struct Contexts : std::vector<std::unique_ptr<asio::io_context>> {
-    ~Contexts() {
-      while (!empty()) pop_back();
-    }
-  } iocs;
-  for (int i = 0; i < n_threads; ++i) iocs.push_back(std::make_unique<asio::io_context>(1));
-  asio::io_context& ioc = *iocs.front();
-  auto stop_all = [&iocs] {
-    for (auto& c : iocs) c->stop();
-  };
-  // Kept running while idle: a context with no connection yet must not return from run().
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
-  for (auto& c : iocs) keep_running.push_back(asio::make_work_guard(*c));
+  // One io_context per thread (http/contexts.hpp); the first also runs the acceptor, the signals
+  // and the drain timer. Declared first, so destroyed last: its destructor shuts every context down
+  // before freeing any, and a coroutine still suspended then is destroyed with every object it
+  // holds, of whichever context, still valid.
+  http::Contexts iocs(n_threads);
+  asio::io_context& ioc = iocs[0];
+  auto stop_all = [&iocs] { iocs.stop(); };
   // Shared with the handler: a coroutine still suspended when the io_context stops is destroyed
   // by ~io_context, after everything declared below it, and must find the App alive.
   auto admission = std::make_shared<http::Admission>(gateway::admission_caps(cfg));
@@ -315,10 +304,8 @@ int main(int argc, char** argv) {
   options.refuse = gateway::refuse;
   options.screen = [app](const http::bhttp::request_header<>& h) { return app->screen(h); };
   options.admission = admission;
-  std::vector<asio::io_context*> server_iocs;
-  for (auto& c : iocs) server_iocs.push_back(c.get());
   http::Server server(
-      server_iocs, {asio::ip::make_address(cfg.listen_host), cfg.listen_port},
+      iocs.pointers(), {asio::ip::make_address(cfg.listen_host), cfg.listen_port},
       [app](http::Request& req, http::ResponseWriter& res) { return app->handle(req, res); }, std::move(options));
   // The server's own counts for /metrics and /status.json.
   app->set_server_counts([&server] {
@@ -442,11 +429,7 @@ int main(int argc, char** argv) {
     });
   });
 
-  std::vector<std::thread> pool;
-  for (int i = 1; i < n_threads; ++i) pool.emplace_back([c = iocs[i].get()] { c->run(); });
-  ioc.run();
-  for (auto& t : pool) t.join();
-  app->close_idle_connections();  // while every io_context still exists
+  iocs.run();
   if (team_access) team_access->stop(std::chrono::milliseconds(5000));  // every answered request's usage written
   spdlog::info("stopped");
   return 0;

@@ -41,7 +41,6 @@ bool valid_key_name(const std::string& name) {
 }
 
 namespace {
-std::int64_t now_s() { return chr::duration_cast<chr::seconds>(chr::system_clock::now().time_since_epoch()).count(); }
 std::string date_of(std::int64_t s) {
   if (s == 0) return "-";
   return utc_string(SysTime(chr::seconds(s))).substr(0, 10);
@@ -74,7 +73,7 @@ Result<std::string> add_key(Store& store, const CreateKey& c, KeyRecord& k) {
   auto key = generate_key();
   k.key_hash = key_hash(key);
   k.prefix = display_prefix(key);
-  k.created_at = now_s();
+  k.created_at = unix_now();
   try {
     store.create_key(k);
   } catch (const KeyExists& e) {
@@ -118,7 +117,7 @@ int list_keys(Store& store, std::ostream& out) {
 
 int revoke_key(Store& store, const std::string& name, std::ostream& out, std::ostream& err) {
   try {
-    if (!store.revoke(name, now_s())) {
+    if (!store.revoke(name, unix_now())) {
       err << "keys revoke: no active key named '" << name << "'\n";
       return 1;
     }

@@ -10,6 +10,10 @@
 namespace agp::access {
 
 using SysTime = std::chrono::system_clock::time_point;
+// Seconds since the Unix epoch, as the store's columns hold times.
+inline std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 // 0 = no limit. Tokens are input + output tokens as Azure reported them (cached input included).
 struct KeyLimits {

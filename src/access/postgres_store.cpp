@@ -11,9 +11,6 @@
 namespace agp::access {
 
 namespace {
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 class PostgresStore final : public Store {
  public:
@@ -33,7 +30,7 @@ class PostgresStore final : public Store {
         for (const auto& m : postgres_migrations()) {
           if (m.version <= have) continue;
           w.exec(std::string(m.sql));
-          w.exec_params("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", m.version, now_s());
+          w.exec_params("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", m.version, unix_now());
         }
         w.commit();
       }

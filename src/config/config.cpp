@@ -60,16 +60,6 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-bool valid_api_version(const std::string& v) {
-  if (v == "v1" || v == "preview" || v == "latest") return true;
-  // YYYY-MM-DD or YYYY-MM-DD-preview
-  if (v.size() != 10 && !(v.size() == 18 && v.ends_with("-preview"))) return false;
-  for (std::size_t i = 0; i < 10; ++i) {
-    bool dash = i == 4 || i == 7;
-    if (dash ? v[i] != '-' : !std::isdigit(static_cast<unsigned char>(v[i]))) return false;
-  }
-  return true;
-}
 
 void load_limits(const Env& env, Config& c) {
   auto secs = [&](const char* key, std::int64_t fallback) {
@@ -89,6 +79,17 @@ void load_limits(const Env& env, Config& c) {
 }
 
 }  // namespace
+
+bool valid_api_version(const std::string& v) {
+  if (v == "v1" || v == "preview" || v == "latest") return true;
+  // YYYY-MM-DD or YYYY-MM-DD-preview
+  if (v.size() != 10 && !(v.size() == 18 && v.ends_with("-preview"))) return false;
+  for (std::size_t i = 0; i < 10; ++i) {
+    bool dash = i == 4 || i == 7;
+    if (dash ? v[i] != '-' : !std::isdigit(static_cast<unsigned char>(v[i]))) return false;
+  }
+  return true;
+}
 
 std::optional<std::uint64_t> parse_memory_limit(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);

@@ -117,6 +117,8 @@ Env merge(const Env& primary, const Env& fallback);
 Team team_from_env(const Config& c);
 // The container's memory limit in bytes from the text of cgroup v2 memory.max or v1
 // memory.limit_in_bytes; nullopt for "max", a v1 "unlimited" value, or text that is not a number.
+// An Azure api-version: YYYY-MM-DD, YYYY-MM-DD-preview, v1, preview or latest.
+bool valid_api_version(const std::string& v);
 std::optional<std::uint64_t> parse_memory_limit(std::string_view text);
 // The memory limit of this process's cgroup, if it has one.
 std::optional<std::uint64_t> cgroup_memory_limit();

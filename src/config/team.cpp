@@ -197,12 +197,6 @@ struct Reader {
   }
 };
 
-bool valid_api_version(const std::string& v) {
-  if (v == "v1" || v == "preview" || v == "latest") return true;
-  if (v.size() < 10 || v[4] != '-' || v[7] != '-') return false;
-  return std::all_of(v.begin(), v.begin() + 4, ::isdigit) && (v.size() == 10 || v.substr(10) == "-preview");
-}
-
 // auth: key (an api_key, sent in auth_header), entra (an Entra ID token), none; without `auth`,
 // an endpoint with no api_key uses Entra ID.
 void auth_of(const Reader& r, const YAML::Node& n, Endpoint& e) {

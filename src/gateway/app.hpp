@@ -68,12 +68,6 @@ class App {
   void set_draining() { draining_ = true; }
   // SIGHUP: reads the config file again; a valid one replaces the routing for new requests
   // (requests in flight keep the one they started with), an invalid one is logged and ignored.
-  // Idle upstream connections closed, and no more kept: after the io_contexts stop, before they go.
-  void close_idle_connections() {
-    client_.close_idle();
-    auth_clients_->authority.close_idle();
-    auth_clients_->local.close_idle();
-  }
   void reload(const config::Env& env);
   std::shared_ptr<const config::Team> team() const { return team_.load(); }
 

@@ -103,21 +103,8 @@ std::unique_ptr<Connection> Pool::take(const std::string& key) {
   return nullptr;
 }
 
-void Pool::close_all() {
-  std::unordered_map<std::string, std::vector<Idle>> gone;
-  {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    gone.swap(idle_);
-  }
-}
-
 void Pool::put(const std::string& key, std::unique_ptr<Connection> c) {
-  std::unique_lock lock(mu_);
-  if (closed_) {
-    lock.unlock();
-    return;  // c closes here, on its own io_context's thread
-  }
+  std::lock_guard lock(mu_);
   auto& v = idle_[key];
   if (v.size() >= max_idle_) {
     c->close();

@@ -53,10 +53,6 @@ class Pool {
   std::unique_ptr<Connection> take(const std::string& key);
   void put(const std::string& key, std::unique_ptr<Connection> c);
   std::size_t idle_count();
-  // Closes every idle connection, and from now on every connection put back: called once the
-  // io_contexts have stopped and before they are destroyed (a socket closed after its
-  // io_context is gone touches freed memory; found by ASan at shutdown).
-  void close_all();
 
  private:
   struct Idle {
@@ -67,7 +63,6 @@ class Pool {
   std::unordered_map<std::string, std::vector<Idle>> idle_;
   std::size_t max_idle_;
   std::chrono::seconds max_age_;
-  bool closed_ = false;
 };
 
 // One response being read. Destroying it returns a cleanly finished connection to the pool
@@ -125,7 +120,6 @@ class Client {
   // be stale is replaced by a fresh one transparently.
   asio::awaitable<Outcome<std::unique_ptr<Response>>> send(const Request& req, Timeouts timeouts);
   Pool& pool() { return pool_; }
-  void close_idle() { pool_.close_all(); }
 
  private:
   asio::awaitable<Outcome<std::unique_ptr<Connection>>> connect(const Url& url, Timeouts timeouts);

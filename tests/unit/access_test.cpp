@@ -15,6 +15,9 @@
 #include <sstream>
 #include <thread>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_access_test {
+
 using namespace agp::access;
 namespace chr = std::chrono;
 
@@ -308,3 +311,5 @@ TEST(AccessCache, ExpiredKeyIsRefused) {
   EXPECT_EQ(a.identify(key, at(2025, 12, 31, 23, 59, 59)), "old");
   EXPECT_EQ(a.identify(key, at(2026, 1, 1)), "");
 }
+
+}  // namespace unit_access_test

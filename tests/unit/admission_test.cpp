@@ -6,6 +6,9 @@
 #include <thread>
 #include <vector>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_admission_test {
+
 using agp::http::Admission;
 using agp::http::Limiter;
 using agp::http::Permit;
@@ -89,3 +92,5 @@ TEST(Admission, SnapshotNamesEveryLimiter) {
   EXPECT_EQ(rows[3].name, "buffered_bytes");
   EXPECT_EQ(rows[3].cap, 4u);
 }
+
+}  // namespace unit_admission_test

@@ -17,6 +17,9 @@
 #include <filesystem>
 #include <memory>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_auth_assertion_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -183,3 +186,5 @@ TEST(Base64Url, NoPaddingUrlAlphabet) {
 }
 
 }  // namespace
+
+}  // namespace unit_auth_assertion_test

@@ -9,6 +9,9 @@
 
 #include <set>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_auth_credential_test {
+
 namespace {
 
 using namespace agp::auth;
@@ -208,3 +211,5 @@ TEST(Aadsts, CodeFromDescription) {
 }
 
 }  // namespace
+
+}  // namespace unit_auth_credential_test

@@ -19,6 +19,9 @@
 #include <thread>
 #include <vector>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_auth_token_cache_test {
+
 namespace {
 
 namespace asio = boost::asio;
@@ -157,3 +160,5 @@ TEST(TokenCache, ACallerThatLeavesStrandsNobody) {
 }
 
 }  // namespace
+
+}  // namespace unit_auth_token_cache_test

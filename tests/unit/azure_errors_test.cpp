@@ -7,6 +7,9 @@
 
 #include <optional>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_azure_errors_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -445,3 +448,5 @@ TEST(NotAzureJson, ContentTypeMustFitTheRequest) {
             "Azure OpenAI deployment 'gpt-4o-prod' answered HTTP 200 with content-type application/json instead of "
             "text/event-stream: Azure OpenAI failed (HTTP 500): Backend returned unexpected response");
 }
+
+}  // namespace unit_azure_errors_test

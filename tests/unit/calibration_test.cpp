@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_calibration_test {
+
 using agp::tokens::Calibration;
 using agp::tokens::ChatCount;
 
@@ -60,3 +63,5 @@ TEST(Calibration, ReturnsTheRelativeErrorOfTheReportedCount) {
 }
 
 }  // namespace
+
+}  // namespace unit_calibration_test

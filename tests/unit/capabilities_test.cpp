@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_capabilities_test {
+
 namespace {
 
 using agp::Capability;
@@ -111,3 +114,5 @@ TEST(Capabilities, ConfiguredWinsAndLessonsAreLearnedOnce) {
 }
 
 }  // namespace
+
+}  // namespace unit_capabilities_test

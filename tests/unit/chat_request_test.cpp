@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_chat_request_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -647,3 +650,10 @@ TEST(ChatRequestBug, Base64NonPdfDocument) {
 }
 
 }  // namespace
+
+#undef HEAD
+#undef U
+#undef ASSISTANT_READ
+#undef READ_CALL
+
+}  // namespace unit_chat_request_test

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_chat_response_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -198,3 +201,10 @@ TEST(ChatResponseHelpers, ParseUsage) {
 }
 
 }  // namespace
+
+#undef ENVELOPE_HEAD
+#undef USAGE
+#undef A_HEAD
+#undef A_USAGE
+
+}  // namespace unit_chat_response_test

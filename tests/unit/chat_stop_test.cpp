@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_chat_stop_test {
+
 namespace json = boost::json;
 using namespace agp;
 
@@ -98,3 +101,5 @@ TEST(ChatStop, WholeAnswerIsCutAndLaterToolCallsDropped) {
 }
 
 }  // namespace
+
+}  // namespace unit_chat_stop_test

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_chat_stream_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -384,3 +387,5 @@ TEST(ChatStream, FailAfterEndIsIgnoredAndFeedAfterErrorIsSilent) {
 }
 
 }  // namespace
+
+}  // namespace unit_chat_stream_test

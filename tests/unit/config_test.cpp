@@ -12,6 +12,9 @@
 #include <fstream>
 #include <functional>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_config_test {
+
 namespace {
 
 using namespace agp::config;
@@ -409,3 +412,5 @@ TEST(MemoryLimit, BodyBudgetIsAQuarterWithinBounds) {
   EXPECT_EQ(default_body_budget(64 * 1024 * mb), 1024 * mb);  // ceiling
   EXPECT_EQ(default_body_budget(std::nullopt), 256 * mb);
 }
+
+}  // namespace unit_config_test

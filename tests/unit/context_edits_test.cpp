@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_context_edits_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -93,3 +96,5 @@ TEST(ContextEdits, ExcludedToolsInputsAndClearAtLeast) {
 }
 
 }  // namespace
+
+}  // namespace unit_context_edits_test

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_demo_test {
+
 TEST(Demo, EnvSetsTheMockAndSetsAsideTheUsersAzure) {
   agp::config::Env user{{"AZURE_OPENAI_ENDPOINT", "https://real.openai.azure.com"},
                         {"AZURE_OPENAI_API_KEY", "real-key"},
@@ -31,3 +34,5 @@ TEST(Demo, BannerNamesTheBaseUrlAndToken) {
   EXPECT_NE(b.find("export ANTHROPIC_BASE_URL=http://127.0.0.1:8082\n"), std::string::npos);
   EXPECT_NE(b.find("export ANTHROPIC_AUTH_TOKEN=demo-token\n"), std::string::npos);
 }
+
+}  // namespace unit_demo_test

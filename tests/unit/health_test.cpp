@@ -6,6 +6,9 @@
 
 #include <thread>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_health_test {
+
 namespace {
 
 using agp::gateway::Health;
@@ -77,3 +80,5 @@ TEST(Health, CircuitOpensProbesOnceAndCloses) {
 }
 
 }  // namespace
+
+}  // namespace unit_health_test

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_history_scale_test {
+
 namespace {
 
 using namespace agp::conv;
@@ -38,3 +41,5 @@ TEST(HistoryScale, EveryUnansweredCallOfAHundredThousandTurnsIsRepairedInOrder) 
 }
 
 }  // namespace
+
+}  // namespace unit_history_scale_test

@@ -7,6 +7,9 @@
 
 #include <optional>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_json_util_test {
+
 namespace {
 
 TEST(JsonUtil, FindIntTakesWholeNumbersInInt64sRangeOnly) {
@@ -38,3 +41,5 @@ TEST(JsonUtil, FindIntTakesWholeNumbersInInt64sRangeOnly) {
 }
 
 }  // namespace
+
+}  // namespace unit_json_util_test

@@ -8,6 +8,9 @@
 
 #include <sstream>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_logging_test {
+
 namespace {
 
 using agp::ops::LogFormat;
@@ -111,3 +114,5 @@ TEST(Logging, MessagesOfARequestCarryItsId) {
 }
 
 }  // namespace
+
+}  // namespace unit_logging_test

@@ -11,6 +11,9 @@
 #include <sstream>
 #include <thread>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_metrics_test {
+
 namespace {
 
 using agp::ops::Gauges;
@@ -155,3 +158,5 @@ TEST(Metrics, ConcurrentObserversLoseNothing) {
 }
 
 }  // namespace
+
+}  // namespace unit_metrics_test

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_openai_errors_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -76,3 +79,5 @@ TEST(OpenAIErrorsStatus, NeverAuthStatusForUpstreamCredentials) {
 }
 
 }  // namespace
+
+}  // namespace unit_openai_errors_test

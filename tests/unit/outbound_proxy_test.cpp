@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_outbound_proxy_test {
+
 using agp::upstream::bypasses_proxy;
 
 TEST(NoProxy, MatchesHostsAndDomainSuffixes) {
@@ -17,3 +20,5 @@ TEST(NoProxy, MatchesHostsAndDomainSuffixes) {
   EXPECT_TRUE(bypasses_proxy("anything", {"*"}));
   EXPECT_FALSE(bypasses_proxy("anything", {}));
 }
+
+}  // namespace unit_outbound_proxy_test

@@ -9,6 +9,9 @@
 #include <filesystem>
 #include <fstream>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_replay_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -67,3 +70,5 @@ TEST(Recording, AlteredClientResponseIsCaught) {
 }
 
 }  // namespace
+
+}  // namespace unit_replay_test

@@ -7,6 +7,9 @@
 
 #include <string>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_request_body_test {
+
 namespace {
 
 using namespace agp;
@@ -87,3 +90,5 @@ TEST(Media, SniffedImageType) {
 }
 
 }  // namespace
+
+}  // namespace unit_request_body_test

@@ -7,6 +7,9 @@
 
 #include <functional>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_request_parse_test {
+
 namespace {
 
 using namespace agp::anthropic;
@@ -384,3 +387,8 @@ TEST(ThinkingBudget, BelowMaxTokensUnlessInterleaved) {
   parsed->max_tokens = 2001;
   EXPECT_FALSE(thinking_budget_error(*parsed));
 }
+
+#undef M
+#undef HELLO
+
+}  // namespace unit_request_parse_test

@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_responses_from_anthropic_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -461,3 +464,15 @@ INSTANTIATE_TEST_SUITE_P(Responses, ResponsesSignatureRejects, ::testing::Values
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
+
+#undef HEAD
+#undef THINK
+#undef U
+#undef READ_USE
+#undef READ_CALL
+#undef TOOLS
+#undef OUR_SIG
+#undef BUDGET
+#undef ADAPTIVE
+
+}  // namespace unit_responses_from_anthropic_test

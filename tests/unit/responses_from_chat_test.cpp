@@ -8,6 +8,9 @@
 
 #include <algorithm>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_responses_from_chat_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -313,3 +316,9 @@ INSTANTIATE_TEST_SUITE_P(Responses, ResponsesFromChatInvalid, ::testing::ValuesI
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
+
+#undef M
+#undef HI
+#undef READ_TOOL
+
+}  // namespace unit_responses_from_chat_test

@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_responses_to_anthropic_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -614,3 +617,7 @@ TEST(ResponsesAnthropicMessageErrors, NotAnObject) {
 }
 
 }  // namespace
+
+#undef THINKING_BLOCK
+
+}  // namespace unit_responses_to_anthropic_test

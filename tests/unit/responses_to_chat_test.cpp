@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_responses_to_chat_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -429,3 +432,5 @@ INSTANTIATE_TEST_SUITE_P(Responses, ResponsesChatCompletion, ::testing::ValuesIn
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
+
+}  // namespace unit_responses_to_chat_test

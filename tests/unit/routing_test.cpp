@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_routing_test {
+
 namespace {
 
 using namespace agp::config;
@@ -100,3 +103,5 @@ TEST(ValidDeploymentName, Table) {
 }
 
 }  // namespace
+
+}  // namespace unit_routing_test

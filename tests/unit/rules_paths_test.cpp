@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_rules_paths_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -174,3 +177,5 @@ TEST(ThinkingDisplay, UpdatesIsAcceptedAndShowsTheThinking) {
   EXPECT_EQ(whole.message->at("content").at(0).at("thinking"), json::value("Let me see."));
 }
 }  // namespace
+
+}  // namespace unit_rules_paths_test

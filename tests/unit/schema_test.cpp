@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_schema_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -71,3 +74,5 @@ TEST(SanitizeSchema, AbsurdlyDeepStops) {
 }
 
 }  // namespace
+
+}  // namespace unit_schema_test

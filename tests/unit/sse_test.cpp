@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_sse_test {
+
 using agp::wire::SseParser;
 
 TEST(SseParser, FramesSplitAnywhere) {
@@ -31,3 +34,5 @@ TEST(SseFormat, EventAndData) {
   EXPECT_EQ(agp::wire::format_sse("ping", "{}"), "event: ping\ndata: {}\n\n");
   EXPECT_EQ(agp::wire::format_sse("", "x"), "data: x\n\n");
 }
+
+}  // namespace unit_sse_test

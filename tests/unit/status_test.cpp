@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_status_test {
+
 namespace {
 
 using agp::ops::RequestRecord;
@@ -104,3 +107,5 @@ TEST(RequestId, ClientIdAcceptedWhenPrintableAndShort) {
 }
 
 }  // namespace
+
+}  // namespace unit_status_test

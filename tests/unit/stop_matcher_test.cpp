@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_stop_matcher_test {
+
 namespace {
 
 using agp::cut_at_stop;
@@ -219,3 +222,5 @@ INSTANTIATE_TEST_SUITE_P(StopMatcher, StopMatcherCut, ::testing::ValuesIn(kCutCa
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
+
+}  // namespace unit_stop_matcher_test

@@ -11,6 +11,9 @@
 
 #include <filesystem>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_stream_split_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -100,3 +103,5 @@ INSTANTIATE_TEST_SUITE_P(Recordings, StreamSplit,
                          [](const auto& info) { return std::string(info.param.recording); });
 
 }  // namespace
+
+}  // namespace unit_stream_split_test

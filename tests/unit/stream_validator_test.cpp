@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_stream_validator_test {
+
 namespace {
 
 namespace json = boost::json;
@@ -150,3 +153,5 @@ TEST(StreamValidatorEvent, TypeMismatchBetweenEventAndData) {
 }
 
 }  // namespace
+
+}  // namespace unit_stream_validator_test

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_structured_output_test {
+
 namespace json = boost::json;
 using namespace agp;
 
@@ -66,3 +69,5 @@ TEST(StructuredOutput, AbsentMeansNoFormat) {
 }
 
 }  // namespace
+
+}  // namespace unit_structured_output_test

@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_team_config_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -186,3 +189,5 @@ TEST(RetryAfter, EveryFormAzureSends) {
 }
 
 }  // namespace
+
+}  // namespace unit_team_config_test

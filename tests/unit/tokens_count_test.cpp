@@ -5,6 +5,9 @@
 
 #include "tokens/count.hpp"
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_tokens_count_test {
+
 using namespace agp::tokens;
 namespace json = boost::json;
 
@@ -144,3 +147,5 @@ TEST(TokensCount, ImagesAndPdfsAreEstimated) {
   EXPECT_EQ(c.files, 2 * kPdfTokensPerPage);
   EXPECT_EQ(c.estimated, 765 + 2 * kPdfTokensPerPage);
 }
+
+}  // namespace unit_tokens_count_test

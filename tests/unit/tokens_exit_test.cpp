@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <thread>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_tokens_exit_test {
+
 namespace {
 
 using agp::tokens::Encoding;
@@ -33,3 +36,5 @@ TEST(TokenizerExit, ThreadsStillCountingWhileTheProcessExits) {
 }
 
 }  // namespace
+
+}  // namespace unit_tokens_exit_test

@@ -10,6 +10,9 @@
 
 #include "tokens/tokenizer.hpp"
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_tokens_tokenizer_test {
+
 using namespace agp::tokens;
 using Ids = std::vector<std::uint32_t>;
 
@@ -137,3 +140,5 @@ TEST(TokensTokenizer, ReadyBuildsInTheBackground) {
     EXPECT_EQ(Tokenizer::get(e).encode("hello world").size(), 2u);
   }
 }
+
+}  // namespace unit_tokens_tokenizer_test

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_tool_names_test {
+
 namespace {
 
 using namespace agp::openai;
@@ -155,3 +158,5 @@ TEST(ClientToolUseId, CallPrefixedToolUseId) {
 }
 
 }  // namespace
+
+}  // namespace unit_tool_names_test

@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_tool_result_documents_test {
+
 namespace json = boost::json;
 using namespace agp;
 
@@ -66,3 +69,5 @@ TEST(ConfigEndpoint, CredentialsInTheUrlAreRefusedWithoutEchoingThem) {
 }
 
 }  // namespace
+
+}  // namespace unit_tool_result_documents_test

@@ -12,6 +12,9 @@
 
 #include <optional>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_upstream_resolve_test {
+
 namespace {
 
 namespace asio = boost::asio;
@@ -101,3 +104,5 @@ TEST(UpstreamResolve, TheSystemResolverAnswersForLocalhost) {
 }
 
 }  // namespace
+
+}  // namespace unit_upstream_resolve_test

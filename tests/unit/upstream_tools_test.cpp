@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per file: the unit build compiles several test files as one translation unit.
+namespace unit_upstream_tools_test {
+
 using namespace agp::anthropic;
 
 namespace {
@@ -48,3 +51,5 @@ TEST(UpstreamTools, TooManyAlwaysLoadedToolsIsAClearError) {
 }
 
 }  // namespace
+
+}  // namespace unit_upstream_tools_test

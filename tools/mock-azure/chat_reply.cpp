@@ -64,7 +64,6 @@ json::object usage_json(const ReplyPlan& p) {
                                                                  {"rejected_prediction_tokens", 0}}}};
 }
 
-std::int64_t ceil4(std::size_t n) { return static_cast<std::int64_t>((n + 3) / 4); }
 
 }  // namespace
 

@@ -11,6 +11,9 @@
 
 namespace mock {
 
+// The mock's token estimate for generated text: a token per four bytes, rounded up.
+inline std::int64_t ceil4(std::size_t n) { return static_cast<std::int64_t>((n + 3) / 4); }
+
 struct ReplyPlan {
   std::string id;  // chatcmpl-...
   std::int64_t created = 0;

@@ -15,7 +15,6 @@ using std::string_view;
 
 namespace {
 
-std::int64_t ceil4(std::size_t n) { return static_cast<std::int64_t>((n + 3) / 4); }
 
 json::value echo(const json::object& body, string_view key, json::value fallback) {
   auto v = body.if_contains(key);

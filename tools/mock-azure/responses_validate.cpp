@@ -15,7 +15,7 @@ using std::string_view;
 
 namespace {
 
-constexpr std::array kKnownFields = {"model",
+constexpr std::array kResponsesFields = {"model",
                                      "input",
                                      "instructions",
                                      "tools",
@@ -481,7 +481,7 @@ std::optional<ApiError> check_text_param(const json::object& t) {
   return opt_type(*fo, "description", "text.format.", json::kind::string, "a string");
 }
 
-std::optional<ApiError> check_scalars(const json::object& b, bool reasoning_model) {
+std::optional<ApiError> check_responses_scalars(const json::object& b, bool reasoning_model) {
   for (const char* k : {"model", "instructions", "previous_response_id", "prompt_cache_key", "safety_identifier",
                         "user", "service_tier", "truncation"})
     if (auto e = opt_type(b, k, "", json::kind::string, "a string")) return e;
@@ -544,11 +544,11 @@ bool responses_includes(const json::object& body, string_view what) {
 std::optional<ApiError> validate_responses(const json::object& b, bool reasoning_model) {
   for (auto& kv : b) {
     string_view k = kv.key();
-    if (std::none_of(kKnownFields.begin(), kKnownFields.end(), [&](const char* f) { return k == f; }))
+    if (std::none_of(kResponsesFields.begin(), kResponsesFields.end(), [&](const char* f) { return k == f; }))
       return invalid("Unrecognized request argument supplied: " + string(k));
   }
   if (!field(b, "model")) return missing("model");
-  if (auto e = check_scalars(b, reasoning_model)) return e;
+  if (auto e = check_responses_scalars(b, reasoning_model)) return e;
   if (auto r = field(b, "reasoning"))
     if (auto e = check_reasoning_param(r->as_object(), reasoning_model)) return e;
   if (auto inc = field(b, "include")) {
