@@ -14,7 +14,7 @@ if [[ ! -f build-tsan/CMakeCache.txt ]]; then
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   cmake --preset tsan "${launcher[@]}"
 fi
-cmake --build build-tsan -j"$jobs" --target azure-gpt-proxy mock-azure
+cmake --build build-tsan -j"$jobs" --target azure-gpt-proxy mock-azure token-count
 echo "tsan: build took $((SECONDS - start)) s"
 reports=$root/build-tsan/tsan-reports
 rm -rf "$reports" && mkdir -p "$reports"

@@ -6,6 +6,7 @@
 
 #include "access/limits.hpp"
 #include "access/store.hpp"
+#include "core/snapshot.hpp"
 #include "ops/request_record.hpp"
 
 #include <boost/json/value.hpp>
@@ -100,7 +101,7 @@ class Access final : public ops::RequestObserver {
 
   std::unique_ptr<Store> store_;
   Options opt_;
-  std::atomic<std::shared_ptr<const KeyMap>> keys_;
+  Snapshot<const KeyMap> keys_;
   mutable std::mutex mu_;  // counters_, pending_, stop_, refresh_wanted_
   mutable std::condition_variable cv_;
   std::unordered_map<std::string, Counters> counters_;  // by key name

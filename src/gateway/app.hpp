@@ -1,11 +1,12 @@
 // The gateway: routes requests, checks client auth, and hands each route to its handler.
 #pragma once
 
+#include "auth/token_cache.hpp"
 #include "config/config.hpp"
 #include "config/routing.hpp"
 #include "core/error.hpp"
+#include "core/snapshot.hpp"
 #include "exchange/flow.hpp"
-#include "auth/token_cache.hpp"
 #include "gateway/azure_call.hpp"
 #include "gateway/health.hpp"
 #include "http/server.hpp"
@@ -129,7 +130,7 @@ class App {
   Health health_;
   std::atomic<std::uint64_t> counted_requests_{0};
   std::atomic<bool> draining_{false};
-  std::atomic<std::shared_ptr<const config::Team>> team_;
+  Snapshot<const config::Team> team_;
   ops::Metrics metrics_;
   ops::StatusBoard status_;
   std::vector<ops::RequestObserver*> observers_{&metrics_, &status_};

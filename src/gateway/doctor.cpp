@@ -8,14 +8,12 @@
 #include "gateway/app.hpp"
 #include "gateway/azure_call.hpp"
 #include "openai/azure_errors.hpp"
+#include "upstream/resolve.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -122,24 +120,26 @@ class Doctor {
       add(Verdict::ok, subject, "address", url.host + " is resolved by the outbound proxy " + cfg_.upstream_proxy);
       co_return;
     }
-    using namespace asio::experimental::awaitable_operators;
-    auto ex = co_await asio::this_coro::executor;
-    asio::ip::tcp::resolver resolver(ex);
-    asio::steady_timer timer(ex);
-    timer.expires_after(cfg_.connect_timeout);
-    auto resolve = resolver.async_resolve(url.host, url.port, asio::as_tuple(asio::use_awaitable));
-    auto wait = timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    auto first = co_await (std::move(resolve) || std::move(wait));
-    if (first.index() == 1) {
-      add(Verdict::fail, subject, "address", fmt::format("{} did not resolve in {} s", url.host, cfg_.connect_timeout.count()),
-          "check the machine's DNS; a private endpoint needs the VNet's DNS zone privatelink.openai.azure.com");
+    constexpr const char* kCheckEndpointUrl =
+        "check the endpoint URL: it is shown in the Azure portal on the resource's Keys and Endpoint page "
+        "(https://<resource>.openai.azure.com)";
+    // getaddrinfo cannot be interrupted: resolve_within stops waiting at the deadline, so an
+    // unreachable DNS server fails this check on time instead of hanging the command.
+    auto deadline = std::chrono::steady_clock::now() + cfg_.connect_timeout;
+    auto found = co_await upstream::resolve_within(url.host, url.port, deadline);
+    if (auto* err = std::get_if<TransportError>(&found)) {
+      if (std::chrono::steady_clock::now() >= deadline)
+        add(Verdict::fail, subject, "address", fmt::format("{} did not resolve in {} s", url.host, cfg_.connect_timeout.count()),
+            "check the machine's DNS; a private endpoint needs the VNet's DNS zone privatelink.openai.azure.com");
+      else
+        add(Verdict::fail, subject, "address", err->detail,
+            kCheckEndpointUrl);
       co_return;
     }
-    auto [ec, results] = std::get<0>(first);
-    if (ec || results.empty()) {
-      add(Verdict::fail, subject, "address", url.host + " does not resolve (" + ec.message() + ")",
-          "check the endpoint URL: it is shown in the Azure portal on the resource's Keys and Endpoint page "
-          "(https://<resource>.openai.azure.com)");
+    auto& results = std::get<upstream::Endpoints>(found);
+    if (results.empty()) {
+      add(Verdict::fail, subject, "address", url.host + " resolves to no address",
+          kCheckEndpointUrl);
       co_return;
     }
     add(Verdict::ok, subject, "address", url.host + " resolves to " + results.begin()->endpoint().address().to_string());
