@@ -43,7 +43,7 @@ reports=$root/build-san/sanitizer-reports
 rm -rf "$reports" && mkdir -p "$reports"
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$reports/asan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
-export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp"
+export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0"
 echo "test: running ctest (ASan+UBSan: unit tests)"
 (cd build-san && ctest --output-on-failure --timeout 600 -j"$jobs" -L unit) || failed+=("sanitizer unit ctest")
 timing "sanitizer unit ctest"

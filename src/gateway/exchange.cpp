@@ -309,10 +309,17 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       if (rec) rec->upstream_request(*url, body);  // as last sent
       if (!watched || watched->upstream_status != 400 || attempt >= 3) break;
       auto lesson = openai::capability_from_error(watched->error_body);
-      if (!lesson || !capabilities_.learn(c.name, *lesson)) break;
+      if (!lesson) break;
+      bool taught = capabilities_.learn(c.name, *lesson);
+      // Resent when the deployment is now known to take less than this attempt was sent with,
+      // whoever learned it: requests already in flight when another one learned the same lesson
+      // got the same 400, and are resent too (found by team_keys_postgres under ASan).
+      Capability now = capabilities_.get(c.name);
+      now.merge(c.capabilities);
+      if (Capability sent = spec.target.caps; !sent.merge(now)) break;
       log.resends.push_back({c.name, lesson->kind()});
-      ops::request_log(spdlog::level::info, log.id, "deployment {} takes: {} (learned from Azure's 400; resending within it)",
-                       c.name, capabilities_.get(c.name).describe());
+      ops::request_log(spdlog::level::info, log.id, "deployment {} takes: {} ({}; resending within it)", c.name,
+                       now.describe(), taught ? "learned from Azure's 400" : "learned meanwhile by another request");
     }
     }
     if (!watched) {  // the client left: nothing learned about the deployment

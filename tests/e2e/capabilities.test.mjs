@@ -12,9 +12,10 @@ const NO_MINIMAL = 'gpt-5.1';                // effort minimal refused
 const FOUNDRY = 'llama-foundry';             // prompt_cache_key refused
 const TOOLS_ON_RESPONSES = 'gpt-5.4';        // tools + reasoning_effort refused on Chat
 const NO_ENCRYPTED = 'gpt-5-codex-noenc';    // encrypted reasoning refused
+const CHAT_MODEL_2 = 'gpt-5-chat-two';       // the same quirk, learned under concurrent requests
 const stack = useStack({
-  deployments: ['small-dep', 'big-dep', CHAT_MODEL, NO_MINIMAL, FOUNDRY, TOOLS_ON_RESPONSES, NO_ENCRYPTED],
-  mockArgs: ['--model-limits', `${CHAT_MODEL}=no_reasoning,${NO_MINIMAL}=no_minimal,${FOUNDRY}=no_cache_key,` +
+  deployments: ['small-dep', 'big-dep', CHAT_MODEL, CHAT_MODEL_2, NO_MINIMAL, FOUNDRY, TOOLS_ON_RESPONSES, NO_ENCRYPTED],
+  mockArgs: ['--model-limits', `${CHAT_MODEL}=no_reasoning,${CHAT_MODEL_2}=no_reasoning,${NO_MINIMAL}=no_minimal,${FOUNDRY}=no_cache_key,` +
     `${TOOLS_ON_RESPONSES}=tools_reasoning_responses_only,${NO_ENCRYPTED}=no_encrypted`],
   proxyEnv: { AZURE_API_VERSION: '2025-04-01-preview', AZURE_RESPONSES_API_VERSION: 'v1', CURSOR_AZURE_DEPLOYMENT: NO_MINIMAL },
 });
@@ -44,6 +45,20 @@ test('a chat model named like a reasoning model: reasoning_effort dropped, answe
   assert.equal(msg.type, 'message');
   const last = upstreamBody((await stack.mockRequests()).at(-1));
   assert.equal(last.reasoning_effort, undefined);
+});
+
+test('requests in flight when a lesson is learned are resent within it too, not failed', async () => {
+  // Sent together to a deployment nothing is known of yet: several reach Azure with
+  // reasoning_effort before the first 400 comes back. The first teaches the lesson; the others
+  // find it learned already, and must still be resent (a 400 for each was the bug).
+  const n = 12;
+  const answers = await Promise.all(Array.from({ length: n }, (_, i) => anthropic().messages.create({
+    model: `azure/${CHAT_MODEL_2}`, max_tokens: 4096, thinking: THINK,
+    messages: [{ role: 'user', content: `E2E-CAP-RACE-${i}` }] }).catch((e) => e)));
+  const refused = (await statuses('E2E-CAP-RACE-')).filter((s) => s === 400).length;
+  for (const a of answers) assert.equal(a.type, 'message', `answered (${refused} of ${n} refused once by Azure): ${a.message ?? ''}`);
+  assert.ok(refused >= 1 && refused <= n, `each refused at most once: ${refused}`);
+  assert.equal((await statuses('E2E-CAP-RACE-')).filter((s) => s === 200).length, n);
 });
 
 test('effort minimal on gpt-5.1 (Cursor gpt-minimal): stepped to the nearest supported value', async () => {
