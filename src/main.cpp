@@ -254,9 +254,9 @@ int main(int argc, char** argv) {
 
   int n_threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // One io_context per thread (http/contexts.hpp); the first also runs the acceptor, the signals
-  // and the drain timer. Declared first, so destroyed last: its destructor shuts every context down
-  // before freeing any, and a coroutine still suspended then is destroyed with every object it
-  // holds, of whichever context, still valid.
+  // and the drain timer. Declared before the app and the server, so destroyed after them: its
+  // destructor shuts every context down before freeing any, and a coroutine still suspended then
+  // is destroyed with every object it holds, of whichever context, still valid.
   http::Contexts iocs(n_threads);
   asio::io_context& ioc = iocs[0];
   auto stop_all = [&iocs] { iocs.stop(); };
