@@ -30,6 +30,8 @@ class Access;
 
 namespace agp::gateway {
 
+class Recorder;
+
 // What one request did (ops::RequestRecord), filled in as the request goes; its observers —
 // the log line, metrics, the status page — read it when the request has ended.
 struct RequestLog : ops::RequestRecord {
@@ -103,12 +105,42 @@ class App {
   boost::asio::awaitable<void> count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> models(http::Request& req, http::ResponseWriter& res, const RequestLog& log);
-  // The one flow every front end's request goes through (gateway/exchange.cpp).
+  // The one flow every front end's request goes through (gateway/exchange.cpp). A front end
+  // parses and routes without suspending (its coroutine frame holds one pointer while the answer
+  // streams); the flow's phases are coroutines of their own, so that a stream open for minutes
+  // holds only what relaying its answer needs (the frames of choosing and calling are gone).
   using TargetFor = std::function<exchange::Target(const config::Deployment&)>;
-  boost::asio::awaitable<void> run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
-                                            std::shared_ptr<const config::Team> team,
-                                            std::vector<config::Deployment> candidates, TargetFor target_for,
+  struct ExchangeCall {
+    std::shared_ptr<const conv::Conversation> conv;  // shared by every attempt
+    exchange::Spec spec;
+    std::shared_ptr<const config::Team> team;  // kept for the whole call, whatever a reload does meanwhile
+    std::vector<config::Deployment> candidates;
+    TargetFor target_for;
+  };
+  // What choosing a deployment and calling it left for the answer.
+  struct Called {
+    bool settled = false;  // the client already has its answer (an error): nothing more to do
+    bool passthrough = false;
+    bool exact_count = false;
+    std::unique_ptr<exchange::Exchange> x;  // as last sent
+    std::optional<AzureAnswer> watched;     // nullopt: the client left
+    exchange::Spec spec;                    // as last sent
+    tokens::ChatCount count;
+    std::size_t sent_bytes = 0;
+    std::string deployment_key;  // the deployment that answered, for the tokens-per-byte estimate
+  };
+  boost::asio::awaitable<void> run_exchange(http::Request& req, std::unique_ptr<ExchangeCall> call,
                                             http::ResponseWriter& res, RequestLog& log);
+  boost::asio::awaitable<Called> call_route(const http::Request& req, ExchangeCall& call, http::ResponseWriter& res,
+                                            RequestLog& log, Recorder* rec);
+  boost::asio::awaitable<void> answer_whole(exchange::Exchange& x, upstream::Response& response,
+                                            http::ResponseWriter& res, RequestLog& log, Recorder* rec);
+  boost::asio::awaitable<void> answer_stream(exchange::Exchange& x, std::unique_ptr<upstream::Response> response,
+                                             http::ResponseWriter& res, RequestLog& log, Recorder* rec);
+  // The front ends' parse-and-route steps (gateway/messages.cpp, gateway/cursor.cpp): the call,
+  // or the error the client gets (already in the request log).
+  Result<std::unique_ptr<ExchangeCall>> messages_call(http::Request& req, RequestLog& log);
+  Result<std::unique_ptr<ExchangeCall>> chat_completions_call(http::Request& req, RequestLog& log);
   // Claude on AI Foundry: the Anthropic endpoint's answer (or error) goes to the client unmodified.
   boost::asio::awaitable<void> relay_passthrough(std::optional<AzureAnswer> watched, bool stream,
                                                  http::ResponseWriter& res, RequestLog& log);

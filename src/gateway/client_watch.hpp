@@ -1,5 +1,5 @@
 // Cancels upstream work when the client goes away before the answer starts: the operation
-// races a watcher that polls the client socket; if the watcher wins, the operation is
+// races a watcher of the client socket; if the watcher wins, the operation is
 // cancelled (Beast ops honour cancellation), which closes its upstream connection.
 #pragma once
 
@@ -18,17 +18,39 @@
 
 namespace agp::gateway {
 
-// Completes when the client has closed its connection.
-inline boost::asio::awaitable<void> client_gone(http::ResponseWriter& res, std::chrono::milliseconds poll) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+// Completes with true when the client has closed (or reset) its connection, with false when
+// `done` turned true or the coroutine was cancelled. It waits for the socket to become readable:
+// no timer and no system call while the client waits quietly for its answer. Only a client that
+// sent more bytes meanwhile (a pipelined request, readable until it is read) is polled every `poll`.
+// `done` is checked at every wake-up before the writer is touched: once it is true, the writer
+// may be gone.
+inline boost::asio::awaitable<bool> until_client_leaves(http::ResponseWriter& res, const bool& done,
+                                                        std::chrono::milliseconds poll) {
+  using Peer = http::ResponseWriter::Peer;
+  std::optional<boost::asio::steady_timer> timer;
   for (;;) {
-    timer.expires_after(poll);
-    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    // Cancelled because the work finished first: return now. Looping would co_await again in
-    // a cancelled coroutine, which throws (an exception per request, seen in a profile).
-    if (ec) co_return;
-    if (res.peer_closed()) co_return;
+    // Cancelled (the work finished first): return now. Awaiting again in a cancelled coroutine
+    // throws (an exception per request, seen in a profile).
+    auto cs = co_await boost::asio::this_coro::cancellation_state;
+    if (done || cs.cancelled() != boost::asio::cancellation_type::none) co_return false;
+    auto peer = res.peer_state();
+    if (peer == Peer::closed) co_return true;
+    if (peer == Peer::waiting) {
+      boost::system::error_code ec = co_await res.wait_readable();
+      if (ec) co_return false;  // cancelled
+      continue;
+    }
+    if (!timer) timer.emplace(co_await boost::asio::this_coro::executor);
+    timer->expires_after(poll);
+    auto [ec] = co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec) co_return false;
   }
+}
+
+// Completes when the client has closed its connection (or when cancelled: under `||`).
+inline boost::asio::awaitable<void> client_gone(http::ResponseWriter& res, std::chrono::milliseconds poll) {
+  static constexpr bool never = false;
+  co_await until_client_leaves(res, never, poll);
 }
 
 // The operation's result in a box: awaitable_operators' `||` flattens a std::variant result

@@ -152,13 +152,12 @@ boost::asio::awaitable<void> App::models(http::Request& req, http::ResponseWrite
   co_await res.send(200, "application/json", std::move(body), headers);
 }
 
-boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
+Result<std::unique_ptr<App::ExchangeCall>> App::chat_completions_call(http::Request& req, RequestLog& log) {
   exchange::ClientRequest client{exchange::Front::openai_chat, req.message.body(), {}};
   auto parsed = exchange::parse_client_request(client);
   if (!parsed) {
     log.error = parsed.error().message;
-    co_await send_openai_error(res, parsed.error(), log.id);
-    co_return;
+    return parsed.error();
   }
   auto& conv = *parsed;
   auto team = this->team();
@@ -173,17 +172,15 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
   if (effort_model && candidates.empty()) {
     Error e{404, ErrorKind::not_found, "model: '" + conv.model + "' needs a route named cursor in " + team->source, {}};
     log.error = e.message;
-    co_await send_openai_error(res, e, log.id);
-    co_return;
+    return e;
   }
   if (!effort_model) {
     auto route = config::route_model(conv.model, cfg_, *team);
     if (!route) {
       log.error = route.error().message;
-      co_await send_openai_error(res, route.error(), log.id);
-      co_return;
+      return route.error();
     }
-    candidates = route->candidates;
+    candidates = std::move(route->candidates);
   }
   log.client_model = conv.model;
   log.deployment = candidates.front().deployment;
@@ -201,13 +198,27 @@ boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::Res
     return t;
   };
 
-  exchange::Spec spec;
+  auto call = std::make_unique<ExchangeCall>();
+  auto& spec = call->spec;
   spec.front = exchange::Front::openai_chat;
   spec.answer_id = random_id("chatcmpl-");
   spec.created = unix_now();
   bool display_ok = true;
   spec.display = openai::chat::parse_reasoning_display(cfg_.reasoning_display, display_ok);
-  co_await run_exchange(req, std::move(conv), std::move(spec), team, std::move(candidates), for_candidate, res, log);
+  call->conv = std::make_shared<const conv::Conversation>(std::move(conv));
+  call->candidates = std::move(candidates);
+  call->target_for = std::move(for_candidate);
+  call->team = std::move(team);
+  return call;
+}
+
+boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
+  auto call = chat_completions_call(req, log);
+  if (!call) {
+    co_await send_openai_error(res, call.error(), log.id);
+    co_return;
+  }
+  co_await run_exchange(req, std::move(*call), res, log);
 }
 
 }  // namespace agp::gateway

@@ -149,37 +149,21 @@ void note_attempt(RequestLog& log, const std::string& name, const std::optional<
 }
 }  // namespace
 
-boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::Conversation conv, exchange::Spec spec,
-                                               std::shared_ptr<const config::Team> team_in_use,
-                                               std::vector<config::Deployment> candidates, TargetFor target_for,
-                                               http::ResponseWriter& res, RequestLog& log) {
+boost::asio::awaitable<App::Called> App::call_route(const http::Request& req, ExchangeCall& call,
+                                                   http::ResponseWriter& res, RequestLog& log, Recorder* rec) {
+  Called out;
+  out.spec = std::move(call.spec);
+  auto& spec = out.spec;
+  auto& x = out.x;
+  auto& watched = out.watched;
+  auto& count = out.count;
+  auto& exact_count = out.exact_count;
+  auto& passthrough = out.passthrough;
   const auto front = spec.front;
-  const bool stream = conv.stream;  // before conv moves into conv_in
-  // Kept: each attempt is prepared anew from it.
-  const auto conv_in = std::make_shared<const conv::Conversation>(std::move(conv));
-  log.stream = stream;
-  // A streamed answer holds one of MAX_STREAMS slots (they last minutes; the others leave room
-  // for the short requests between them).
-  http::Permit stream_slot;
-  if (stream && !(stream_slot = admission_->streams.try_take())) {
-    Error e = busy("the proxy has MAX_STREAMS (" + std::to_string(admission_->streams.cap()) +
-                   ") streams open; retry shortly");
-    log.error = "at MAX_STREAMS";
-    co_await send_error(front, res, e, log.id);
-    co_return;
-  }
-  auto rec = Recorder::open(cfg_.record_dir, log.id);
-  tokens::ChatCount count;
   const bool counted = front == exchange::Front::anthropic;
-  bool exact_count = false;
-  std::size_t sent_bytes = 0;
-  std::unique_ptr<exchange::Exchange> x;
-  std::optional<AzureAnswer> watched;
   std::optional<InFlight> in_flight;
-  bool passthrough = false;
-  std::string log_deployment_key;  // the deployment that answered, for the tokens-per-byte estimate
-  const auto& team = *team_in_use;  // kept for the whole exchange, whatever a reload does meanwhile
-  auto plan = health_.order(std::move(candidates));
+  const auto& team = *call.team;
+  auto plan = health_.order(std::move(call.candidates));
   // Failover: while nothing has reached the client, a deployment that is rate-limited, failing or
   // unreachable hands the request to the next one of its route; one that asked to be left alone
   // (retry-after) is skipped by every request until then.
@@ -223,9 +207,9 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       continue;
     }
     ++tried;
-    log_deployment_key = c.name;
+    out.deployment_key = c.name;
     const auto& endpoint = team.endpoints[c.endpoint];
-    spec.target = target_for(c);
+    spec.target = call.target_for(c);
     spec.upstream = {c.deployment, endpoint.url};
     log.deployment = c.deployment;
     log.deployment_id = c.name;
@@ -244,9 +228,9 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       extra = passthrough_headers(req, c);
       std::string url = endpoint.url + "/anthropic/v1/messages";
       openai::UpstreamContext pctx{c.deployment, endpoint.url};
-      auto call = call_azure(client_, tokens_, cfg_, endpoint, url, pctx, passthrough_body(req.message.body(), c.deployment),
+      auto azure = call_azure(client_, tokens_, cfg_, endpoint, url, pctx, passthrough_body(req.message.body(), c.deployment),
                              last_candidate ? cfg_.upstream_retries : 0, log.id, extra);
-      watched = co_await unless_client_leaves(std::move(call), res);
+      watched = co_await unless_client_leaves(std::move(azure), res);
       note_attempt(log, c.name, watched);
     } else {
     // Sent within what the deployment takes; a 400 that teaches a capability (a parameter or value
@@ -255,7 +239,7 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     for (int attempt = 0;; ++attempt) {
       spec.target.caps = capabilities_.get(c.name);  // learned, then what configuration states on top
       spec.target.caps.merge(c.capabilities);
-      x = exchange::make_exchange(conv_in, spec);
+      x = exchange::make_exchange(call.conv, spec);
       if (attempt == 0 && tried == 1) {
         for (auto& d : x->prepared.dropped) ops::request_log(spdlog::level::debug, log.id, "not sent to Azure: {}", d);
         // The Anthropic front end reports an input estimate before Azure's usage arrives. The exact
@@ -290,21 +274,22 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
       if (!url) {
         log.error = url.error().message;
         co_await send_error(front, res, url.error(), log.id);
-        co_return;
+        out.settled = true;
+        co_return out;
       }
       http::Headers headers = extra;
       if (chat && !c.spillover.empty())
         if (auto* s = team.find_deployment(c.spillover)) headers.emplace_back("x-ms-spillover-deployment", s->deployment);
       std::string body = json::serialize(x->prepared.body);
-      sent_bytes = body.size();
+      out.sent_bytes = body.size();
       if (counted && !exact_count && log.tokens_quick < 0) {  // the quick estimate, from the bytes sent
-        use_estimate(calibration_.quick(c.name, sent_bytes));
+        use_estimate(calibration_.quick(c.name, out.sent_bytes));
         log.tokens_quick = spec.input_tokens_estimate;
       }
       if (cfg_.log_bodies) log_body(log, "upstream request to " + *url, body);
-      auto call = call_azure(client_, tokens_, cfg_, endpoint, *url, x->answer.upstream, body,
+      auto azure = call_azure(client_, tokens_, cfg_, endpoint, *url, x->answer.upstream, body,
                              last_candidate ? cfg_.upstream_retries : 0, log.id, headers);
-      watched = co_await unless_client_leaves(std::move(call), res);
+      watched = co_await unless_client_leaves(std::move(azure), res);
       note_attempt(log, c.name, watched);
       if (rec) rec->upstream_request(*url, body);  // as last sent
       if (!watched || watched->upstream_status != 400 || attempt >= 3) break;
@@ -361,28 +346,52 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
                           busy == plan.size() ? std::optional<std::string>("1") : std::nullopt};
     log.error = e.message;
     co_await send_error(front, res, e, log.id);
+    out.settled = true;
+    co_return out;
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<void> App::run_exchange(http::Request& req, std::unique_ptr<ExchangeCall> call,
+                                               http::ResponseWriter& res, RequestLog& log) {
+  const auto front = call->spec.front;
+  const bool stream = call->conv->stream;
+  log.stream = stream;
+  // A streamed answer holds one of MAX_STREAMS slots (they last minutes; the others leave room
+  // for the short requests between them).
+  http::Permit stream_slot;
+  if (stream && !(stream_slot = admission_->streams.try_take())) {
+    Error e = busy("the proxy has MAX_STREAMS (" + std::to_string(admission_->streams.cap()) +
+                   ") streams open; retry shortly");
+    log.error = "at MAX_STREAMS";
+    co_await send_error(front, res, e, log.id);
     co_return;
   }
-  if (passthrough) {
-    co_await relay_passthrough(std::move(watched), stream, res, log);
+  auto rec = Recorder::open(cfg_.record_dir, log.id);
+  Called c = co_await call_route(req, *call, res, log, rec.get());
+  call.reset();  // the candidates and the team: the answer needs neither
+  if (c.settled) co_return;
+  if (c.passthrough) {
+    co_await relay_passthrough(std::move(c.watched), stream, res, log);
     co_return;
   }
-  const auto& uctx = x->answer.upstream;
+  auto& x = *c.x;
+  const auto& uctx = x.answer.upstream;
   if (rec) {
     rec->client_request(req);
     auto& m = rec->meta();
-    for (auto& [k, v] : exchange::spec_json(spec)) m[k] = v;
-    m["client_model"] = x->conv->model;
+    for (auto& [k, v] : exchange::spec_json(c.spec)) m[k] = v;
+    m["client_model"] = x.conv->model;
     if (auto s = req.header("x-claude-code-session-id"); !s.empty()) m["session_id"] = s;
     if (auto b = req.header("anthropic-beta"); !b.empty()) m["anthropic_beta"] = b;
   }
   log.upstream_ms = log.since_start_ms();
-  if (!watched) {
+  if (!c.watched) {
     log.error = "client went away before Azure answered; upstream cancelled";
     res.abort();
     co_return;
   }
-  auto answer = std::move(*watched);
+  auto& answer = *c.watched;
   if (rec) rec->meta()["upstream_status"] = answer.upstream_status;
   if (answer.error) {
     log.error = answer.error->message;
@@ -404,56 +413,71 @@ boost::asio::awaitable<void> App::run_exchange(const http::Request& req, conv::C
     co_await send_error(front, res, *wrong, log.id);
     co_return;
   }
-
-  if (!stream) {
-    auto whole = co_await read_whole_answer(*answer.response, res, uctx, admission_->buffered_bytes);
-    if (whole.client_gone) {
-      log.error = "client went away while Azure answered; upstream cancelled";
-      co_return;
-    }
-    if (rec) rec->upstream(whole.raw);
-    if (cfg_.log_bodies) log_body(log, "Azure's answer", whole.raw);
-    auto translated =
-        whole.error ? exchange::WholeAnswer{*whole.error, {}} : exchange::translate_whole(x->answer, whole.json);
-    auto& u = translated.usage;
-    log.tokens(u.seen, u.input, u.output, u.cached, u.reasoning);
-    if (!translated.message) {
-      log.error = translated.message.error().message;
-      if (rec)
-        rec->client(front == exchange::Front::anthropic ? anthropic::error_json(translated.message.error(), log.id)
-                                                        : openai::error_json(translated.message.error()));
-      co_await send_error(front, res, translated.message.error(), log.id);
-    } else {
-      log.ttft_ms = log.since_start_ms();
-      std::string text = json::serialize(*translated.message);
-      if (rec) rec->client(text);
-      if (cfg_.log_bodies) log_body(log, "answer to the client", text);
-      http::Headers headers = id_headers(front, log.id);
-      co_await res.send(200, "application/json", std::move(text), headers);
-    }
-  } else {
-    // Commit to 200 only now that Azure has said yes, so that every earlier failure keeps its
-    // real HTTP status (Claude Code's retry and compaction logic depend on it).
-    http::Headers stream_headers = id_headers(front, log.id);
-    if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", stream_headers)) co_return;
-    ops::StreamGauge streaming(metrics_.streams_in_flight());
-    TranslationAdapter adapter(x->answer, cfg_.validate_stream);
-    auto result = co_await pump(std::move(answer.response), res, adapter, cfg_.ping_interval, log.start, rec.get());
-    log.ttft_ms = result.first_output_ms;
-    auto& err = adapter.t.error();
-    if (rec && result.transport_failed && err) rec->transport_error(*err);
-    if (result.client_gone) log.error = "client went away; upstream cancelled";
-    if (err) log.error = err->message;
-    auto& u = adapter.t.usage();
-    log.tokens(u.seen, u.input, u.output, u.cached, u.reasoning);
-    if (adapter.validator)
-      for (auto& v : adapter.validator->finish())
-        ops::request_log(spdlog::level::warn, log.id, "stream grammar violation: {}", v);
-  }
+  // The answer is translated with x.answer alone: the client's body, its conversation and the
+  // body sent to Azure go now (a 2 KB request's were a fifth of an open stream's memory).
+  x.conv.reset();
+  x.prepared.body = {};
+  x.prepared.context_management = {};
+  req.release_body();
+  if (!stream)
+    co_await answer_whole(x, *answer.response, res, log, rec.get());
+  else
+    co_await answer_stream(x, std::move(answer.response), res, log, rec.get());
   // Azure counted exactly the Chat body we counted: learn from the difference.
-  if (log.tokens_in > 0) calibration_.observe_bytes(log_deployment_key, sent_bytes, log.tokens_in);
-  if (exact_count && x->prepared.backend == exchange::Backend::chat && log.tokens_in > 0)
-    log.count_error = calibration_.observe(spec.target.deployment, count, log.tokens_in);
+  if (log.tokens_in > 0) calibration_.observe_bytes(c.deployment_key, c.sent_bytes, log.tokens_in);
+  if (c.exact_count && x.prepared.backend == exchange::Backend::chat && log.tokens_in > 0)
+    log.count_error = calibration_.observe(c.spec.target.deployment, c.count, log.tokens_in);
+}
+
+boost::asio::awaitable<void> App::answer_whole(exchange::Exchange& x, upstream::Response& response,
+                                               http::ResponseWriter& res, RequestLog& log, Recorder* rec) {
+  const auto front = x.answer.front;
+  auto whole = co_await read_whole_answer(response, res, x.answer.upstream, admission_->buffered_bytes);
+  if (whole.client_gone) {
+    log.error = "client went away while Azure answered; upstream cancelled";
+    co_return;
+  }
+  if (rec) rec->upstream(whole.raw);
+  if (cfg_.log_bodies) log_body(log, "Azure's answer", whole.raw);
+  auto translated =
+      whole.error ? exchange::WholeAnswer{*whole.error, {}} : exchange::translate_whole(x.answer, whole.json);
+  auto& u = translated.usage;
+  log.tokens(u.seen, u.input, u.output, u.cached, u.reasoning);
+  if (!translated.message) {
+    log.error = translated.message.error().message;
+    if (rec)
+      rec->client(front == exchange::Front::anthropic ? anthropic::error_json(translated.message.error(), log.id)
+                                                      : openai::error_json(translated.message.error()));
+    co_await send_error(front, res, translated.message.error(), log.id);
+    co_return;
+  }
+  log.ttft_ms = log.since_start_ms();
+  std::string text = json::serialize(*translated.message);
+  if (rec) rec->client(text);
+  if (cfg_.log_bodies) log_body(log, "answer to the client", text);
+  http::Headers headers = id_headers(front, log.id);
+  co_await res.send(200, "application/json", std::move(text), headers);
+}
+
+boost::asio::awaitable<void> App::answer_stream(exchange::Exchange& x, std::unique_ptr<upstream::Response> response,
+                                                http::ResponseWriter& res, RequestLog& log, Recorder* rec) {
+  // Commit to 200 only now that Azure has said yes, so that every earlier failure keeps its
+  // real HTTP status (Claude Code's retry and compaction logic depend on it).
+  if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", id_headers(x.answer.front, log.id)))
+    co_return;
+  ops::StreamGauge streaming(metrics_.streams_in_flight());
+  TranslationAdapter adapter(x.answer, cfg_.validate_stream);
+  auto result = co_await pump(std::move(response), res, adapter, cfg_.ping_interval, log.start, rec);
+  log.ttft_ms = result.first_output_ms;
+  auto& err = adapter.t.error();
+  if (rec && result.transport_failed && err) rec->transport_error(*err);
+  if (result.client_gone) log.error = "client went away; upstream cancelled";
+  if (err) log.error = err->message;
+  auto& u = adapter.t.usage();
+  log.tokens(u.seen, u.input, u.output, u.cached, u.reasoning);
+  if (adapter.validator)
+    for (auto& v : adapter.validator->finish())
+      ops::request_log(spdlog::level::warn, log.id, "stream grammar violation: {}", v);
 }
 
 boost::asio::awaitable<void> App::relay_passthrough(std::optional<AzureAnswer> watched, bool stream,

@@ -80,7 +80,7 @@ boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::Respons
   co_await res.send(200, "application/json", std::move(text), headers);
 }
 
-boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
+Result<std::unique_ptr<App::ExchangeCall>> App::messages_call(http::Request& req, RequestLog& log) {
   exchange::ClientRequest client{exchange::Front::anthropic, req.message.body(),
                                  std::string(req.header("x-claude-code-session-id")),
                                  std::string(req.header("anthropic-beta"))};
@@ -92,17 +92,26 @@ boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWri
   }
   auto team = this->team();
   auto route = route_of(parsed, cfg_, *team, log);
-  if (!route) {
-    co_await send_anthropic_error(res, route.error(), log.id);
+  if (!route) return route.error();
+  auto call = std::make_unique<ExchangeCall>();
+  call->conv = std::make_shared<const conv::Conversation>(std::move(*parsed));
+  call->spec.front = exchange::Front::anthropic;
+  call->spec.answer_id = random_id("msg_");
+  call->candidates = std::move(route->candidates);
+  call->target_for = [this, team, tier = route->tier](const config::Deployment& d) {
+    return gateway::target_for(cfg_, *team, tier, d);
+  };
+  call->team = std::move(team);
+  return call;
+}
+
+boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
+  auto call = messages_call(req, log);
+  if (!call) {
+    co_await send_anthropic_error(res, call.error(), log.id);
     co_return;
   }
-  exchange::Spec spec;
-  spec.front = exchange::Front::anthropic;
-  spec.answer_id = random_id("msg_");
-  auto candidates = route->candidates;
-  auto for_candidate = [this, team, r = *route](const config::Deployment& d) { return target_for(*team, r, d); };
-  co_await run_exchange(req, std::move(*parsed), std::move(spec), team, std::move(candidates), for_candidate, res,
-                        log);
+  co_await run_exchange(req, std::move(*call), res, log);
 }
 
 }  // namespace agp::gateway

@@ -1,5 +1,7 @@
 #include "gateway/relay.hpp"
 
+#include "gateway/client_watch.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -67,28 +69,21 @@ asio::awaitable<void> ping_loop(std::shared_ptr<Relay::State> s) {
 
 // Watches the client for the whole relay: when it leaves, the upstream is cancelled at once —
 // also while the upstream is silent (a reasoning model thinking), when no write would notice.
-// Runs on the connection's strand, like pump(); after `done` it touches nothing of the request.
+// Runs on the connection's thread, like pump(); after `done` it touches nothing of the request.
 struct ClientWatch {
-  ClientWatch(asio::any_io_executor ex, http::ResponseWriter& r, std::shared_ptr<Relay> rl)
-      : timer(ex), res(&r), relay(std::move(rl)) {}
-  asio::steady_timer timer;
+  ClientWatch(http::ResponseWriter& r, std::shared_ptr<Relay> rl) : res(&r), relay(std::move(rl)) {}
   http::ResponseWriter* res;
   std::shared_ptr<Relay> relay;
   bool done = false, gone = false;
 };
 
-constexpr std::chrono::milliseconds kClientPoll{250};
+constexpr std::chrono::milliseconds kClientPoll{250};  // only for a client that pipelined a request
 
 asio::awaitable<void> watch_client(std::shared_ptr<ClientWatch> w) {
-  while (!w->done) {
-    w->timer.expires_after(kClientPoll);
-    auto [ec] = co_await w->timer.async_wait(kAsTuple);
-    if (w->done || ec) co_return;
-    if (w->res->peer_closed()) {
-      w->gone = true;
-      w->relay->stop();
-      co_return;
-    }
+  bool left = co_await until_client_leaves(*w->res, w->done, kClientPoll);
+  if (left && !w->done) {
+    w->gone = true;
+    w->relay->stop();
   }
 }
 
@@ -123,7 +118,7 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
   wire::SseParser sse;
   auto relay = co_await Relay::start(std::move(response), ping_interval);
   auto ex = co_await asio::this_coro::executor;
-  auto watch = std::make_shared<ClientWatch>(ex, res, relay);
+  auto watch = std::make_shared<ClientWatch>(res, relay);
   asio::co_spawn(ex, watch_client(watch), asio::detached);
   std::string out = adapter.start();
   if (taps) taps->client(out);
@@ -166,7 +161,7 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
     ok = co_await res.write(out);
   }
   watch->done = true;
-  watch->timer.cancel();
+  res.cancel_wait();  // nothing else is pending on the client's socket now
   relay->stop();
   result.client_gone = !res.alive() || watch->gone;
   co_await res.end_stream();

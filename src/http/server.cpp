@@ -90,13 +90,19 @@ void ResponseWriter::abort() {
   finished_ = started_ = true;
 }
 
-bool ResponseWriter::peer_closed() {
+ResponseWriter::Peer ResponseWriter::peer_state() {
   auto& sock = stream_.socket();
-  if (!sock.is_open()) return true;
+  if (!sock.is_open()) return Peer::closed;
   char byte;
   int n = ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0) return true;
-  return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK;
+  if (n > 0) return Peer::sent_more;
+  if (n == 0) return Peer::closed;
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? Peer::waiting : Peer::closed;
+}
+
+asio::awaitable<boost::system::error_code> ResponseWriter::wait_readable() {
+  auto [ec] = co_await stream_.socket().async_wait(tcp::socket::wait_read, kAsTuple);
+  co_return ec;
 }
 
 asio::awaitable<bool> ResponseWriter::begin_stream(unsigned status, std::string_view content_type,

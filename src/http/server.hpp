@@ -33,7 +33,14 @@ struct Request {
   bhttp::request<bhttp::string_body> message;
   std::string remote;  // "ip:port" of the peer, for logs
   Permit body_bytes;   // the body's share of the buffered-bytes budget, held while the request is
+                       // handled, or until release_body()
 
+  // Frees the body and gives its bytes back to the budget, once nothing needs it any more: a
+  // stream open for minutes holds neither.
+  void release_body() {
+    std::string().swap(message.body());
+    body_bytes.reset();
+  }
   std::string_view target_path() const;  // target without the query
   std::string_view query() const;        // after '?', or ""
   std::string_view header(std::string_view name) const;
@@ -89,8 +96,25 @@ class ResponseWriter {
 
   // Drops the connection with a TCP reset (fault injection, or a peer that must not linger).
   void abort();
+  // What the client's side of the connection holds now (non-blocking check): nothing (it waits
+  // for the answer), its close or reset, or bytes (a pipelined request).
+  enum class Peer { waiting, closed, sent_more };
+  Peer peer_state();
   // True when the peer has already closed or reset the connection (non-blocking check).
-  bool peer_closed();
+  bool peer_closed() { return peer_state() == Peer::closed; }
+  // Completes when the connection has something to read (the client's close or reset, or bytes),
+  // or with operation_aborted when cancelled through the awaiting coroutine's cancellation slot.
+  // No timer and no system call while it waits: ten thousand open streams watch their clients
+  // for nothing. Check peer_state() first — readiness that came before the wait began is not
+  // reported again — and only then wait: a connection's socket and its handler's coroutine run on
+  // one thread, so nothing can arrive unseen between the two.
+  asio::awaitable<boost::system::error_code> wait_readable();
+  // Ends a pending wait_readable() (operation_aborted). Only while no read or write of the
+  // response is pending: it cancels every operation on the socket.
+  void cancel_wait() {
+    boost::system::error_code ec;
+    stream_.socket().cancel(ec);
+  }
 
   bool started() const { return started_; }
   bool finished() const { return finished_; }

@@ -50,3 +50,32 @@ for (const stream of [false, true]) {
     assert.equal(r.status, 200);
   });
 }
+
+// While a stream is open and Azure is silent (a reasoning model thinking), no write would notice
+// a client that left: the proxy watches the client's socket itself, and cancels the upstream at
+// once — not at the next chunk (8 s away here) or the next ping (PING_INTERVAL, 10 s).
+test('client leaving an open stream while Azure is silent cancels the upstream', async () => {
+  const MARK = 'E2E-SILENT-STREAM';
+  await stack.mockRules([{ match: { contains: MARK }, respond: { text: 'firstsecond', chunk_size: 5, chunk_delay_ms: 8000 } }]);
+  const ctl = new AbortController();
+  const r = await fetch(`${stack.proxyUrl}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': TOKEN },
+    body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 50, stream: true, messages: [{ role: 'user', content: MARK }] }),
+    signal: ctl.signal,
+  });
+  assert.equal(r.status, 200);
+  const reader = r.body.getReader();
+  let seen = '';
+  while (!seen.includes('message_start')) {  // the stream has begun; Azure's next frame is 8 s away
+    const { value, done } = await reader.read();
+    assert.ok(!done, `stream ended early: ${seen}`);
+    seen += new TextDecoder().decode(value);
+  }
+  const left = Date.now();
+  ctl.abort();
+  const line = await waitForLog(/client went away; upstream cancelled/, 5000);
+  assert.ok(line, `no cancellation log line; proxy output:\n${stack.proxy.output.slice(-2000)}`);
+  assert.ok(Date.now() - left < 5000);
+  assert.match(line, /status=200/);
+});
