@@ -166,90 +166,111 @@ boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, con
   co_await res.send(reply.status, "application/json", std::move(reply.body), reply.headers);
 }
 
-boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWriter& res) {
-  RequestLog log;
+App::Dispatch App::dispatch(const http::Request& req, RequestLog& log) {
+  using To = Dispatch::To;
   log.id = request_id_for(req.header("x-request-id"));
   auto path = req.target_path();
   auto method = req.message.method();
   log.route = std::string(req.message.method_string()) + " " + std::string(path);
   log.remote = req.remote;
-
+  Dispatch d;
+  auto refuse = [&](exchange::Front front, Error e) {
+    d.to = To::error;
+    d.front = front;
+    d.error = std::move(e);
+    return std::move(d);
+  };
   // A model request holds one of MAX_IN_FLIGHT slots while it is handled.
-  auto take_slot = [&] {
-    http::Permit slot = admission_->requests.try_take();
-    if (!slot) log.error = "at MAX_IN_FLIGHT";
-    return slot;
+  auto model_request = [&](exchange::Front front, bool counted, To to) {
+    log.endpoint = path;
+    if (method != http::bhttp::verb::post)
+      return refuse(front, Error{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}});
+    if (auto refused = admit(req, log, front, counted)) return refuse(front, *refused);
+    if (!(d.slot = admission_->requests.try_take())) {
+      log.error = "at MAX_IN_FLIGHT";
+      return refuse(front, busy("the proxy has MAX_IN_FLIGHT (" + std::to_string(admission_->requests.cap()) +
+                                ") requests in flight; retry shortly"));
+    }
+    d.to = to;
+    return std::move(d);
   };
-  auto too_busy = [&] {
-    return busy("the proxy has MAX_IN_FLIGHT (" + std::to_string(admission_->requests.cap()) +
-                ") requests in flight; retry shortly");
-  };
-  if (path == "/v1/messages" || path == "/v1/messages/count_tokens") {
-    http::Permit slot;
+  if (path == "/v1/messages") return model_request(exchange::Front::anthropic, true, To::messages);
+  if (path == "/v1/messages/count_tokens") return model_request(exchange::Front::anthropic, false, To::count_tokens);
+  if (path == "/cursor/chat/completions" || path == "/cursor/v1/chat/completions" || path == "/v1/chat/completions")
+    return model_request(exchange::Front::openai_chat, true, To::chat_completions);
+  if ((path == "/cursor/models" || path == "/cursor/v1/models" || path == "/v1/models") &&
+      method == http::bhttp::verb::get) {
     log.endpoint = path;
-    if (method != http::bhttp::verb::post) {
-      Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
-      co_await send_anthropic_error(res, e, log.id);
-    } else if (auto refused = admit(req, log, exchange::Front::anthropic, path == "/v1/messages")) {
-      Error e = *refused;
-      co_await send_anthropic_error(res, e, log.id);
-    } else if (slot = take_slot(); !slot) {
-      Error e = too_busy();
-      co_await send_anthropic_error(res, e, log.id);
-    } else if (path == "/v1/messages") {
-      if (cfg_.log_bodies) log_client_request(log, req);
-      co_await messages(req, res, log);
-    } else {
-      if (cfg_.log_bodies) log_client_request(log, req);
-      co_await count_tokens(req, res, log);
-    }
-  } else if (path == "/cursor/chat/completions" || path == "/cursor/v1/chat/completions" ||
-             path == "/v1/chat/completions") {
-    http::Permit slot;
-    log.endpoint = path;
-    if (method != http::bhttp::verb::post) {
-      Error e{405, ErrorKind::invalid_request, "use POST for " + std::string(path), {}};
-      co_await send_openai_error(res, e, log.id);
-    } else if (auto refused = admit(req, log, exchange::Front::openai_chat, true)) {
-      Error e = *refused;
-      co_await send_openai_error(res, e, log.id);
-    } else if (slot = take_slot(); !slot) {
-      Error e = too_busy();
-      co_await send_openai_error(res, e, log.id);
-    } else {
-      if (cfg_.log_bodies) log_client_request(log, req);
-      co_await chat_completions(req, res, log);
-    }
-  } else if ((path == "/cursor/models" || path == "/cursor/v1/models" || path == "/v1/models") &&
-             method == http::bhttp::verb::get) {
-    log.endpoint = path;
-    if (auto refused = admit(req, log, exchange::Front::openai_chat, false)) {
-      Error e = *refused;
-      co_await send_openai_error(res, e, log.id);
-    } else {
-      log.quiet = true;
-      co_await models(req, res, log);
-    }
-  } else if (path.starts_with("/admin/")) {
+    if (auto refused = admit(req, log, exchange::Front::openai_chat, false))
+      return refuse(exchange::Front::openai_chat, *refused);
+    log.quiet = true;
+    d.to = To::models;
+    return d;
+  }
+  if (path.starts_with("/admin/")) {
     log.endpoint = "/admin/";
-    co_await admin_route(cfg_, access_.get(), req, res, log);
-  } else if (is_ops_route(path)) {
+    d.to = To::admin;
+    return d;
+  }
+  if (is_ops_route(path)) {
     log.endpoint = path;
     log.quiet = true;
-    co_await ops_route(req, res, log);
-  } else if (path.starts_with("/api/event_logging/") || path.starts_with("/api/claude_code/")) {
+    d.to = To::ops;
+    return d;
+  }
+  if (path.starts_with("/api/event_logging/") || path.starts_with("/api/claude_code/")) {
     // Claude Code's telemetry side traffic: acknowledge quietly instead of 404s every few seconds.
     log.endpoint = path.starts_with("/api/event_logging/") ? "/api/event_logging/" : "/api/claude_code/";
     log.quiet = true;
-    std::string body = "{}";
-    http::Headers headers = id_headers(exchange::Front::anthropic, log.id);
-    co_await res.send(200, "application/json", std::move(body), headers);
-  } else {
-    Error e{404,
-            ErrorKind::not_found,
-            "no route for " + std::string(req.message.method_string()) + " " + std::string(path),
-            {}};
-    co_await send_anthropic_error(res, e, log.id);
+    d.to = To::telemetry;
+    return d;
+  }
+  return refuse(exchange::Front::anthropic,
+                Error{404, ErrorKind::not_found,
+                      "no route for " + std::string(req.message.method_string()) + " " + std::string(path), {}});
+}
+
+namespace {
+boost::asio::awaitable<void> acknowledge(http::ResponseWriter& res, const RequestLog& log) {
+  std::string body = "{}";
+  http::Headers headers = id_headers(exchange::Front::anthropic, log.id);
+  co_await res.send(200, "application/json", std::move(body), headers);
+}
+}  // namespace
+
+// Routing and admission run without suspending (dispatch), so that this frame, which lives as
+// long as the request — minutes for a stream — holds the request's record and little else.
+boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWriter& res) {
+  using To = Dispatch::To;
+  RequestLog log;
+  Dispatch d = dispatch(req, log);
+  const bool model_request = d.to == To::messages || d.to == To::count_tokens || d.to == To::chat_completions;
+  if (model_request && cfg_.log_bodies) log_client_request(log, req);
+  switch (d.to) {
+    case To::error:
+      co_await send_error(d.front, res, *d.error, log.id);
+      break;
+    case To::messages:
+      co_await messages(req, res, log);
+      break;
+    case To::count_tokens:
+      co_await count_tokens(req, res, log);
+      break;
+    case To::chat_completions:
+      co_await chat_completions(req, res, log);
+      break;
+    case To::models:
+      co_await models(req, res, log);
+      break;
+    case To::admin:
+      co_await admin_route(cfg_, access_.get(), req, res, log);
+      break;
+    case To::ops:
+      co_await ops_route(req, res, log);
+      break;
+    case To::telemetry:
+      co_await acknowledge(res, log);
+      break;
   }
   observe(log, res);
 }

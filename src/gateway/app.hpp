@@ -94,6 +94,14 @@ class App {
   // Who the client is and may they go on: nullopt, with log.key_name set, or the 401 / 429 to send.
   // `counted`: a request that goes to Azure (budgets and rate limits apply).
   std::optional<Error> admit(const http::Request& req, RequestLog& log, exchange::Front front, bool counted);
+  // Where a request goes, decided without suspending: its route, its admission, its slot.
+  struct Dispatch {
+    enum class To { error, messages, count_tokens, chat_completions, models, admin, ops, telemetry } to = To::error;
+    exchange::Front front = exchange::Front::anthropic;  // the shape of `error`
+    std::optional<Error> error;
+    http::Permit slot;  // one of MAX_IN_FLIGHT, held while a model request is handled
+  };
+  Dispatch dispatch(const http::Request& req, RequestLog& log);
   // The request has ended: its record goes to the log and to every observer.
   void observe(RequestLog& log, const http::ResponseWriter& res);
   // /health, /ready, /metrics, /status.json and GET / (gateway/ops_routes.cpp).
