@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <vector>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -77,6 +78,55 @@ void JsonRoundTrip(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// A streamed answer's translation, Chat chunks in, Anthropic events out, per chunk: an answer of
+// kStreamChunks content chunks shaped as Azure sends them (content filter results in every
+// chunk; the prompt filter results, role, finish and usage chunks around them).
+constexpr int kStreamChunks = 200;
+
+std::vector<wire::SseFrame> azure_chat_stream() {
+  const std::string filters =
+      R"("content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,)"
+      R"("severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}})";
+  const std::string tail = R"(,"created":1764720000,"id":"chatcmpl-Bench0000000000000000000000","model":"gpt-4o-2024-11-20",)"
+                           R"("object":"chat.completion.chunk","system_fingerprint":"fp_ee1d74bde0"})";
+  std::vector<wire::SseFrame> frames;
+  auto add = [&](std::string data) { frames.push_back({"", std::move(data)}); };
+  add(R"({"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,)"
+      R"("content_filter_results":{"hate":{"filtered":false,"severity":"safe"}}}]})");
+  add(R"({"choices":[{"content_filter_results":{},"delta":{"content":"","refusal":null,"role":"assistant"},)"
+      R"("finish_reason":null,"index":0,"logprobs":null}])" + tail);
+  for (int i = 0; i < kStreamChunks; ++i) {
+    char text[16];
+    std::snprintf(text, sizeof text, "token%03d", i + 1);
+    add(R"({"choices":[{)" + filters + R"(,"delta":{"content":")" + text + R"("},"finish_reason":null,"index":0,)"
+        R"("logprobs":null}])" + tail);
+  }
+  add(R"({"choices":[{"content_filter_results":{},"delta":{},"finish_reason":"stop","index":0,"logprobs":null}])" + tail);
+  add(R"({"choices":[],"usage":{"completion_tokens":200,"prompt_tokens":700,"total_tokens":900}})" + tail);
+  add("[DONE]");
+  return frames;
+}
+
+void Stream(benchmark::State& state) {
+  auto frames = azure_chat_stream();
+  exchange::Spec spec;
+  spec.front = exchange::Front::anthropic;
+  spec.target = target(exchange::Backend::chat);
+  spec.answer_id = "msg_bench";
+  auto x = exchange::make_exchange(parsed(), spec);
+  std::size_t out = 0;
+  for (auto _ : state) {
+    exchange::StreamTranslation t(x->answer);
+    std::string bytes = t.start();
+    for (auto& f : frames) bytes += t.frame(f);
+    bytes += t.finish();
+    out = bytes.size();
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.counters["client_bytes"] = static_cast<double>(out);
+  state.SetItemsProcessed(state.iterations() * kStreamChunks);  // items/s: content chunks per second
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,6 +154,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("prepare/responses", Prepare, exchange::Backend::responses);
   benchmark::RegisterBenchmark("whole/chat", Whole, exchange::Backend::chat);
   benchmark::RegisterBenchmark("whole/responses", Whole, exchange::Backend::responses);
+  benchmark::RegisterBenchmark("stream/chat", Stream);
   argv[1] = argv[0];
   --argc;
   ++argv;

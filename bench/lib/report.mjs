@@ -110,6 +110,7 @@ if (eP && dR) {
 const fP = json('f_proxy.json'), fN = json('f_nginx.json'), fC = json('f_ccr.json');
 if (fP) {
   add('(f) start-up', 'idle RSS MB vs nginx relay (master+workers)', f1(fP.idle_rss_p50_mb), f1(fN?.idle_rss_p50_mb), ratio(fP.idle_rss_p50_mb, fN?.idle_rss_p50_mb), '≤ 15 MB', verdict(fP.idle_rss_p50_mb <= 15));
+  add('', '… of which private (USS), MB vs nginx relay', f1(fP.idle_uss_p50_mb), f1(fN?.idle_uss_p50_mb), ratio(fP.idle_uss_p50_mb, fN?.idle_uss_p50_mb), '', '');
   add('', 'idle RSS MB vs claude-code-router', f1(fP.idle_rss_p50_mb), f1(fC?.idle_rss_p50_mb), ratio(fP.idle_rss_p50_mb, fC?.idle_rss_p50_mb), '', '');
   add('', 'start → first answer ms vs nginx relay', f1(fP.ready_p50_ms), f1(fN?.ready_p50_ms), ratio(fP.ready_p50_ms, fN?.ready_p50_ms), '≤ 50 ms', verdict(fP.ready_p50_ms <= 50));
   add('', 'start → first answer ms vs claude-code-router', f1(fP.ready_p50_ms), f1(fC?.ready_p50_ms), ratio(fP.ready_p50_ms, fC?.ready_p50_ms), '', '');

@@ -1,6 +1,6 @@
 // Start-up measurement for bench/proxy.sh: spawns a server K times, polls URL every ms
 // until it answers (any HTTP status below 500), then after IDLE_MS reads the resident
-// memory of the whole process tree and stops it (SIGTERM, then SIGKILL after 3 s).
+// memory of the whole process tree (RSS and its private part) and stops it (SIGTERM, then SIGKILL after 3 s).
 //   node startup.mjs K IDLE_MS URL -- CMD ARGS...   (environment and cwd inherited)
 // Prints JSON: ready_ms (each run, and p50), idle RSS in MB (each run, and p50).
 import { spawn } from 'node:child_process';
@@ -16,17 +16,27 @@ if (u.hostname !== '127.0.0.1') throw new Error('127.0.0.1 only');
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function treeRssKb(pid) {
-  let kb = 0;
+// Resident memory of the process tree: VmRSS (which counts the shared libraries' pages mapped,
+// so it moves with the page cache: more of a library's pages are mapped around each fault when
+// they are cached) and the private part (USS: Private_Clean + Private_Dirty of smaps_rollup),
+// what the process costs on its own.
+function treeMemKb(pid) {
+  const m = { rss: 0, uss: 0 };
   try {
     const st = readFileSync(`/proc/${pid}/status`, 'utf8');
-    kb += Number((/^VmRSS:\s+(\d+)/m.exec(st) || [0, 0])[1]);
+    m.rss += Number((/^VmRSS:\s+(\d+)/m.exec(st) || [0, 0])[1]);
+    const roll = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    for (const k of ['Private_Clean', 'Private_Dirty']) m.uss += Number((new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(roll) || [0, 0])[1]);
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const kids = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
-      for (const c of kids ? kids.split(/\s+/) : []) kb += treeRssKb(Number(c));
+      for (const c of kids ? kids.split(/\s+/) : []) {
+        const k = treeMemKb(Number(c));
+        m.rss += k.rss;
+        m.uss += k.uss;
+      }
     }
   } catch { /* gone */ }
-  return kb;
+  return m;
 }
 
 const probe = () => new Promise((resolve) => {
@@ -38,7 +48,7 @@ const probe = () => new Promise((resolve) => {
   req.on('timeout', () => { req.destroy(); resolve(false); });
 });
 
-const readies = [], rss = [];
+const readies = [], rss = [], uss = [];
 for (let i = 0; i < Number(kArg); i++) {
   const t0 = now();
   const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -52,7 +62,9 @@ for (let i = 0; i < Number(kArg); i++) {
   if (ready !== null) {
     await sleep(Number(idleArg));
     readies.push(ready);
-    rss.push(treeRssKb(child.pid) / 1024);
+    const m = treeMemKb(child.pid);
+    rss.push(m.rss / 1024);
+    uss.push(m.uss / 1024);
   }
   child.kill('SIGTERM');
   const t1 = now();
@@ -61,4 +73,4 @@ for (let i = 0; i < Number(kArg); i++) {
   if (ready === null) { console.error(`startup.mjs: ${cmd} did not answer ${url} within 15 s`); process.exit(1); }
 }
 const p50 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(JSON.stringify({ ready_ms: readies.map((x) => +x.toFixed(2)), ready_p50_ms: p50(readies), idle_rss_mb: rss.map((x) => +x.toFixed(1)), idle_rss_p50_mb: p50(rss) }));
+console.log(JSON.stringify({ ready_ms: readies.map((x) => +x.toFixed(2)), ready_p50_ms: p50(readies), idle_rss_mb: rss.map((x) => +x.toFixed(1)), idle_rss_p50_mb: p50(rss), idle_uss_mb: uss.map((x) => +x.toFixed(1)), idle_uss_p50_mb: p50(uss) }));

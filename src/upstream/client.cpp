@@ -30,6 +30,7 @@ using tcp = asio::ip::tcp;
 namespace {
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kIdleReadBuffer = 2 * 1024;  // what a waiting stream may keep
 }  // namespace
 
 // One upstream connection, plain or TLS, with the parser state of the current response.
@@ -161,6 +162,18 @@ asio::awaitable<Outcome<std::string>> Response::read_some() {
   std::string out;
   for (;;) {
     const std::size_t ready = conn_->buffer.size();
+    if (ready == 0) {
+      // The read buffer follows the stream: bytes already waiting in the socket (a burst, or a
+      // whole answer sent at once) are read in one piece of up to kReadChunk, not in pieces of
+      // the small buffer (each piece is a pass through the relay and a write to the client); a
+      // stream that waits gives the large buffer back.
+      boost::system::error_code aec;
+      const std::size_t waiting = conn_->lowest().socket().available(aec);
+      if (!aec && waiting > 0)
+        conn_->buffer.reserve(std::min(kReadChunk, waiting));
+      else if (conn_->buffer.capacity() > kIdleReadBuffer)
+        conn_->buffer.shrink_to_fit();
+    }
     if (ready > 0) out.resize(std::min(kReadChunk, std::max<std::size_t>(ready, 512)));
     p.get().body().data = ready > 0 ? out.data() : nullptr;
     p.get().body().size = ready > 0 ? out.size() : 0;

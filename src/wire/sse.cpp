@@ -3,18 +3,33 @@
 namespace agp::wire {
 
 std::vector<SseFrame> SseParser::feed(std::string_view bytes) {
+  // Line by line, straight from the bytes: only a line cut by the end of `bytes` is copied
+  // (into line_) until its end arrives. Lines end with LF, CR or CRLF (the SSE grammar).
   std::vector<SseFrame> out;
-  for (char c : bytes) {
-    if (last_was_cr_ && c == '\n') {  // CRLF: the CR already ended the line
-      last_was_cr_ = false;
-      continue;
+  if (bytes.empty()) return out;  // a CR just before stays pending
+  std::size_t i = 0;
+  if (last_was_cr_ && !bytes.empty() && bytes.front() == '\n') i = 1;  // CRLF cut between the two
+  last_was_cr_ = false;
+  while (i < bytes.size()) {
+    std::size_t end = i;
+    while (end < bytes.size() && bytes[end] != '\n' && bytes[end] != '\r') ++end;
+    if (end == bytes.size()) {
+      line_.append(bytes.substr(i));
+      break;
     }
-    last_was_cr_ = c == '\r';
-    if (c == '\n' || c == '\r') {
+    if (line_.empty()) {
+      take_line(bytes.substr(i, end - i), out);
+    } else {
+      line_.append(bytes.substr(i, end - i));
       take_line(line_, out);
       line_.clear();
-    } else {
-      line_.push_back(c);
+    }
+    i = end + 1;
+    if (bytes[end] == '\r') {
+      if (i == bytes.size())
+        last_was_cr_ = true;
+      else if (bytes[i] == '\n')
+        ++i;
     }
   }
   return out;
