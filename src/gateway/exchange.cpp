@@ -413,12 +413,12 @@ boost::asio::awaitable<void> App::run_exchange(http::Request& req, std::unique_p
     co_await send_error(front, res, *wrong, log.id);
     co_return;
   }
-  // The answer is translated with x.answer alone: the client's body, its conversation and the
-  // body sent to Azure go now (a 2 KB request's were a fifth of an open stream's memory).
+  // The answer is translated with x.answer alone: the client's body and headers, its conversation
+  // and the body sent to Azure go now (a 2 KB request's were a fifth of an open stream's memory).
   x.conv.reset();
   x.prepared.body = {};
   x.prepared.context_management = {};
-  req.release_body();
+  req.release();
   if (!stream)
     co_await answer_whole(x, *answer.response, res, log, rec.get());
   else

@@ -5,7 +5,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -13,167 +12,131 @@
 namespace agp::gateway {
 
 namespace asio = boost::asio;
-using Channel = asio::experimental::channel<void(boost::system::error_code, RelayPiece)>;
+using Clock = std::chrono::steady_clock;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
-
-struct Relay::State {
-  State(asio::any_io_executor ex, std::unique_ptr<upstream::Response> r, std::chrono::milliseconds ping)
-      : response(std::move(r)), channel(ex, 32), timer(ex), ping_interval(ping) {}
-  std::unique_ptr<upstream::Response> response;
-  Channel channel;
-  asio::steady_timer timer;
-  std::chrono::milliseconds ping_interval;
-  std::chrono::steady_clock::time_point last_data = std::chrono::steady_clock::now();
-  bool stopped = false;
-  bool reader_done = false;
-};
 
 namespace {
 
-asio::awaitable<void> read_loop(std::shared_ptr<Relay::State> s) {
-  for (;;) {
-    auto piece = co_await s->response->read_some();
-    RelayPiece out;
-    if (auto* e = std::get_if<upstream::TransportError>(&piece)) {
-      out.kind = RelayPiece::error;
-      out.failure = *e;
-    } else if (std::get<std::string>(piece).empty()) {
-      out.kind = RelayPiece::end;
-    } else {
-      out.kind = RelayPiece::data;
-      out.bytes = std::move(std::get<std::string>(piece));
-      s->last_data = std::chrono::steady_clock::now();
-    }
-    bool last = out.kind != RelayPiece::data;
-    if (s->stopped) break;
-    auto [ec] = co_await s->channel.async_send(boost::system::error_code{}, std::move(out), kAsTuple);
-    if (ec || last) break;
+// What pump() shares with its two helpers, the pinger and the client's watch. All three run on
+// the connection's thread; once `done` is set the helpers touch nothing of the request (the
+// writer, the upstream response and the adapter may be gone).
+struct Relay {
+  Relay(asio::any_io_executor ex, http::ResponseWriter& r, upstream::Response& up, StreamAdapter& a,
+        std::chrono::milliseconds ping, StreamTaps* t)
+      : ping_timer(ex), turn(ex), res(&r), upstream(&up), adapter(&a), taps(t), ping_interval(ping) {
+    turn.expires_at(Clock::time_point::max());
   }
-  s->reader_done = true;
-  s->timer.cancel();
-}
+  asio::steady_timer ping_timer;
+  asio::steady_timer turn;  // pump() waits on it while a ping's write ends (cancel() wakes it)
+  http::ResponseWriter* res;
+  upstream::Response* upstream;
+  StreamAdapter* adapter;
+  StreamTaps* taps;
+  std::chrono::milliseconds ping_interval;
+  Clock::time_point last_write = Clock::now();
+  bool done = false;
+  bool waiting_upstream = false;  // pump() waits for Azure: the client's side is free for a ping
+  bool pinging = false;           // a ping is being written: pump() writes after it
+  bool gone = false;              // the client left (seen by the watch, or a ping's write failed)
+};
 
-asio::awaitable<void> ping_loop(std::shared_ptr<Relay::State> s) {
-  while (!s->stopped && !s->reader_done) {
-    s->timer.expires_after(s->ping_interval);
-    co_await s->timer.async_wait(kAsTuple);
-    if (s->stopped || s->reader_done) break;
-    if (std::chrono::steady_clock::now() - s->last_data < s->ping_interval) continue;
-    RelayPiece p;
-    p.kind = RelayPiece::ping;
-    auto [sec] = co_await s->channel.async_send(boost::system::error_code{}, std::move(p), kAsTuple);
-    if (sec) break;
-    s->last_data = std::chrono::steady_clock::now();
+// Keep-alive pings while Azure is silent: written by this coroutine itself, only while pump() is
+// waiting for Azure (so a ping never lands inside an event), and pump() waits for a ping's write
+// to end before it writes again. No channel and no reader coroutine between Azure and the
+// client: each piece goes from the upstream read straight to its translation and its write.
+asio::awaitable<void> ping_loop(std::shared_ptr<Relay> s) {
+  for (;;) {
+    s->ping_timer.expires_after(s->ping_interval);
+    auto [ec] = co_await s->ping_timer.async_wait(kAsTuple);
+    if (ec || s->done) co_return;
+    if (!s->waiting_upstream || Clock::now() - s->last_write < s->ping_interval) continue;
+    std::string ping = s->adapter->ping();
+    if (s->taps) s->taps->client(ping);
+    s->pinging = true;
+    bool ok = co_await s->res->write(ping);
+    s->pinging = false;
+    s->last_write = Clock::now();
+    s->turn.cancel();  // pump() may be waiting for its turn
+    if (!ok && !s->done) {
+      s->gone = true;
+      s->upstream->cancel();  // pump() is waiting for Azure: this ends its read
+      co_return;
+    }
   }
 }
 
 // Watches the client for the whole relay: when it leaves, the upstream is cancelled at once —
 // also while the upstream is silent (a reasoning model thinking), when no write would notice.
-// Runs on the connection's thread, like pump(); after `done` it touches nothing of the request.
-struct ClientWatch {
-  ClientWatch(http::ResponseWriter& r, std::shared_ptr<Relay> rl) : res(&r), relay(std::move(rl)) {}
-  http::ResponseWriter* res;
-  std::shared_ptr<Relay> relay;
-  bool done = false, gone = false;
-};
-
 constexpr std::chrono::milliseconds kClientPoll{250};  // only for a client that pipelined a request
 
-asio::awaitable<void> watch_client(std::shared_ptr<ClientWatch> w) {
-  bool left = co_await until_client_leaves(*w->res, w->done, kClientPoll);
-  if (left && !w->done) {
-    w->gone = true;
-    w->relay->stop();
+asio::awaitable<void> watch_client(std::shared_ptr<Relay> s) {
+  bool left = co_await until_client_leaves(*s->res, s->done, kClientPoll);
+  if (left && !s->done) {
+    s->gone = true;
+    s->upstream->cancel();
   }
 }
 
 }  // namespace
-
-asio::awaitable<std::shared_ptr<Relay>> Relay::start(std::unique_ptr<upstream::Response> response,
-                                                     std::chrono::milliseconds ping_interval) {
-  auto ex = co_await asio::this_coro::executor;
-  auto s = std::make_shared<State>(ex, std::move(response), ping_interval);
-  asio::co_spawn(ex, read_loop(s), asio::detached);
-  asio::co_spawn(ex, ping_loop(s), asio::detached);
-  co_return std::shared_ptr<Relay>(new Relay(s));
-}
-
-Relay::~Relay() { stop(); }
-
-asio::awaitable<RelayPiece> Relay::next() {
-  auto [ec, piece] = co_await s_->channel.async_receive(kAsTuple);
-  if (ec) {
-    RelayPiece p;
-    p.kind = RelayPiece::error;
-    p.failure = {upstream::TransportFailure::cancelled, ec.message(), false};
-    co_return p;
-  }
-  co_return piece;
-}
 
 asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, http::ResponseWriter& res,
                                  StreamAdapter& adapter, std::chrono::milliseconds ping_interval,
                                  std::chrono::steady_clock::time_point t0, StreamTaps* taps) {
   PumpResult result;
   wire::SseParser sse;
-  auto relay = co_await Relay::start(std::move(response), ping_interval);
   auto ex = co_await asio::this_coro::executor;
-  auto watch = std::make_shared<ClientWatch>(res, relay);
-  asio::co_spawn(ex, watch_client(watch), asio::detached);
+  auto s = std::make_shared<Relay>(ex, res, *response, adapter, ping_interval, taps);
+  asio::co_spawn(ex, watch_client(s), asio::detached);
+  asio::co_spawn(ex, ping_loop(s), asio::detached);
+  // One write site: each turn writes what the last piece produced, then reads the next one.
   std::string out = adapter.start();
-  if (taps) taps->client(out);
-  bool ok = co_await res.write(out);
-  while (ok && !adapter.ended()) {
-    auto piece = co_await relay->next();
-    if (watch->gone) break;  // the client left: nothing more to say, the upstream is closed
+  bool more = true;
+  for (;;) {
+    if (taps) taps->client(out);
+    bool ok = co_await res.write(out);
+    s->last_write = Clock::now();
+    if (!ok || !more || adapter.ended() || s->gone) break;
+    s->waiting_upstream = true;
+    auto piece = co_await response->read_some();
+    s->waiting_upstream = false;
+    if (s->pinging) co_await s->turn.async_wait(kAsTuple);  // a ping's write ends first
+    if (s->gone) break;  // the client left: nothing more to say, the upstream is closed
     out.clear();
-    if (piece.kind == RelayPiece::ping) {
-      out = adapter.ping();
-      if (taps) taps->client(out);
-      ok = co_await res.write(out);
+    if (auto* e = std::get_if<upstream::TransportError>(&piece)) {
+      result.transport_failed = true;
+      out = adapter.fail(*e);
+      more = false;
       continue;
     }
-    if (piece.kind == RelayPiece::error) {
-      result.transport_failed = true;
-      out = adapter.fail(piece.failure);
-      if (taps) taps->client(out);
-      ok = co_await res.write(out);
-      break;
-    }
-    if (taps && piece.kind == RelayPiece::data) taps->upstream(piece.bytes);
-    auto frames = piece.kind == RelayPiece::end ? sse.finish() : sse.feed(piece.bytes);
+    auto& bytes = std::get<std::string>(piece);
+    const bool end = bytes.empty();
+    if (taps && !end) taps->upstream(bytes);
+    auto frames = end ? sse.finish() : sse.feed(bytes);
     if (sse.pending() > (16u << 20)) {
       upstream::TransportError e{upstream::TransportFailure::protocol, "an upstream stream frame exceeded 16 MB",
                                  false};
       out = adapter.fail(e);
-      if (taps) taps->client(out);
-      ok = co_await res.write(out);
-      break;
+      more = false;
+      continue;
     }
     for (auto& f : frames) {
       out += adapter.frame(f);
       if (adapter.ended()) break;
     }
-    if (piece.kind == RelayPiece::end && !adapter.ended()) out += adapter.finish();
+    if (end) {
+      if (!adapter.ended()) out += adapter.finish();
+      more = false;
+    }
     if (!out.empty() && result.first_output_ms < 0)
       result.first_output_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (taps) taps->client(out);
-    ok = co_await res.write(out);
   }
-  watch->done = true;
-  res.cancel_wait();  // nothing else is pending on the client's socket now
-  relay->stop();
-  result.client_gone = !res.alive() || watch->gone;
+  s->done = true;
+  s->ping_timer.cancel();
+  res.cancel_wait();  // the watch's wait; nothing else is pending on the client's socket now
+  if (!response->done()) response->cancel();  // the client left, or the answer ended early
+  result.client_gone = !res.alive() || s->gone;
   co_await res.end_stream();
   co_return result;
-}
-
-void Relay::stop() {
-  if (s_->stopped) return;
-  s_->stopped = true;
-  s_->timer.cancel();
-  if (!s_->reader_done) s_->response->cancel();
-  s_->channel.close();
 }
 
 }  // namespace agp::gateway

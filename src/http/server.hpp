@@ -33,13 +33,14 @@ struct Request {
   bhttp::request<bhttp::string_body> message;
   std::string remote;  // "ip:port" of the peer, for logs
   Permit body_bytes;   // the body's share of the buffered-bytes budget, held while the request is
-                       // handled, or until release_body()
+                       // handled, or until release()
 
-  // Frees the body and gives its bytes back to the budget, once nothing needs it any more: a
-  // stream open for minutes holds neither.
-  void release_body() {
+  // Frees the body (its bytes go back to the budget) and the header fields once nothing needs them
+  // any more: a stream open for minutes holds neither. The request line stays.
+  void release() {
     std::string().swap(message.body());
     body_bytes.reset();
+    message.clear();
   }
   std::string_view target_path() const;  // target without the query
   std::string_view query() const;        // after '?', or ""
