@@ -192,6 +192,7 @@ App::Dispatch App::dispatch(const http::Request& req, RequestLog& log) {
                                 ") requests in flight; retry shortly"));
     }
     d.to = to;
+    d.front = front;
     return std::move(d);
   };
   if (path == "/v1/messages") return model_request(exchange::Front::anthropic, true, To::messages);
@@ -251,13 +252,13 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
       co_await send_error(d.front, res, *d.error, log.id);
       break;
     case To::messages:
-      co_await messages(req, res, log);
+    case To::chat_completions: {  // the one exchange flow, after the front end's parse and route
+      auto call = d.to == To::messages ? messages_call(req, log) : chat_completions_call(req, log);
+      co_await run_exchange(req, std::move(call), d.front, res, log);
       break;
+    }
     case To::count_tokens:
       co_await count_tokens(req, res, log);
-      break;
-    case To::chat_completions:
-      co_await chat_completions(req, res, log);
       break;
     case To::models:
       co_await models(req, res, log);

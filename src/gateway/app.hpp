@@ -97,7 +97,7 @@ class App {
   // Where a request goes, decided without suspending: its route, its admission, its slot.
   struct Dispatch {
     enum class To { error, messages, count_tokens, chat_completions, models, admin, ops, telemetry } to = To::error;
-    exchange::Front front = exchange::Front::anthropic;  // the shape of `error`
+    exchange::Front front = exchange::Front::anthropic;  // the protocol the client gets errors in
     std::optional<Error> error;
     http::Permit slot;  // one of MAX_IN_FLIGHT, held while a model request is handled
   };
@@ -109,9 +109,7 @@ class App {
   boost::asio::awaitable<void> ops_route(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   std::string not_ready_reason() const;  // "" when ready
   std::vector<ops::DeploymentInfo> deployment_infos() const;
-  boost::asio::awaitable<void> messages(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> count_tokens(http::Request& req, http::ResponseWriter& res, RequestLog& log);
-  boost::asio::awaitable<void> chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<void> models(http::Request& req, http::ResponseWriter& res, const RequestLog& log);
   // The one flow every front end's request goes through (gateway/exchange.cpp). A front end
   // parses and routes without suspending (its coroutine frame holds one pointer while the answer
@@ -137,8 +135,9 @@ class App {
     std::size_t sent_bytes = 0;
     std::string deployment_key;  // the deployment that answered, for the tokens-per-byte estimate
   };
-  boost::asio::awaitable<void> run_exchange(http::Request& req, std::unique_ptr<ExchangeCall> call,
-                                            http::ResponseWriter& res, RequestLog& log);
+  // The call through the flow, or its front end's error when parsing or routing refused it.
+  boost::asio::awaitable<void> run_exchange(http::Request& req, Result<std::unique_ptr<ExchangeCall>> call,
+                                            exchange::Front front, http::ResponseWriter& res, RequestLog& log);
   boost::asio::awaitable<Called> call_route(const http::Request& req, ExchangeCall& call, http::ResponseWriter& res,
                                             RequestLog& log, Recorder* rec);
   boost::asio::awaitable<void> answer_whole(exchange::Exchange& x, upstream::Response& response,

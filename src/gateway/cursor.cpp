@@ -212,13 +212,4 @@ Result<std::unique_ptr<App::ExchangeCall>> App::chat_completions_call(http::Requ
   return call;
 }
 
-boost::asio::awaitable<void> App::chat_completions(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
-  auto call = chat_completions_call(req, log);
-  if (!call) {
-    co_await send_openai_error(res, call.error(), log.id);
-    co_return;
-  }
-  co_await run_exchange(req, std::move(*call), res, log);
-}
-
 }  // namespace agp::gateway

@@ -352,9 +352,13 @@ boost::asio::awaitable<App::Called> App::call_route(const http::Request& req, Ex
   co_return out;
 }
 
-boost::asio::awaitable<void> App::run_exchange(http::Request& req, std::unique_ptr<ExchangeCall> call,
-                                               http::ResponseWriter& res, RequestLog& log) {
-  const auto front = call->spec.front;
+boost::asio::awaitable<void> App::run_exchange(http::Request& req, Result<std::unique_ptr<ExchangeCall>> parsed,
+                                               exchange::Front front, http::ResponseWriter& res, RequestLog& log) {
+  if (!parsed) {
+    co_await send_error(front, res, parsed.error(), log.id);
+    co_return;
+  }
+  auto call = std::move(*parsed);
   const bool stream = call->conv->stream;
   log.stream = stream;
   // A streamed answer holds one of MAX_STREAMS slots (they last minutes; the others leave room

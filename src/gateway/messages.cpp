@@ -105,13 +105,4 @@ Result<std::unique_ptr<App::ExchangeCall>> App::messages_call(http::Request& req
   return call;
 }
 
-boost::asio::awaitable<void> App::messages(http::Request& req, http::ResponseWriter& res, RequestLog& log) {
-  auto call = messages_call(req, log);
-  if (!call) {
-    co_await send_anthropic_error(res, call.error(), log.id);
-    co_return;
-  }
-  co_await run_exchange(req, std::move(*call), res, log);
-}
-
 }  // namespace agp::gateway
