@@ -100,6 +100,8 @@ if (tb) {
   add('(d) translation alone, one core', 'translations/s, Chat (parse + prepare + serialise) vs JSON parse + serialise', f0(per_s('whole/chat')), f0(floor), ratio(per_s('whole/chat'), floor), '≥ 5 000/s', verdict(per_s('whole/chat') >= 5000));
   add('', 'translations/s, Responses vs JSON parse + serialise', f0(per_s('whole/responses')), f0(floor), ratio(per_s('whole/responses'), floor), '', '');
   add('', 'µs: parse / prepare Chat / prepare Responses', `${f1(1e6 / per_s('parse'))} / ${f1(1e6 / per_s('prepare/chat'))} / ${f1(1e6 / per_s('prepare/responses'))}`, '', '', '', '');
+  // stream/chat: one 200-chunk Azure answer translated to Anthropic events, per content chunk
+  if (b['stream/chat']) add('', 'µs per streamed chunk, Chat → Anthropic events (translation alone)', f2(1e6 / per_s('stream/chat') / 200), '', '', '', '');
 }
 if (eP && dR) {
   add('(e) count_tokens, 50 KB', 'req/s vs nginx relay (same body)', f0(eP.rps), f0(dR.rps), ratio(eP.rps, dR.rps), '', '');
