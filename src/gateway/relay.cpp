@@ -83,6 +83,7 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
                                  StreamAdapter& adapter, std::chrono::milliseconds ping_interval,
                                  std::chrono::steady_clock::time_point t0, StreamTaps* taps) {
   PumpResult result;
+  response->release_headers();  // read before the stream began; the relay needs none of them
   wire::SseParser sse;
   auto ex = co_await asio::this_coro::executor;
   auto s = std::make_shared<Relay>(ex, res, *response, adapter, ping_interval, taps);

@@ -146,6 +146,11 @@ std::string Response::header(std::string_view name) const {
 
 bool Response::done() const { return !conn_ || !conn_->parser || conn_->parser->is_done(); }
 
+void Response::release_headers() {
+  // The parser keeps what the body needs (chunking, length, keep-alive) in its own state.
+  if (conn_ && conn_->parser) conn_->parser->get().clear();
+}
+
 void Response::cancel() {
   if (!conn_) return;
   conn_->failed = true;

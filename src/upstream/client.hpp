@@ -81,6 +81,9 @@ class Response {
   // The whole body, up to `limit` bytes.
   asio::awaitable<Outcome<std::string>> read_all(std::size_t limit);
   bool done() const;
+  // Frees the header fields once nothing reads them any more (a relayed stream: Azure's twenty-odd
+  // headers would stay for its whole life); status() stays, header() then finds nothing.
+  void release_headers();
   // Closes the connection now: the upstream sees the request cancelled.
   void cancel();
 
