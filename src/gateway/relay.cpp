@@ -40,29 +40,40 @@ struct Relay {
   bool gone = false;              // the client left (seen by the watch, or a ping's write failed)
 };
 
-// Keep-alive pings while Azure is silent: written by this coroutine itself, only while pump() is
-// waiting for Azure (so a ping never lands inside an event), and pump() waits for a ping's write
-// to end before it writes again. No channel and no reader coroutine between Azure and the
-// client: each piece goes from the upstream read straight to its translation and its write.
-asio::awaitable<void> ping_loop(std::shared_ptr<Relay> s) {
-  for (;;) {
-    s->ping_timer.expires_after(s->ping_interval);
-    auto [ec] = co_await s->ping_timer.async_wait(kAsTuple);
-    if (ec || s->done) co_return;
-    if (!s->waiting_upstream || Clock::now() - s->last_write < s->ping_interval) continue;
-    std::string ping = s->adapter->ping();
-    if (s->taps) s->taps->client(ping);
-    s->pinging = true;
-    bool ok = co_await s->res->write(ping);
-    s->pinging = false;
-    s->last_write = Clock::now();
-    s->turn.cancel();  // pump() may be waiting for its turn
-    if (!ok && !s->done) {
-      s->gone = true;
-      s->upstream->cancel();  // pump() is waiting for Azure: this ends its read
-      co_return;
-    }
+// Keep-alive pings while Azure is silent: a timer with a plain callback (no coroutine waits for
+// them: an open stream holds no frame for its pings) checks every PING_INTERVAL; a ping is
+// written only while pump() is waiting for Azure (so it never lands inside an event), and pump()
+// waits for a ping's write to end before it writes again. No channel and no reader coroutine
+// between Azure and the client: each piece goes from the upstream read straight to its
+// translation and its write.
+asio::awaitable<void> write_ping(std::shared_ptr<Relay> s);
+
+void arm_ping(const std::shared_ptr<Relay>& s) {
+  s->ping_timer.expires_after(s->ping_interval);
+  s->ping_timer.async_wait([s](boost::system::error_code ec) {
+    if (ec || s->done) return;
+    if (!s->waiting_upstream || Clock::now() - s->last_write < s->ping_interval)
+      arm_ping(s);
+    else
+      asio::co_spawn(s->ping_timer.get_executor(), write_ping(s), asio::detached);
+  });
+}
+
+asio::awaitable<void> write_ping(std::shared_ptr<Relay> s) {
+  std::string ping = s->adapter->ping();
+  if (s->taps) s->taps->client(ping);
+  s->pinging = true;
+  bool ok = co_await s->res->write(ping);
+  s->pinging = false;
+  s->last_write = Clock::now();
+  s->turn.cancel();  // pump() may be waiting for its turn
+  if (s->done) co_return;
+  if (!ok) {
+    s->gone = true;
+    s->upstream->cancel();  // pump() is waiting for Azure: this ends its read
+    co_return;
   }
+  arm_ping(s);
 }
 
 // Watches the client for the whole relay: when it leaves, the upstream is cancelled at once —
@@ -88,7 +99,7 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
   auto ex = co_await asio::this_coro::executor;
   auto s = std::make_shared<Relay>(ex, res, *response, adapter, ping_interval, taps);
   asio::co_spawn(ex, watch_client(s), asio::detached);
-  asio::co_spawn(ex, ping_loop(s), asio::detached);
+  arm_ping(s);
   // One write site: each turn writes what the last piece produced, then reads the next one.
   std::string out = adapter.start();
   bool more = true;
