@@ -273,6 +273,7 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
       co_await acknowledge(res, log);
       break;
   }
+  d.slot.reset();  // the answer is out: the MAX_IN_FLIGHT slot goes before the request is recorded
   observe(log, res);
 }
 

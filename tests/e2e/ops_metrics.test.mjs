@@ -169,7 +169,11 @@ test('after a scripted run the counters and histograms add up to what was sent',
     const chat = await openai.chat.completions.create({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'E2E-M-OPENAI' }] });
     assert.equal(chat.usage.prompt_tokens, USAGE.prompt_tokens);
 
-    const { text } = await scrape();
+    // A request is recorded when its handler ends, just after its answer's last byte went out:
+    // the scrape waits until the last one (the OpenAI request) is in.
+    let text = '';
+    for (const t0 = Date.now(); !text.includes('route="/v1/chat/completions"') && Date.now() - t0 < 10000;)
+      ({ text } = await scrape());
     const samples = checkFormat(text);
 
     const messages = (l) => l.route === '/v1/messages';
