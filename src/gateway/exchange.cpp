@@ -467,8 +467,9 @@ boost::asio::awaitable<void> App::answer_stream(exchange::Exchange& x, std::uniq
                                                 http::ResponseWriter& res, RequestLog& log, Recorder* rec) {
   // Commit to 200 only now that Azure has said yes, so that every earlier failure keeps its
   // real HTTP status (Claude Code's retry and compaction logic depend on it).
-  if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", id_headers(x.answer.front, log.id)))
-    co_return;
+  // Named: GCC 12 destroys temporaries in a co_await expression twice.
+  http::Headers stream_headers = id_headers(x.answer.front, log.id);
+  if (!co_await res.begin_stream(200, "text/event-stream; charset=utf-8", stream_headers)) co_return;
   ops::StreamGauge streaming(metrics_.streams_in_flight());
   TranslationAdapter adapter(x.answer, cfg_.validate_stream);
   auto result = co_await pump(std::move(response), res, adapter, cfg_.ping_interval, log.start, rec);

@@ -8,7 +8,7 @@ std::vector<SseFrame> SseParser::feed(std::string_view bytes) {
   std::vector<SseFrame> out;
   if (bytes.empty()) return out;  // a CR just before stays pending
   std::size_t i = 0;
-  if (last_was_cr_ && !bytes.empty() && bytes.front() == '\n') i = 1;  // CRLF cut between the two
+  if (last_was_cr_ && bytes.front() == '\n') i = 1;  // CRLF cut between the two
   last_was_cr_ = false;
   while (i < bytes.size()) {
     std::size_t end = i;
