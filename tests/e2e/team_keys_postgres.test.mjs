@@ -7,7 +7,8 @@ import { test, after } from 'node:test';
 import { createHash, randomInt } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { startStack, stopStack } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { startStack, stopStack, PROXY_BIN, baseEnv } from './harness.mjs';
 import {
   startPostgres, keysCli, createKey, usageByKey, tally, addAnthropicUsage, addOpenAIUsage, waitFor,
 } from './team_keys_util.mjs';
@@ -95,6 +96,26 @@ if (!pg) {
       const e = await anthropic(a, key).messages.create(ask('SHARED')).catch((x) => x);
       return e?.status === 429;
     }, 5000);
+  });
+
+  test('the keys CLI on PostgreSQL: owner, limits and expiry read back; a taken name and a second revoke are refused', () => {
+    createKey(pg.url, 'gina', ['--owner', 'g@example.com', '--daily-tokens', '5000', '--monthly-tokens', '90000',
+      '--rpm', '7', '--tpm', '800', '--expires', '2099-01-31']);
+    const row = keysCli(pg.url, ['list']).split('\n').find((l) => l.startsWith('gina '));
+    assert.ok(row, 'gina is listed');
+    assert.match(row, /g@example\.com/);
+    assert.match(row, /2099-01-31/);
+    for (const n of ['5000', '90000', '7', '800']) assert.match(row, new RegExp(`\\b${n}\\b`), row);
+    // What the database holds, read by psql rather than by the proxy.
+    assert.equal(pg.psql("SELECT daily_tokens || ',' || monthly_tokens || ',' || rpm || ',' || tpm FROM api_keys WHERE name = 'gina'").trim(), '5000,90000,7,800');
+    const again = spawnSync(PROXY_BIN, ['keys', 'create', '--name', 'gina', '--database', pg.url], { env: baseEnv(), encoding: 'utf8' });
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /a key named 'gina' exists already/);
+    keysCli(pg.url, ['revoke', '--name', 'gina']);
+    assert.notEqual(pg.psql("SELECT revoked_at FROM api_keys WHERE name = 'gina'").trim(), '0');
+    const twice = spawnSync(PROXY_BIN, ['keys', 'revoke', '--name', 'gina', '--database', pg.url], { env: baseEnv(), encoding: 'utf8' });
+    assert.equal(twice.status, 1);
+    assert.match(twice.stderr, /no active key named 'gina'/);
   });
 
   test('database down: cached keys still served, usage kept in memory and written when it is back', async () => {
