@@ -1,86 +1,81 @@
-// Cancels upstream work when the client goes away before the answer starts: the operation
-// races a watcher of the client socket; if the watcher wins, the operation is
-// cancelled (Beast ops honour cancellation), which closes its upstream connection.
+// Cancels upstream work when the client goes away before or while its answer is made: a watch of
+// the client's socket runs beside the work and, when the client has closed, ends it (an upstream
+// call is cancelled through its cancellation slot — Beast ops honour it — which closes its
+// upstream connection; a relay cancels its upstream read).
 #pragma once
 
 #include "http/server.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
 #include <optional>
-#include <variant>
 
 namespace agp::gateway {
 
-// Completes with true when the client has closed (or reset) its connection, with false when
-// `done` turned true or the coroutine was cancelled. It waits for the socket to become readable:
-// no timer and no system call while the client waits quietly for its answer. Only a client that
-// sent more bytes meanwhile (a pipelined request, readable until it is read) is polled every `poll`.
-// `done` is checked at every wake-up before the writer is touched: once it is true, the writer
-// may be gone.
-inline boost::asio::awaitable<bool> until_client_leaves(http::ResponseWriter& res, const bool& done,
-                                                        std::chrono::milliseconds poll) {
-  using Peer = http::ResponseWriter::Peer;
-  std::optional<boost::asio::steady_timer> timer;
-  for (;;) {
-    // Cancelled (the work finished first): return now. Awaiting again in a cancelled coroutine
-    // throws (an exception per request, seen in a profile).
-    auto cs = co_await boost::asio::this_coro::cancellation_state;
-    if (done || cs.cancelled() != boost::asio::cancellation_type::none) co_return false;
-    auto peer = res.peer_state();
-    if (peer == Peer::closed) co_return true;
-    if (peer == Peer::waiting) {
-      boost::system::error_code ec = co_await res.wait_readable();
-      if (ec) co_return false;  // cancelled
-      continue;
-    }
-    if (!timer) timer.emplace(co_await boost::asio::this_coro::executor);
-    timer->expires_after(poll);
-    auto [ec] = co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    if (ec) co_return false;
-  }
-}
+// Watches the client's side of a connection with plain callbacks: no coroutine and no timer while
+// the client waits quietly for its answer (the socket's readiness wakes it). Only a client that
+// sent more bytes meanwhile (a pipelined request, readable until it is read) is polled every
+// `poll`. Calls `gone` once, on the connection's thread, when the client has closed or reset
+// the connection. After stop() nothing of the writer is touched and `gone` is not called.
+class ClientWatch : public std::enable_shared_from_this<ClientWatch> {
+ public:
+  static std::shared_ptr<ClientWatch> start(http::ResponseWriter& res, std::chrono::milliseconds poll,
+                                            std::function<void()> gone);
+  ClientWatch(http::ResponseWriter& res, std::chrono::milliseconds poll, std::function<void()> gone)
+      : res_(&res), poll_(poll), gone_(std::move(gone)) {}
+  // Ends the watch. Only while no read or write of the response is pending (it cancels the
+  // socket's pending wait, and with it every operation on the socket).
+  void stop();
+  bool left() const { return left_; }
 
-// Completes when the client has closed its connection (or when cancelled: under `||`).
-inline boost::asio::awaitable<void> client_gone(http::ResponseWriter& res, std::chrono::milliseconds poll) {
-  static constexpr bool never = false;
-  co_await until_client_leaves(res, never, poll);
-}
+ private:
+  void check();
 
-// The operation's result in a box: awaitable_operators' `||` flattens a std::variant result
-// into its own variant, which would make a variant T's alternatives indistinguishable from
-// "the watcher won". A box is never flattened.
-template <typename T>
-struct Boxed {
-  T value;
+  http::ResponseWriter* res_;
+  std::chrono::milliseconds poll_;
+  std::function<void()> gone_;
+  std::unique_ptr<boost::asio::steady_timer> timer_;  // only for a client that pipelined a request
+  bool stopped_ = false;
+  bool waiting_ = false;  // a wait on the socket is pending
+  bool left_ = false;
 };
 
-template <typename T>
-boost::asio::awaitable<Boxed<T>> boxed(boost::asio::awaitable<T> op) {
-  // Named steps, no co_await inside an initializer: GCC 12 miscompiles those.
-  T value = co_await std::move(op);
-  Boxed<T> box{std::move(value)};
-  co_return box;
-}
-
-// `op`'s result, or nullopt when the client left first (and `op` was cancelled).
+// `op`'s result, or nullopt when the client left first (and `op` was cancelled). The operation
+// runs as its own coroutine whose cancellation slot the watch's `gone` signals; `op`'s own
+// exceptions reach the caller.
 template <typename T>
 boost::asio::awaitable<std::optional<T>> unless_client_leaves(
     boost::asio::awaitable<T> op, http::ResponseWriter& res,
     std::chrono::milliseconds poll = std::chrono::milliseconds(500)) {
-  using namespace boost::asio::experimental::awaitable_operators;
-  auto work = boxed(std::move(op));
-  auto watcher = client_gone(res, poll);
-  auto result = co_await (std::move(work) || std::move(watcher));
-  static_assert(std::variant_size_v<decltype(result)> == 2, "the box must keep the result one alternative");
-  if (auto* done = std::get_if<0>(&result)) co_return std::move(done->value);
-  co_return std::nullopt;
+  namespace asio = boost::asio;
+  asio::cancellation_signal cancel;
+  auto watch = ClientWatch::start(res, poll, [&cancel] { cancel.emit(asio::cancellation_type::all); });
+  auto ex = co_await asio::this_coro::executor;
+  std::optional<T> out;
+  std::exception_ptr failed;
+  try {
+    // Named steps, no co_await inside an initializer: GCC 12 miscompiles those.
+    auto run = asio::co_spawn(ex, std::move(op), asio::bind_cancellation_slot(cancel.slot(), asio::use_awaitable));
+    T value = co_await std::move(run);
+    out.emplace(std::move(value));
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  const bool left = watch->left();
+  watch->stop();
+  if (left) co_return std::nullopt;  // cancelled: whatever it returned or threw was the cancellation
+  if (failed) std::rethrow_exception(failed);
+  co_return out;
 }
 
 }  // namespace agp::gateway

@@ -17,9 +17,9 @@ constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-// What pump() shares with its two helpers, the pinger and the client's watch. All three run on
-// the connection's thread; once `done` is set the helpers touch nothing of the request (the
-// writer, the upstream response and the adapter may be gone).
+// What pump() shares with the pinger. Both run on the connection's thread; once `done` is set the
+// pinger touches nothing of the request (the writer, the upstream response and the adapter may
+// be gone).
 struct Relay {
   Relay(asio::any_io_executor ex, http::ResponseWriter& r, upstream::Response& up, StreamAdapter& a,
         std::chrono::milliseconds ping, StreamTaps* t)
@@ -76,17 +76,10 @@ asio::awaitable<void> write_ping(std::shared_ptr<Relay> s) {
   arm_ping(s);
 }
 
-// Watches the client for the whole relay: when it leaves, the upstream is cancelled at once —
-// also while the upstream is silent (a reasoning model thinking), when no write would notice.
+// The client is watched for the whole relay (ClientWatch: socket readiness, no coroutine): when
+// it leaves, the upstream is cancelled at once — also while the upstream is silent (a reasoning
+// model thinking), when no write would notice.
 constexpr std::chrono::milliseconds kClientPoll{250};  // only for a client that pipelined a request
-
-asio::awaitable<void> watch_client(std::shared_ptr<Relay> s) {
-  bool left = co_await until_client_leaves(*s->res, s->done, kClientPoll);
-  if (left && !s->done) {
-    s->gone = true;
-    s->upstream->cancel();
-  }
-}
 
 }  // namespace
 
@@ -98,7 +91,10 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
   wire::SseParser sse;
   auto ex = co_await asio::this_coro::executor;
   auto s = std::make_shared<Relay>(ex, res, *response, adapter, ping_interval, taps);
-  asio::co_spawn(ex, watch_client(s), asio::detached);
+  auto watch = ClientWatch::start(res, kClientPoll, [relay = s.get()] {
+    relay->gone = true;
+    relay->upstream->cancel();  // stopped before the relay ends: relay and upstream are alive here
+  });
   arm_ping(s);
   // One write site: each turn writes what the last piece produced, then reads the next one.
   std::string out = adapter.start();
@@ -144,7 +140,7 @@ asio::awaitable<PumpResult> pump(std::unique_ptr<upstream::Response> response, h
   }
   s->done = true;
   s->ping_timer.cancel();
-  res.cancel_wait();  // the watch's wait; nothing else is pending on the client's socket now
+  watch->stop();  // its wait on the socket; nothing else is pending on the client's socket now
   if (!response->done()) response->cancel();  // the client left, or the answer ended early
   result.client_gone = !res.alive() || s->gone;
   co_await res.end_stream();

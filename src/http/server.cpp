@@ -100,11 +100,6 @@ ResponseWriter::Peer ResponseWriter::peer_state() {
   return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? Peer::waiting : Peer::closed;
 }
 
-asio::awaitable<boost::system::error_code> ResponseWriter::wait_readable() {
-  auto [ec] = co_await stream_.socket().async_wait(tcp::socket::wait_read, kAsTuple);
-  co_return ec;
-}
-
 asio::awaitable<bool> ResponseWriter::begin_stream(unsigned status, std::string_view content_type,
                                                    const Headers& extra) {
   if (started_) co_return alive_;

@@ -103,19 +103,23 @@ class ResponseWriter {
   Peer peer_state();
   // True when the peer has already closed or reset the connection (non-blocking check).
   bool peer_closed() { return peer_state() == Peer::closed; }
-  // Completes when the connection has something to read (the client's close or reset, or bytes),
-  // or with operation_aborted when cancelled through the awaiting coroutine's cancellation slot.
-  // No timer and no system call while it waits: ten thousand open streams watch their clients
-  // for nothing. Check peer_state() first — readiness that came before the wait began is not
-  // reported again — and only then wait: a connection's socket and its handler's coroutine run on
-  // one thread, so nothing can arrive unseen between the two.
-  asio::awaitable<boost::system::error_code> wait_readable();
-  // Ends a pending wait_readable() (operation_aborted). Only while no read or write of the
+  // Calls `on_ready(ec)` once the connection has something to read (the client's close or reset,
+  // or bytes), or with operation_aborted after cancel_wait(); on the connection's thread. No timer
+  // and no system call while it waits: ten thousand open streams watch their clients for nothing.
+  // Check peer_state() first — readiness that came before the wait began is not reported again —
+  // and only then wait: a connection's socket and its handler run on one thread, so nothing can
+  // arrive unseen between the two.
+  template <typename F>
+  void async_wait_readable(F&& on_ready) {
+    stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, std::forward<F>(on_ready));
+  }
+  // Ends a pending async_wait_readable (operation_aborted). Only while no read or write of the
   // response is pending: it cancels every operation on the socket.
   void cancel_wait() {
     boost::system::error_code ec;
     stream_.socket().cancel(ec);
   }
+  asio::any_io_executor executor() { return stream_.get_executor(); }
 
   bool started() const { return started_; }
   bool finished() const { return finished_; }
