@@ -60,6 +60,8 @@ boost::asio::awaitable<std::optional<T>> unless_client_leaves(
   namespace asio = boost::asio;
   asio::cancellation_signal cancel;
   auto watch = ClientWatch::start(res, poll, [&cancel] { cancel.emit(asio::cancellation_type::all); });
+  // Gone already: the signal has no operation to cancel yet, so `op` is not started at all.
+  if (watch->left()) co_return std::nullopt;
   auto ex = co_await asio::this_coro::executor;
   std::optional<T> out;
   std::exception_ptr failed;
