@@ -109,20 +109,8 @@ class Rows {
     if (pq().getisnull(r_, row, col)) return {};
     return pq().getvalue(r_, row, col);
   }
-  std::int64_t i64(int row, int col) const {
-    auto t = text(row, col);
-    std::int64_t v = 0;
-    if (!t.empty() && std::from_chars(t.data(), t.data() + t.size(), v).ec != std::errc{})
-      throw std::runtime_error("not an integer: " + std::string(t));
-    return v;
-  }
-  double f64(int row, int col) const {
-    auto t = text(row, col);
-    double v = 0;
-    if (!t.empty() && std::from_chars(t.data(), t.data() + t.size(), v).ec != std::errc{})
-      throw std::runtime_error("not a number: " + std::string(t));
-    return v;
-  }
+  std::int64_t i64(int row, int col) const { return number<std::int64_t>(row, col); }
+  double f64(int row, int col) const { return number<double>(row, col); }
   bool boolean(int row, int col) const { return text(row, col) == "t"; }
   long affected() const {
     const char* n = pq().cmd_tuples(r_);
@@ -130,6 +118,15 @@ class Rows {
   }
 
  private:
+  template <typename N>
+  N number(int row, int col) const {
+    auto t = text(row, col);
+    N v = 0;
+    if (!t.empty() && std::from_chars(t.data(), t.data() + t.size(), v).ec != std::errc{})
+      throw std::runtime_error("not a number: " + std::string(t));
+    return v;
+  }
+
   PGresult* r_;
 };
 
