@@ -177,7 +177,7 @@ App::Dispatch App::dispatch(const http::Request& req, RequestLog& log) {
   auto refuse = [&](exchange::Front front, Error e) {
     d.to = To::error;
     d.front = front;
-    d.error = std::move(e);
+    d.error = std::make_unique<Error>(std::move(e));
     return std::move(d);
   };
   // A model request holds one of MAX_IN_FLIGHT slots while it is handled.
@@ -252,11 +252,9 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
       co_await send_error(d.front, res, *d.error, log.id);
       break;
     case To::messages:
-    case To::chat_completions: {  // the one exchange flow, after the front end's parse and route
-      auto call = d.to == To::messages ? messages_call(req, log) : chat_completions_call(req, log);
-      co_await run_exchange(req, std::move(call), d.front, res, log);
+    case To::chat_completions:  // the one exchange flow, after the front end's parse and route
+      co_await exchange_flow(d.to, d.front, req, res, log);
       break;
-    }
     case To::count_tokens:
       co_await count_tokens(req, res, log);
       break;

@@ -98,7 +98,7 @@ class App {
   struct Dispatch {
     enum class To { error, messages, count_tokens, chat_completions, models, admin, ops, telemetry } to = To::error;
     exchange::Front front = exchange::Front::anthropic;  // the protocol the client gets errors in
-    std::optional<Error> error;
+    std::unique_ptr<Error> error;  // (a pointer: this lives in the request's longest frame)
     http::Permit slot;  // one of MAX_IN_FLIGHT, held while a model request is handled
   };
   Dispatch dispatch(const http::Request& req, RequestLog& log);
@@ -135,11 +135,25 @@ class App {
     std::size_t sent_bytes = 0;
     std::string deployment_key;  // the deployment that answered, for the tokens-per-byte estimate
   };
-  // The call through the flow, or its front end's error when parsing or routing refused it.
-  boost::asio::awaitable<void> run_exchange(http::Request& req, Result<std::unique_ptr<ExchangeCall>> call,
-                                            exchange::Front front, http::ResponseWriter& res, RequestLog& log);
-  boost::asio::awaitable<Called> call_route(const http::Request& req, ExchangeCall& call, http::ResponseWriter& res,
-                                            RequestLog& log, Recorder* rec);
+  // The front end's parse-and-route step, then the call through the flow — or the error it
+  // refused the request with. A plain function: the parse result lives on no coroutine frame.
+  boost::asio::awaitable<void> exchange_flow(Dispatch::To to, exchange::Front front, http::Request& req,
+                                             http::ResponseWriter& res, RequestLog& log);
+  // The call through the flow. Its frame lives as long as the answer (minutes for a stream): it
+  // holds the exchange and a few words; the phases before the answer are coroutines of their own.
+  boost::asio::awaitable<void> run_exchange(http::Request& req, std::unique_ptr<ExchangeCall> call,
+                                            http::ResponseWriter& res, RequestLog& log);
+  // Choosing a deployment and calling it (failover, learned capabilities); the call is freed
+  // when it ends. Never null.
+  boost::asio::awaitable<std::unique_ptr<Called>> call_route(const http::Request& req,
+                                                             std::unique_ptr<ExchangeCall> call,
+                                                             http::ResponseWriter& res, RequestLog& log,
+                                                             Recorder* rec);
+  // Azure's answer is an error, or a 2xx of the wrong content type: the client's error is sent
+  // (and recorded), true. false: the answer can be translated.
+  boost::asio::awaitable<bool> refused_answer(exchange::Front front, AzureAnswer& answer, bool stream,
+                                              const openai::UpstreamContext& uctx, http::ResponseWriter& res,
+                                              RequestLog& log, Recorder* rec);
   boost::asio::awaitable<void> answer_whole(exchange::Exchange& x, upstream::Response& response,
                                             http::ResponseWriter& res, RequestLog& log, Recorder* rec);
   boost::asio::awaitable<void> answer_stream(exchange::Exchange& x, std::unique_ptr<upstream::Response> response,
@@ -186,6 +200,10 @@ boost::asio::awaitable<void> send_anthropic_error(http::ResponseWriter& res, con
 // Sends an error in the front end's own shape.
 boost::asio::awaitable<void> send_error(exchange::Front front, http::ResponseWriter& res, const Error& e,
                                         const std::string& request_id);
+// The same, the error kept in the sending coroutine's own frame (for a caller that does not
+// keep it: a plain function returning the awaitable).
+boost::asio::awaitable<void> send_error_owned(exchange::Front front, http::ResponseWriter& res, Error e,
+                                              const std::string& request_id);
 // Claude on AI Foundry: the client's body with only `model` set to the deployment, and the headers
 // (the deployment's, anthropic-version, anthropic-beta) the Anthropic endpoint is sent.
 std::string passthrough_body(std::string_view client_body, const std::string& deployment);

@@ -149,21 +149,23 @@ void note_attempt(RequestLog& log, const std::string& name, const std::optional<
 }
 }  // namespace
 
-boost::asio::awaitable<App::Called> App::call_route(const http::Request& req, ExchangeCall& call,
-                                                   http::ResponseWriter& res, RequestLog& log, Recorder* rec) {
-  Called out;
-  out.spec = std::move(call.spec);
-  auto& spec = out.spec;
-  auto& x = out.x;
-  auto& watched = out.watched;
-  auto& count = out.count;
-  auto& exact_count = out.exact_count;
-  auto& passthrough = out.passthrough;
+boost::asio::awaitable<std::unique_ptr<App::Called>> App::call_route(const http::Request& req,
+                                                                    std::unique_ptr<ExchangeCall> call,
+                                                                    http::ResponseWriter& res, RequestLog& log,
+                                                                    Recorder* rec) {
+  auto out = std::make_unique<Called>();
+  out->spec = std::move(call->spec);
+  auto& spec = out->spec;
+  auto& x = out->x;
+  auto& watched = out->watched;
+  auto& count = out->count;
+  auto& exact_count = out->exact_count;
+  auto& passthrough = out->passthrough;
   const auto front = spec.front;
   const bool counted = front == exchange::Front::anthropic;
   std::optional<InFlight> in_flight;
-  const auto& team = *call.team;
-  auto plan = health_.order(std::move(call.candidates));
+  const auto& team = *call->team;
+  auto plan = health_.order(std::move(call->candidates));
   // Failover: while nothing has reached the client, a deployment that is rate-limited, failing or
   // unreachable hands the request to the next one of its route; one that asked to be left alone
   // (retry-after) is skipped by every request until then.
@@ -207,9 +209,9 @@ boost::asio::awaitable<App::Called> App::call_route(const http::Request& req, Ex
       continue;
     }
     ++tried;
-    out.deployment_key = c.name;
+    out->deployment_key = c.name;
     const auto& endpoint = team.endpoints[c.endpoint];
-    spec.target = call.target_for(c);
+    spec.target = call->target_for(c);
     spec.upstream = {c.deployment, endpoint.url};
     log.deployment = c.deployment;
     log.deployment_id = c.name;
@@ -239,7 +241,7 @@ boost::asio::awaitable<App::Called> App::call_route(const http::Request& req, Ex
     for (int attempt = 0;; ++attempt) {
       spec.target.caps = capabilities_.get(c.name);  // learned, then what configuration states on top
       spec.target.caps.merge(c.capabilities);
-      x = exchange::make_exchange(call.conv, spec);
+      x = exchange::make_exchange(call->conv, spec);
       if (attempt == 0 && tried == 1) {
         for (auto& d : x->prepared.dropped) ops::request_log(spdlog::level::debug, log.id, "not sent to Azure: {}", d);
         // The Anthropic front end reports an input estimate before Azure's usage arrives. The exact
@@ -274,16 +276,16 @@ boost::asio::awaitable<App::Called> App::call_route(const http::Request& req, Ex
       if (!url) {
         log.error = url.error().message;
         co_await send_error(front, res, url.error(), log.id);
-        out.settled = true;
+        out->settled = true;
         co_return out;
       }
       http::Headers headers = extra;
       if (chat && !c.spillover.empty())
         if (auto* s = team.find_deployment(c.spillover)) headers.emplace_back("x-ms-spillover-deployment", s->deployment);
       std::string body = json::serialize(x->prepared.body);
-      out.sent_bytes = body.size();
+      out->sent_bytes = body.size();
       if (counted && !exact_count && log.tokens_quick < 0) {  // the quick estimate, from the bytes sent
-        use_estimate(calibration_.quick(c.name, out.sent_bytes));
+        use_estimate(calibration_.quick(c.name, out->sent_bytes));
         log.tokens_quick = spec.input_tokens_estimate;
       }
       if (cfg_.log_bodies) log_body(log, "upstream request to " + *url, body);
@@ -346,56 +348,57 @@ boost::asio::awaitable<App::Called> App::call_route(const http::Request& req, Ex
                           busy == plan.size() ? std::optional<std::string>("1") : std::nullopt};
     log.error = e.message;
     co_await send_error(front, res, e, log.id);
-    out.settled = true;
+    out->settled = true;
     co_return out;
   }
   co_return out;
 }
 
-boost::asio::awaitable<void> App::run_exchange(http::Request& req, Result<std::unique_ptr<ExchangeCall>> parsed,
-                                               exchange::Front front, http::ResponseWriter& res, RequestLog& log) {
-  if (!parsed) {
-    co_await send_error(front, res, parsed.error(), log.id);
-    co_return;
-  }
-  auto call = std::move(*parsed);
-  const bool stream = call->conv->stream;
-  log.stream = stream;
-  // A streamed answer holds one of MAX_STREAMS slots (they last minutes; the others leave room
-  // for the short requests between them).
-  http::Permit stream_slot;
-  if (stream && !(stream_slot = admission_->streams.try_take())) {
-    Error e = busy("the proxy has MAX_STREAMS (" + std::to_string(admission_->streams.cap()) +
-                   ") streams open; retry shortly");
-    log.error = "at MAX_STREAMS";
-    co_await send_error(front, res, e, log.id);
-    co_return;
-  }
-  auto rec = Recorder::open(cfg_.record_dir, log.id);
-  Called c = co_await call_route(req, *call, res, log, rec.get());
-  call.reset();  // the candidates and the team: the answer needs neither
-  if (c.settled) co_return;
-  if (c.passthrough) {
-    co_await relay_passthrough(std::move(c.watched), stream, res, log);
-    co_return;
-  }
-  auto& x = *c.x;
-  const auto& uctx = x.answer.upstream;
-  if (rec) {
-    rec->client_request(req);
-    auto& m = rec->meta();
-    for (auto& [k, v] : exchange::spec_json(c.spec)) m[k] = v;
-    m["client_model"] = x.conv->model;
-    if (auto s = req.header("x-claude-code-session-id"); !s.empty()) m["session_id"] = s;
-    if (auto b = req.header("anthropic-beta"); !b.empty()) m["anthropic_beta"] = b;
-  }
-  log.upstream_ms = log.since_start_ms();
-  if (!c.watched) {
-    log.error = "client went away before Azure answered; upstream cancelled";
-    res.abort();
-    co_return;
-  }
-  auto& answer = *c.watched;
+boost::asio::awaitable<void> send_error_owned(exchange::Front front, http::ResponseWriter& res, Error e,
+                                              const std::string& request_id) {
+  co_await send_error(front, res, e, request_id);
+}
+
+boost::asio::awaitable<void> App::exchange_flow(Dispatch::To to, exchange::Front front, http::Request& req,
+                                                http::ResponseWriter& res, RequestLog& log) {
+  auto parsed = to == Dispatch::To::messages ? messages_call(req, log) : chat_completions_call(req, log);
+  if (!parsed) return send_error_owned(front, res, parsed.error(), log.id);
+  return run_exchange(req, std::move(*parsed), res, log);
+}
+
+namespace {
+// The recording's metadata of the call as last sent.
+void record_call(Recorder& rec, const http::Request& req, const exchange::Spec& spec, const conv::Conversation& conv) {
+  rec.client_request(req);
+  auto& m = rec.meta();
+  for (auto& [k, v] : exchange::spec_json(spec)) m[k] = v;
+  m["client_model"] = conv.model;
+  if (auto s = req.header("x-claude-code-session-id"); !s.empty()) m["session_id"] = s;
+  if (auto b = req.header("anthropic-beta"); !b.empty()) m["anthropic_beta"] = b;
+}
+
+// MAX_STREAMS streams are open: the client's 529 / 503 (a plain function: its temporaries are
+// in no coroutine frame).
+boost::asio::awaitable<void> at_max_streams(exchange::Front front, http::ResponseWriter& res, const std::string& id,
+                                            std::size_t cap) {
+  return send_error_owned(front, res,
+                          busy("the proxy has MAX_STREAMS (" + std::to_string(cap) + ") streams open; retry shortly"),
+                          id);
+}
+
+// What the answer teaches the token estimates once it has ended (Azure's usage against the
+// bytes sent, and against the exact count when this request was counted).
+struct Lesson {
+  std::string deployment_key, deployment;
+  std::size_t sent_bytes = 0;
+  bool exact_count = false, chat = false;
+  tokens::ChatCount count;
+};
+}  // namespace
+
+boost::asio::awaitable<bool> App::refused_answer(exchange::Front front, AzureAnswer& answer, bool stream,
+                                                 const openai::UpstreamContext& uctx, http::ResponseWriter& res,
+                                                 RequestLog& log, Recorder* rec) {
   if (rec) rec->meta()["upstream_status"] = answer.upstream_status;
   if (answer.error) {
     log.error = answer.error->message;
@@ -408,29 +411,67 @@ boost::asio::awaitable<void> App::run_exchange(http::Request& req, Result<std::u
                                                       : openai::error_json(*answer.error));
     }
     co_await send_error(front, res, *answer.error, log.id);
+    co_return true;
+  }
+  auto wrong = co_await wrong_content_type(*answer.response, stream, uctx);
+  if (!wrong) co_return false;
+  log.error = wrong->message;
+  if (rec)
+    rec->client(front == exchange::Front::anthropic ? anthropic::error_json(*wrong, log.id)
+                                                    : openai::error_json(*wrong));
+  co_await send_error(front, res, *wrong, log.id);
+  co_return true;
+}
+
+boost::asio::awaitable<void> App::run_exchange(http::Request& req, std::unique_ptr<ExchangeCall> call,
+                                               http::ResponseWriter& res, RequestLog& log) {
+  const auto front = call->spec.front;
+  const bool stream = call->conv->stream;
+  log.stream = stream;
+  // A streamed answer holds one of MAX_STREAMS slots (they last minutes; the others leave room
+  // for the short requests between them).
+  http::Permit stream_slot;
+  if (stream && !(stream_slot = admission_->streams.try_take())) {
+    log.error = "at MAX_STREAMS";
+    co_await at_max_streams(front, res, log.id, admission_->streams.cap());
     co_return;
   }
-  if (auto wrong = co_await wrong_content_type(*answer.response, stream, uctx)) {
-    log.error = wrong->message;
-    if (rec) rec->client(front == exchange::Front::anthropic ? anthropic::error_json(*wrong, log.id)
-                                                             : openai::error_json(*wrong));
-    co_await send_error(front, res, *wrong, log.id);
+  auto rec = Recorder::open(cfg_.record_dir, log.id);
+  // The candidates and the team go with call_route's frame: the answer needs neither.
+  auto c = co_await call_route(req, std::move(call), res, log, rec.get());
+  if (c->settled) co_return;
+  if (c->passthrough) {
+    co_await relay_passthrough(std::move(c->watched), stream, res, log);
     co_return;
   }
-  // The answer is translated with x.answer alone: the client's body and headers, its conversation
-  // and the body sent to Azure go now (a 2 KB request's were a fifth of an open stream's memory).
-  x.conv.reset();
-  x.prepared.body = {};
-  x.prepared.context_management = {};
+  if (rec) record_call(*rec, req, c->spec, *c->x->conv);
+  log.upstream_ms = log.since_start_ms();
+  if (!c->watched) {
+    log.error = "client went away before Azure answered; upstream cancelled";
+    res.abort();
+    co_return;
+  }
+  if (co_await refused_answer(front, *c->watched, stream, c->x->answer.upstream, res, log, rec.get())) co_return;
+  // The answer is translated with x->answer alone: the client's body and headers, its
+  // conversation, the body sent to Azure and what choosing the deployment left go now (a 2 KB
+  // request's were a fifth of an open stream's memory).
+  auto x = std::move(c->x);
+  auto response = std::move(c->watched->response);
+  Lesson lesson{std::move(c->deployment_key), c->spec.target.deployment, c->sent_bytes, c->exact_count,
+                x->prepared.backend == exchange::Backend::chat, c->count};
+  c.reset();
+  x->conv.reset();
+  x->prepared.body = {};
+  x->prepared.context_management = {};
   req.release();
   if (!stream)
-    co_await answer_whole(x, *answer.response, res, log, rec.get());
+    co_await answer_whole(*x, *response, res, log, rec.get());
   else
-    co_await answer_stream(x, std::move(answer.response), res, log, rec.get());
+    co_await answer_stream(*x, std::move(response), res, log, rec.get());
   // Azure counted exactly the Chat body we counted: learn from the difference.
-  if (log.tokens_in > 0) calibration_.observe_bytes(c.deployment_key, c.sent_bytes, log.tokens_in);
-  if (c.exact_count && x.prepared.backend == exchange::Backend::chat && log.tokens_in > 0)
-    log.count_error = calibration_.observe(c.spec.target.deployment, c.count, log.tokens_in);
+  if (log.tokens_in > 0) calibration_.observe_bytes(lesson.deployment_key, lesson.sent_bytes, log.tokens_in);
+  if (lesson.exact_count && lesson.chat && log.tokens_in > 0)
+    log.count_error = calibration_.observe(lesson.deployment, lesson.count, log.tokens_in);
 }
 
 boost::asio::awaitable<void> App::answer_whole(exchange::Exchange& x, upstream::Response& response,
