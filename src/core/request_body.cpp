@@ -70,7 +70,21 @@ SyntaxError syntax_error(std::string_view t, std::size_t at, boost::system::erro
   return e;
 }
 
-// The first number that is not finite (1e400 parses as infinity), depth-first.
+// Whether any number is not finite (1e400 parses as infinity): a walk that allocates nothing,
+// for every request; the path is built only for one that has such a number.
+bool has_non_finite(const json::value& v) {
+  if (auto* d = v.if_double()) return !std::isfinite(*d);
+  if (auto* a = v.if_array()) {
+    for (auto& e : *a)
+      if (has_non_finite(e)) return true;
+  } else if (auto* o = v.if_object()) {
+    for (auto& kv : *o)
+      if (has_non_finite(kv.value())) return true;
+  }
+  return false;
+}
+
+// The first number that is not finite, depth-first, and its path.
 bool find_non_finite(const json::value& v, Path& path) {
   if (auto* d = v.if_double()) return !std::isfinite(*d);
   if (auto* a = v.if_array()) {
@@ -136,8 +150,8 @@ Parsed parse(std::string_view text) {
     return out;
   }
   out.value = p.release();
-  Path path;
-  if (find_non_finite(out.value, path)) out.bad = BadValue{std::move(path), "number out of range (beyond ±1.8e308)"};
+  if (Path path; has_non_finite(out.value) && find_non_finite(out.value, path))
+    out.bad = BadValue{std::move(path), "number out of range (beyond ±1.8e308)"};
   return out;
 }
 
