@@ -70,35 +70,23 @@ SyntaxError syntax_error(std::string_view t, std::size_t at, boost::system::erro
   return e;
 }
 
-// Whether any number is not finite (1e400 parses as infinity): a walk that allocates nothing,
-// for every request; the path is built only for one that has such a number.
-bool has_non_finite(const json::value& v) {
-  if (auto* d = v.if_double()) return !std::isfinite(*d);
-  if (auto* a = v.if_array()) {
-    for (auto& e : *a)
-      if (has_non_finite(e)) return true;
-  } else if (auto* o = v.if_object()) {
-    for (auto& kv : *o)
-      if (has_non_finite(kv.value())) return true;
-  }
-  return false;
-}
-
-// The first number that is not finite, depth-first, and its path.
+// The first number that is not finite (1e400 parses as infinity), depth-first, and its path. The
+// walk allocates nothing for a body without one (every request's): the path is built on the way
+// back up, only when such a number was found.
 bool find_non_finite(const json::value& v, Path& path) {
   if (auto* d = v.if_double()) return !std::isfinite(*d);
   if (auto* a = v.if_array()) {
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      path.push_back({{}, i, true});
-      if (find_non_finite((*a)[i], path)) return true;
-      path.pop_back();
-    }
+    for (std::size_t i = 0; i < a->size(); ++i)
+      if (find_non_finite((*a)[i], path)) {
+        path.insert(path.begin(), Segment{{}, i, true});
+        return true;
+      }
   } else if (auto* o = v.if_object()) {
-    for (auto& kv : *o) {
-      path.push_back({std::string(kv.key()), 0, false});
-      if (find_non_finite(kv.value(), path)) return true;
-      path.pop_back();
-    }
+    for (auto& kv : *o)
+      if (find_non_finite(kv.value(), path)) {
+        path.insert(path.begin(), Segment{std::string(kv.key()), 0, false});
+        return true;
+      }
   }
   return false;
 }
@@ -150,7 +138,7 @@ Parsed parse(std::string_view text) {
     return out;
   }
   out.value = p.release();
-  if (Path path; has_non_finite(out.value) && find_non_finite(out.value, path))
+  if (Path path; find_non_finite(out.value, path))
     out.bad = BadValue{std::move(path), "number out of range (beyond ±1.8e308)"};
   return out;
 }
