@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 want_deb=(build-essential cmake ninja-build pkg-config git ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libpcre2-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev curl
+  libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev libsimdjson-dev curl
   libsqlitecpp-dev libsqlite3-dev libpq-dev)
 # For the tests only (not with SKIP_NPM=1, as scripts/run.sh and the Dockerfile call it): the status
 # page in headless Chromium, and /metrics read by the official Prometheus client's parser.

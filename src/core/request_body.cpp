@@ -1,8 +1,11 @@
 #include "core/request_body.hpp"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 namespace agp::body {
 
@@ -91,6 +94,11 @@ bool find_non_finite(const json::value& v, Path& path) {
   return false;
 }
 
+void check_finite(Parsed& out) {
+  if (Path path; find_non_finite(out.value, path))
+    out.bad = BadValue{std::move(path), "number out of range (beyond ±1.8e308)"};
+}
+
 }  // namespace
 
 std::string dotted(const Path& p) {
@@ -117,7 +125,7 @@ std::string bracketed(const Path& p) {
   return out;
 }
 
-Parsed parse(std::string_view text) {
+Parsed parse_reference(std::string_view text) {
   Parsed out;
   json::parse_options opts;
   opts.max_depth = kMaxDepth;
@@ -138,8 +146,100 @@ Parsed parse(std::string_view text) {
     return out;
   }
   out.value = p.release();
-  if (Path path; find_non_finite(out.value, path))
-    out.bad = BadValue{std::move(path), "number out of range (beyond ±1.8e308)"};
+  check_finite(out);
+  return out;
+}
+
+namespace {
+
+// simdjson's document walked into Boost.JSON's value_stack: the same builder Boost's own parser
+// feeds, so objects come out as Boost.JSON makes them (a repeated key keeps its last value).
+// False when the nesting reaches kFastDepth: such a body goes to the reference parser, which
+// words the limit.
+constexpr std::size_t kFastDepth = kMaxDepth / 2;
+
+bool build(simdjson::dom::element e, json::value_stack& st, std::size_t depth) {
+  using T = simdjson::dom::element_type;
+  switch (e.type()) {
+    case T::OBJECT: {
+      if (depth >= kFastDepth) return false;
+      simdjson::dom::object o = e.get_object().value_unsafe();  // named: a range over a temporary's member dangles
+      std::size_t n = 0;
+      for (auto field : o) {
+        st.push_key(json::string_view(field.key.data(), field.key.size()));
+        if (!build(field.value, st, depth + 1)) return false;
+        ++n;
+      }
+      st.push_object(n);
+      return true;
+    }
+    case T::ARRAY: {
+      if (depth >= kFastDepth) return false;
+      simdjson::dom::array a = e.get_array().value_unsafe();
+      std::size_t n = 0;
+      for (auto item : a) {
+        if (!build(item, st, depth + 1)) return false;
+        ++n;
+      }
+      st.push_array(n);
+      return true;
+    }
+    case T::STRING: {
+      auto v = e.get_string().value_unsafe();
+      st.push_string(json::string_view(v.data(), v.size()));
+      return true;
+    }
+    case T::INT64:
+      st.push_int64(e.get_int64().value_unsafe());
+      return true;
+    case T::UINT64:
+      st.push_uint64(e.get_uint64().value_unsafe());
+      return true;
+    case T::DOUBLE:
+      st.push_double(e.get_double().value_unsafe());
+      return true;
+    case T::BOOL:
+      st.push_bool(e.get_bool().value_unsafe());
+      return true;
+    case T::NULL_VALUE:
+      st.push_null();
+      return true;
+  }
+  return false;
+}
+
+// One simdjson parser per thread for the bodies most requests are, with the padded copy of the
+// body simdjson reads (it keeps both, sized to the largest body it has seen: no allocation per
+// request); a larger body gets a parser and a copy of its own, freed with it, so that one big
+// request does not pin megabytes to an I/O thread.
+constexpr std::size_t kReusedParserLimit = 512 * 1024;
+
+struct ThreadParser {
+  simdjson::dom::parser parser;
+  std::vector<char> padded;
+};
+
+}  // namespace
+
+Parsed parse(std::string_view text) {
+  simdjson::dom::parser own;
+  simdjson::simdjson_result<simdjson::dom::element> doc;
+  if (text.size() <= kReusedParserLimit) {
+    thread_local ThreadParser t;
+    if (t.padded.size() < text.size() + simdjson::SIMDJSON_PADDING) t.padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(t.padded.data(), text.data(), text.size());
+    std::memset(t.padded.data() + text.size(), 0, simdjson::SIMDJSON_PADDING);
+    doc = t.parser.parse(t.padded.data(), text.size(), false);  // false: the copy is padded already
+  } else {
+    doc = own.parse(text.data(), text.size(), true);  // true: copied into a padded buffer
+  }
+  if (doc.error()) return parse_reference(text);  // not JSON, or a number Boost takes and simdjson does not
+  json::value_stack st;
+  st.reset();
+  if (!build(doc.value_unsafe(), st, 0)) return parse_reference(text);
+  Parsed out;
+  out.value = st.release();
+  check_finite(out);
   return out;
 }
 
