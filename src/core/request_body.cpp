@@ -227,7 +227,7 @@ Parsed parse(std::string_view text) {
   if (text.size() <= kReusedParserLimit) {
     thread_local ThreadParser t;
     if (t.padded.size() < text.size() + simdjson::SIMDJSON_PADDING) t.padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
-    std::memcpy(t.padded.data(), text.data(), text.size());
+    if (!text.empty()) std::memcpy(t.padded.data(), text.data(), text.size());  // an empty view's data() may be null
     std::memset(t.padded.data() + text.size(), 0, simdjson::SIMDJSON_PADDING);
     doc = t.parser.parse(t.padded.data(), text.size(), false);  // false: the copy is padded already
   } else {

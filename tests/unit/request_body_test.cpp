@@ -102,6 +102,7 @@ TEST(Body, SameAsTheReferenceParserOnEdgeCases) {
       "1.0", "[-]", "-", "1.", ".5", "+1", "1e", "nan", R"({"x":[true,false,null,"é\n\"q\""]})",
       R"({"t":[1,2,{"u":-1e400}]})", R"({"k":"v",})", R"({"k" "v"})", "[\"a\",\n  1e999]"};
   for (const char* c : cases) expect_as_reference(c);
+  EXPECT_EQ(body::parse(std::string_view{}).syntax->what, "the body is empty");  // a null view
   // Around the depth the first pass hands over (half the limit) and the limit itself.
   for (std::size_t d : {1u, 127u, 128u, 129u, 256u, 257u, 1100u})
     expect_as_reference(std::string(d, '[') + std::string(d, ']'));
