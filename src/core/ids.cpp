@@ -6,6 +6,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 namespace agp {
@@ -30,8 +31,28 @@ class RandomBytes {
 };
 thread_local RandomBytes t_random;
 
+// OpenSSL 3's one-shot SHA256() looks the algorithm up (EVP_MD_fetch, under a lock) and allocates a
+// context on every call: with two token comparisons per request that was 4% of the proxy's CPU at
+// 2 KB requests. The algorithm is fetched once, and each thread keeps its context.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = [] {
+    EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (!m) throw std::runtime_error("OpenSSL has no SHA256");
+    return m;
+  }();
+  return md;
+}
+
 void digest(std::string_view data, unsigned char (&md)[SHA256_DIGEST_LENGTH]) {
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
+  struct Free {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, Free> ctx(EVP_MD_CTX_new());
+  unsigned int n = 0;
+  if (!ctx || EVP_DigestInit_ex2(ctx.get(), sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), md, &n) != 1 ||
+      n != SHA256_DIGEST_LENGTH)
+    throw std::runtime_error("SHA256 failed");
 }
 }  // namespace
 

@@ -97,7 +97,8 @@ std::string failure_reason(unsigned upstream_status, std::optional<TransportFail
 asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, auth::TokenCache& tokens, const config::Config& cfg,
                                         const config::Endpoint& endpoint, const std::string& url,
                                         const openai::UpstreamContext& ctx_in, std::string body, int retries,
-                                        const std::string& request_id, const http::Headers& extra) {
+                                        const std::string& request_id, const http::Headers& extra,
+                                        bool whole_answer) {
   AzureAnswer answer;
   auto ctx = ctx_in;
   ctx.auth = endpoint.auth_hint();
@@ -119,6 +120,7 @@ asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, auth::TokenCac
   for (auto& h : endpoint.headers) req.headers.push_back(h);
   for (auto& h : extra) req.headers.push_back(h);
   req.body = std::move(body);
+  req.whole_answer = whole_answer;
   upstream::Timeouts timeouts{cfg.connect_timeout, cfg.first_byte_timeout, cfg.idle_timeout};
   const double wait_cap = static_cast<double>(cfg.retry_wait_cap.count());
 
@@ -235,7 +237,15 @@ asio::awaitable<WholeAnswer> read_whole_answer(upstream::Response& response, htt
   WholeAnswer out;
   out.held = budget.try_take(0);
   auto read = read_counted(response, out.raw, out.held, 64 << 20);
-  auto counted = co_await unless_client_leaves(std::move(read), res);
+  // An answer already whole in the read buffer (most small ones) is read without waiting on the
+  // network: no watch of the client for it (each costs a peek at the socket and a wait set up).
+  std::optional<Counted> counted;
+  if (response.buffered_whole()) {
+    auto now = co_await std::move(read);
+    counted.emplace(std::move(now));
+  } else {
+    counted = co_await unless_client_leaves(std::move(read), res);
+  }
   if (!counted) {
     out.client_gone = true;
     res.abort();

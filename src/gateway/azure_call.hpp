@@ -71,11 +71,13 @@ boost::asio::awaitable<std::optional<Error>> wrong_content_type(upstream::Respon
 // POSTs `body` to the endpoint (its key, or an Entra ID token from `tokens`, and its headers, then
 // `extra`); retries connect failures, resets, and 429/5xx whose wait is short (RETRY_WAIT_CAP), at
 // most `retries` times. A token Azure refuses (401) is dropped and a fresh one tried once.
-// Non-2xx answers are read and mapped. `request_id` goes into its log lines.
+// Non-2xx answers are read and mapped. `request_id` goes into its log lines. `whole_answer`: the
+// answer will be read whole, not streamed (upstream::Request::whole_answer).
 boost::asio::awaitable<AzureAnswer> call_azure(upstream::Client& client, auth::TokenCache& tokens,
                                                const config::Config& cfg,
                                                const config::Endpoint& endpoint, const std::string& url,
                                                const openai::UpstreamContext& ctx, std::string body, int retries,
-                                               const std::string& request_id, const http::Headers& extra = {});
+                                               const std::string& request_id, const http::Headers& extra = {},
+                                               bool whole_answer = false);
 
 }  // namespace agp::gateway

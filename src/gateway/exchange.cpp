@@ -290,7 +290,7 @@ boost::asio::awaitable<std::unique_ptr<App::Called>> App::call_route(const http:
       }
       if (cfg_.log_bodies) log_body(log, "upstream request to " + *url, body);
       auto azure = call_azure(client_, tokens_, cfg_, endpoint, *url, x->answer.upstream, body,
-                             last_candidate ? cfg_.upstream_retries : 0, log.id, headers);
+                             last_candidate ? cfg_.upstream_retries : 0, log.id, headers, !x->conv->stream);
       watched = co_await unless_client_leaves(std::move(azure), res);
       note_attempt(log, c.name, watched);
       if (rec) rec->upstream_request(*url, body);  // as last sent

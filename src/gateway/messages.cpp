@@ -68,7 +68,8 @@ boost::asio::awaitable<void> App::count_tokens(http::Request& req, http::Respons
     std::string body = passthrough_body(req.message.body(), c.deployment);
     openai::UpstreamContext ctx{c.deployment, endpoint.url};
     std::string url = endpoint.url + "/anthropic/v1/messages/count_tokens";
-    auto call = call_azure(client_, tokens_, cfg_, endpoint, url, ctx, std::move(body), cfg_.upstream_retries, log.id, extra);
+    auto call = call_azure(client_, tokens_, cfg_, endpoint, url, ctx, std::move(body), cfg_.upstream_retries, log.id, extra,
+                           true);
     auto watched = co_await unless_client_leaves(std::move(call), res);
     co_await relay_passthrough(std::move(watched), false, res, log);
     co_return;

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 namespace agp::upstream {
 
@@ -65,7 +66,8 @@ class Connection {
   std::unique_ptr<Tls> tls_;
 };
 
-bool parse_url(const std::string& text, Url& out) {
+namespace {
+bool parse_url_uncached(const std::string& text, Url& out) {
   auto u = boost::urls::parse_absolute_uri(text);
   if (!u) return false;
   if (u->scheme() == "https")
@@ -83,6 +85,23 @@ bool parse_url(const std::string& text, Url& out) {
   if (target.empty()) target = "/";
   if (u->has_query()) target += "?" + std::string(u->encoded_query());
   out.target = target;
+  return true;
+}
+}  // namespace
+
+bool parse_url(const std::string& text, Url& out) {
+  // Every request parses one of the same few URLs (its deployment's): each thread keeps the ones
+  // it parsed (2% of the proxy's CPU at 2 KB requests was Boost.URL's parse). Bounded: a thread
+  // that has seen more than kKept different URLs starts over.
+  constexpr std::size_t kKept = 256;
+  thread_local std::unordered_map<std::string, Url> parsed;
+  if (auto it = parsed.find(text); it != parsed.end()) {
+    out = it->second;
+    return true;
+  }
+  if (!parse_url_uncached(text, out)) return false;
+  if (parsed.size() >= kKept) parsed.clear();
+  parsed.emplace(text, out);
   return true;
 }
 
@@ -155,6 +174,13 @@ void Response::cancel() {
   if (!conn_) return;
   conn_->failed = true;
   conn_->close();
+}
+
+bool Response::buffered_whole() const {
+  if (done()) return true;
+  if (!conn_ || !conn_->parser) return false;
+  auto left = conn_->parser->content_length_remaining();
+  return left && *left <= conn_->buffer.size();
 }
 
 asio::awaitable<Outcome<std::string>> Response::read_some() {
@@ -378,6 +404,7 @@ asio::awaitable<Outcome<std::unique_ptr<Response>>> Client::exchange(std::unique
     co_return TransportError{TransportFailure::reset, "sending the request: " + wec.message()};
   }
   boost::system::error_code rec;
+  if (req.whole_answer && conn->buffer.capacity() < kReadChunk) conn->buffer.reserve(kReadChunk);
   for (int interim = 0;; ++interim) {
     conn->parser.emplace();
     conn->parser->body_limit(boost::none);  // streams are unbounded; read_all applies its own limit

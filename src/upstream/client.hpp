@@ -81,6 +81,9 @@ class Response {
   // The whole body, up to `limit` bytes.
   asio::awaitable<Outcome<std::string>> read_all(std::size_t limit);
   bool done() const;
+  // Whether the rest of the body is already in the read buffer (a small answer that came with its
+  // head): read_some and read_all then finish without waiting on the network.
+  bool buffered_whole() const;
   // Frees the header fields once nothing reads them any more (a relayed stream: Azure's twenty-odd
   // headers would stay for its whole life); status() stays, header() then finds nothing.
   void release_headers();
@@ -100,6 +103,10 @@ struct Request {
   Url url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // The answer is read whole (not a stream): its head is read with a buffer that also holds a
+  // small answer's body, so that it arrives in one read. A stream's head is read with a small one
+  // (ten thousand open streams each keep their read buffer).
+  bool whole_answer = false;
 };
 
 // An outbound HTTP proxy reached with CONNECT (corporate networks).

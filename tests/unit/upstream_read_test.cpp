@@ -33,7 +33,7 @@ using asio::use_awaitable;
 // A one-request HTTP server on 127.0.0.1: reads the request head, answers 200 with `body`
 // (content-length, or chunked: one chunk per write), written in `writes` equal parts `pause` apart.
 asio::awaitable<void> serve_once(tcp::acceptor& acc, std::string body, int writes, std::chrono::milliseconds pause,
-                                 bool chunked) {
+                                 bool chunked, bool together = false) {
   auto sock = co_await acc.async_accept(use_awaitable);
   asio::streambuf head;
   co_await asio::async_read_until(sock, head, "\r\n\r\n", use_awaitable);
@@ -41,6 +41,10 @@ asio::awaitable<void> serve_once(tcp::acceptor& acc, std::string body, int write
                     (chunked ? std::string("transfer-encoding: chunked\r\n")
                              : "content-length: " + std::to_string(body.size()) + "\r\n") +
                     "\r\n";
+  if (together) {  // the head and the whole body in one write: one segment on loopback
+    res += body;
+    body.clear();
+  }
   co_await asio::async_write(sock, asio::buffer(res), use_awaitable);
   asio::steady_timer timer(co_await asio::this_coro::executor);
   const std::size_t part = (body.size() + writes - 1) / writes;
@@ -67,14 +71,15 @@ struct Read {
   std::string body;
   std::vector<std::size_t> pieces;
   std::string error;
+  bool buffered_whole = false;  // right after the head was read
 };
 
 // `relayed`: as pump() does, the header fields are released before the body is read.
 Read fetch(std::string body, int writes, std::chrono::milliseconds pause, std::chrono::milliseconds before_reading,
-           bool chunked = false, bool relayed = false) {
+           bool chunked = false, bool relayed = false, bool whole_answer = false, bool together = false) {
   asio::io_context ioc;
   tcp::acceptor acc(ioc, {asio::ip::make_address("127.0.0.1"), 0});
-  asio::co_spawn(ioc, serve_once(acc, body, writes, pause, chunked), asio::detached);
+  asio::co_spawn(ioc, serve_once(acc, body, writes, pause, chunked, together), asio::detached);
   agp::upstream::Client client;
   Read out;
   asio::co_spawn(
@@ -84,12 +89,14 @@ Read fetch(std::string body, int writes, std::chrono::milliseconds pause, std::c
         req.method = agp::upstream::bhttp::verb::post;
         req.url = {false, "127.0.0.1", std::to_string(acc.local_endpoint().port()), "/stream"};
         req.body = "{}";
+        req.whole_answer = whole_answer;
         auto sent = co_await client.send(req, {});
         if (auto* e = std::get_if<agp::TransportError>(&sent)) {
           out.error = e->detail;
           co_return;
         }
         auto response = std::move(std::get<0>(sent));
+        out.buffered_whole = response->buffered_whole();
         if (response->header("apim-request-id") != "1234") out.error = "no header before release";
         if (relayed) response->release_headers();
         out.status = response->status();
@@ -150,6 +157,33 @@ TEST(UpstreamRead, TheBodyReadsWholeAfterTheHeadersAreReleased) {
     EXPECT_EQ(r.status, 200u);
     EXPECT_EQ(r.body, body) << (chunked ? "chunked" : "content-length");
   }
+}
+
+// A whole answer (not a stream) has its head read with a buffer that holds a small answer's body
+// too: sent with its head, the body is then already there, and reads without waiting on the
+// network; a stream's head is read with the small buffer, which holds only the head.
+TEST(UpstreamRead, ASmallWholeAnswerComesWithItsHead) {
+  const auto body = sse_body(6 * 1024 + 5);
+  using ms = std::chrono::milliseconds;
+  auto whole = fetch(body, 1, ms(0), ms(0), false, false, /*whole_answer=*/true, /*together=*/true);
+  ASSERT_EQ(whole.error, "");
+  EXPECT_TRUE(whole.buffered_whole);
+  EXPECT_EQ(whole.body, body);
+  auto stream = fetch(body, 1, ms(0), ms(0), false, false, /*whole_answer=*/false, /*together=*/true);
+  ASSERT_EQ(stream.error, "");
+  EXPECT_FALSE(stream.buffered_whole);
+  EXPECT_EQ(stream.body, body);
+  // A chunked body's end is not known from its head: never taken as buffered whole.
+  auto chunked = fetch(body, 3, ms(1), ms(0), true, false, /*whole_answer=*/true);
+  ASSERT_EQ(chunked.error, "");
+  EXPECT_FALSE(chunked.buffered_whole);
+  EXPECT_EQ(chunked.body, body);
+  // Larger than the head's buffer: part of it is still to come.
+  const auto large = sse_body(40 * 1024);
+  auto big = fetch(large, 1, ms(0), ms(0), false, false, /*whole_answer=*/true, /*together=*/true);
+  ASSERT_EQ(big.error, "");
+  EXPECT_FALSE(big.buffered_whole);
+  EXPECT_EQ(big.body, large);
 }
 
 }  // namespace unit_upstream_read_test
