@@ -278,8 +278,10 @@ std::optional<Fail> parse_messages(const json::object& o, MessagesRequest& r) {
   return std::nullopt;
 }
 
-std::optional<Fail> parse_tool(const json::value& v, const Path& p, Tool& t) {
-  auto* to = v.if_object();
+// The tool's schema is moved out of the body (not copied: Claude Code's schemas are most of its
+// request).
+std::optional<Fail> parse_tool(json::value& v, const Path& p, Tool& t) {
+  auto* to = static_cast<const json::value&>(v).if_object();
   if (!to) return Fail{p, std::string(kNotAnObject)};
   if (auto f = expect_string(*to, "type", p, t.type, false)) return f;
   bool custom = t.type.empty() || t.type == "custom";
@@ -294,12 +296,12 @@ std::optional<Fail> parse_tool(const json::value& v, const Path& p, Tool& t) {
   if (!schema->is_object()) return Fail{join(at, "input_schema"), "Input should be a valid dictionary"};
   if (auto* type = schema->get_object().if_contains("type"); type && *type != "object")
     return Fail{join(join(at, "input_schema"), "type"), "Input should be 'object'"};
-  t.input_schema = *schema;
+  t.input_schema = std::make_shared<const json::value>(std::move(v.get_object()["input_schema"]));
   return std::nullopt;
 }
 
-std::optional<Fail> parse_tools(const json::object& o, MessagesRequest& r) {
-  if (auto* tv = find(o, "tools"); tv && !tv->is_null()) {
+std::optional<Fail> parse_tools(json::object& o, MessagesRequest& r) {
+  if (auto* tv = o.if_contains("tools"); tv && !tv->is_null()) {
     auto* ta = tv->if_array();
     if (!ta) return Fail{"tools", "Input should be a valid list"};
     for (std::size_t i = 0; i < ta->size(); ++i) {
@@ -419,7 +421,7 @@ std::optional<Fail> parse_output(const json::object& o, MessagesRequest& r) {
   return std::nullopt;
 }
 
-std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, MessagesRequest& r) {
+std::optional<Fail> parse_body(json::object& o, Endpoint endpoint, MessagesRequest& r) {
   if (auto f = expect_string(o, "model", "", r.model)) return f;
   if (endpoint == Endpoint::messages) {
     auto* mt = find(o, "max_tokens");
@@ -427,19 +429,27 @@ std::optional<Fail> parse_body(const json::object& o, Endpoint endpoint, Message
     if (auto f = expect_int(*mt, "max_tokens", 0, r.max_tokens)) return f;  // 0: only warm the prompt cache
   }
 
-  for (auto step : {parse_messages, parse_tools, parse_sampling, parse_thinking, parse_output})
+  if (auto f = parse_messages(o, r)) return f;
+  if (auto f = parse_tools(o, r)) return f;  // moves the tools' schemas out of the body
+  for (auto step : {parse_sampling, parse_thinking, parse_output})
     if (auto f = step(o, r)) return f;
   return std::nullopt;
 }
 
-}  // namespace
-
-Result<MessagesRequest> parse_request(const json::value& body, Endpoint endpoint) {
+// Parses what it owns: parts of `body` are moved into the request.
+Result<MessagesRequest> parse_owned(json::value& body, Endpoint endpoint) {
   auto* o = body.if_object();
   if (!o) return Error::invalid(fmt::format("The request body must be a JSON object, not {}", type_name(body)));
   MessagesRequest r;
   if (auto f = parse_body(*o, endpoint, r)) return Error::invalid(f->path + ": " + f->message);
   return r;
+}
+
+}  // namespace
+
+Result<MessagesRequest> parse_request(const json::value& body, Endpoint endpoint) {
+  json::value mine = body;
+  return parse_owned(mine, endpoint);
 }
 
 Result<MessagesRequest> parse_request(std::string_view text, Endpoint endpoint) {
@@ -448,7 +458,7 @@ Result<MessagesRequest> parse_request(std::string_view text, Endpoint endpoint) 
     return Error::invalid("The request body is not valid JSON: " + parsed.syntax->what + ": " +
                           body::position(*parsed.syntax));
   if (parsed.bad) return Error::invalid(body::dotted(parsed.bad->path) + ": " + parsed.bad->what);
-  return parse_request(parsed.value, endpoint);
+  return parse_owned(parsed.value, endpoint);
 }
 
 std::optional<Error> thinking_budget_error(const MessagesRequest& r) {

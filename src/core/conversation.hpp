@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,9 +52,18 @@ struct Message {
 struct Tool {
   std::string name;
   std::string description;
-  json::value input_schema;    // object
+  // An object; shared, not copied: Claude Code's tool schemas are most of its request (41 of the
+  // 48 KB of the captured one), and a conversation is copied each time it is prepared for a
+  // deployment (prepare() repairs its own copy). Null only in a tool built without one.
+  std::shared_ptr<const json::value> input_schema;
   std::string type;            // "" / "custom" for client tools; server tool type otherwise
   bool defer_loading = false;  // Anthropic tool search loads it on demand (no such thing upstream)
+
+  // The schema, or an empty object when there is none.
+  const json::value& schema() const {
+    static const json::value kEmpty = json::object{};
+    return input_schema ? *input_schema : kEmpty;
+  }
 };
 
 enum class ToolChoiceType { auto_, any, tool, none };

@@ -1,5 +1,6 @@
 // openai::chat::to_chat_request: Anthropic Messages request in, Azure Chat Completions body out.
 // One row per line of DESIGN.md's "Anthropic → Azure Chat Completions" table.
+#include "exchange/flow.hpp"
 #include "exchange/prepare.hpp"
 #include "openai/chat/request.hpp"
 
@@ -655,5 +656,37 @@ TEST(ChatRequestBug, Base64NonPdfDocument) {
 #undef U
 #undef ASSISTANT_READ
 #undef READ_CALL
+
+// A tool's schema is moved out of the client's body into the conversation, which is shared by every
+// preparation (failover to another deployment, a resend within learned limits): each one sends the
+// schema whole, from either client protocol, for either backend.
+TEST(ChatRequestSchemas, EveryPreparationOfOneConversationSendsTheSchema) {
+  const json::value schema = json::parse(
+      R"({"type":"object","properties":{"path":{"type":"string","description":"file"},"n":{"type":"integer"}},"required":["path"]})");
+  const std::string anthropic_body =
+      R"({"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"read","description":"Reads","input_schema":)" +
+      json::serialize(schema) + "}]}";
+  const std::string openai_body =
+      R"({"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"read","description":"Reads","parameters":)" +
+      json::serialize(schema) + "}}]}";
+  for (auto front : {agp::exchange::Front::anthropic, agp::exchange::Front::openai_chat}) {
+    auto conv = agp::exchange::parse_client_request({front, front == agp::exchange::Front::anthropic ? anthropic_body : openai_body, "", ""});
+    ASSERT_TRUE(conv.ok()) << conv.error().message;
+    const agp::conv::Conversation shared = std::move(*conv);
+    for (int round = 0; round < 2; ++round) {
+      agp::exchange::Target chat;
+      chat.deployment = "gpt-4o";
+      chat.api_version = "2024-10-21";
+      auto c = agp::exchange::prepare(shared, chat);
+      EXPECT_EQ(c.body.at("tools").at(0).at("function").at("parameters"), schema) << round;
+      agp::exchange::Target responses = chat;
+      responses.backend = agp::exchange::Backend::responses;
+      auto r = agp::exchange::prepare(shared, responses);
+      EXPECT_EQ(r.body.at("tools").at(0).at("parameters"), schema) << round;
+    }
+    ASSERT_EQ(shared.tools.size(), 1u);
+    EXPECT_EQ(shared.tools[0].schema(), schema);
+  }
+}
 
 }  // namespace unit_chat_request_test

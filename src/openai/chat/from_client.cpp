@@ -388,7 +388,9 @@ std::optional<Bad> parse_messages(const json::object& in, conv::Conversation& c)
   return std::nullopt;
 }
 
-std::optional<Bad> parse_tool(const json::value& v, const std::string& p, conv::Tool& tool) {
+// The tool's parameters schema is moved out of the body, not copied (conv::Tool::input_schema).
+std::optional<Bad> parse_tool(json::value& body_tool, const std::string& p, conv::Tool& tool) {
+  const json::value& v = body_tool;
   auto* t = v.if_object();
   if (!t) return wrong_type(p, "an object", v);
   std::optional<std::string> type;
@@ -404,7 +406,9 @@ std::optional<Bad> parse_tool(const json::value& v, const std::string& p, conv::
   tool.description = description.value_or("");
   auto* params = given(*fn, "parameters");
   if (params && !params->is_object()) return wrong_type(field(p, "function.parameters"), "an object", *params);
-  tool.input_schema = params ? *params : json::value(json::object{{"type", "object"}});
+  tool.input_schema = std::make_shared<const json::value>(
+      params ? std::move(body_tool.get_object()["function"].get_object()["parameters"])
+             : json::value(json::object{{"type", "object"}}));
   return std::nullopt;
 }
 
@@ -427,10 +431,10 @@ std::optional<Bad> parse_tool_choice(const json::value& tc, conv::ToolChoice& ch
   return required_string(*fn, "name", "tool_choice.function.name", choice.name);
 }
 
-std::optional<Bad> parse_tools(const json::object& in, conv::Conversation& c) {
+std::optional<Bad> parse_tools(json::object& in, conv::Conversation& c) {
   if (auto* tv = given(in, "tools")) {
-    auto* tools = tv->if_array();
-    if (!tools) return wrong_type("tools", "an array", *tv);
+    if (!tv->is_array()) return wrong_type("tools", "an array", *tv);
+    auto* tools = &in["tools"].get_array();
     for (std::size_t i = 0; i < tools->size(); ++i) {
       conv::Tool tool;
       if (auto bad = parse_tool((*tools)[i], indexed("tools", i), tool)) return bad;
@@ -554,16 +558,25 @@ std::string_view without_think_prefix(std::string_view content) {
   return rest == std::string_view::npos ? std::string_view{} : content.substr(rest);
 }
 
-Result<conv::Conversation> from_client_request(const json::value& body) {
+namespace {
+// Parses what it owns: parts of `body` are moved into the conversation.
+Result<conv::Conversation> from_owned(json::value& body) {
   auto* o = body.if_object();
   if (!o)
     return invalid({"", fmt::format("Invalid type for the request body: expected an object, but got {} instead.",
                                     body::openai_kind(body)),
                     "invalid_type"});
   conv::Conversation c;
-  for (auto step : {parse_options, parse_messages, parse_tools})
+  for (auto step : {parse_options, parse_messages})
     if (auto bad = step(*o, c)) return invalid(*bad);
+  if (auto bad = parse_tools(*o, c)) return invalid(*bad);  // moves the tools' schemas out of the body
   return c;
+}
+}  // namespace
+
+Result<conv::Conversation> from_client_request(const json::value& body) {
+  json::value mine = body;
+  return from_owned(mine);
 }
 
 Result<conv::Conversation> from_client_body(std::string_view text) {
@@ -575,7 +588,7 @@ Result<conv::Conversation> from_client_body(std::string_view text) {
     auto param = body::bracketed(parsed.bad->path);
     return invalid({param, fmt::format("Invalid '{}': {}.", param, parsed.bad->what), "invalid_value"});
   }
-  return from_client_request(parsed.value);
+  return from_owned(parsed.value);
 }
 
 }  // namespace agp::openai::chat

@@ -82,7 +82,7 @@ json::array tools_of(const anthropic::MessagesRequest& req, Translated& t) {
   for (auto* tool : *selected) {
     json::object fn{{"name", t.names.to_upstream(tool->name)}};
     if (!tool->description.empty()) fn["description"] = tool->description;
-    fn["parameters"] = sanitize_schema(tool->input_schema);
+    fn["parameters"] = sanitize_schema(tool->schema());
     tools.push_back({{"type", "function"}, {"function", std::move(fn)}});
   }
   return tools;

@@ -149,7 +149,7 @@ json::array tools_of(const anthropic::MessagesRequest& req, FromAnthropic& out) 
   for (auto* tool : selected ? *selected : std::vector<const anthropic::Tool*>{}) {
     json::object t{{"type", "function"}, {"name", out.names.to_upstream(tool->name)}, {"strict", false}};
     if (!tool->description.empty()) t["description"] = tool->description;
-    t["parameters"] = sanitize_schema(tool->input_schema);
+    t["parameters"] = sanitize_schema(tool->schema());
     tools.push_back(std::move(t));
   }
   return tools;
