@@ -7,6 +7,8 @@
 #include <array>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <unordered_map>
 #include <thread>
 #include <atomic>
 #include <queue>
@@ -176,7 +178,52 @@ bool sanitize_utf8(std::string_view in, std::string& out) {
 
 }  // namespace
 
+// Counts of long texts, kept: a coding agent sends the same tool definitions, system prompt and
+// earlier turns with every request (the captured Claude Code request's tools render to 40 KB of
+// text), and each is counted again for count_tokens and for the sampled estimates. A text's count
+// is found by its hash and then the whole text compared, so a count is never another text's.
+// Bounded by the bytes kept: past kMaxBytes it starts over.
+class CountCache {
+ public:
+  static constexpr std::size_t kMinText = 512;          // shorter texts count faster than they hash
+  static constexpr std::size_t kMaxText = 1u << 20;     // a one-off document is not kept
+  static constexpr std::size_t kMaxBytes = 8u << 20;
+
+  static bool worth_keeping(std::string_view text) { return text.size() >= kMinText && text.size() <= kMaxText; }
+
+  std::optional<std::size_t> find(std::string_view text, std::size_t hash) const {
+    std::lock_guard lock(mu_);
+    auto [it, end] = counts_.equal_range(hash);
+    for (; it != end; ++it)
+      if (it->second.text == text) return it->second.count;
+    return std::nullopt;
+  }
+
+  void put(std::string_view text, std::size_t hash, std::size_t count) {
+    std::lock_guard lock(mu_);
+    auto [it, end] = counts_.equal_range(hash);
+    for (; it != end; ++it)
+      if (it->second.text == text) return;  // another thread counted it meanwhile
+    if (bytes_ + text.size() > kMaxBytes) {
+      counts_.clear();
+      bytes_ = 0;
+    }
+    counts_.emplace(hash, Entry{std::string(text), count});
+    bytes_ += text.size();
+  }
+
+ private:
+  struct Entry {
+    std::string text;
+    std::size_t count;
+  };
+  mutable std::mutex mu_;
+  std::unordered_multimap<std::size_t, Entry> counts_;
+  std::size_t bytes_ = 0;
+};
+
 struct Tokenizer::Impl {
+  mutable CountCache counted;
   const unsigned char* offsets = nullptr;  // n_ranks + 1 little-endian u32
   const unsigned char* bytes = nullptr;
   std::uint32_t n_ranks = 0;
@@ -447,9 +494,14 @@ std::vector<std::uint32_t> Tokenizer::encode(std::string_view utf8) const {
 }
 
 std::size_t Tokenizer::count(std::string_view utf8) const {
+  const bool keep = CountCache::worth_keeping(utf8);
+  const std::size_t hash = keep ? std::hash<std::string_view>{}(utf8) : 0;
+  if (keep)
+    if (auto n = impl_->counted.find(utf8, hash)) return *n;
   thread_local std::vector<std::uint32_t> buf;
   buf.clear();
   encode(utf8, buf);
+  if (keep) impl_->counted.put(utf8, hash, buf.size());
   return buf.size();
 }
 

@@ -141,4 +141,64 @@ TEST(TokensTokenizer, ReadyBuildsInTheBackground) {
   }
 }
 
+// Long texts' counts are kept (a coding agent sends the same tools and history every time): a kept
+// count is the text's own, for texts that differ in one byte, on many threads at once, and after
+// the kept bytes overflowed and were started over.
+namespace {
+std::string varied_text(std::size_t bytes, unsigned seed) {
+  static const char* kWords[] = {"read", "the", "file", " ", "\n", "函数", "x = 42;", "🤷", "don't", "  ", "{\"a\":1}", "Ünïcode"};
+  std::mt19937 rng(seed);
+  std::string out;
+  while (out.size() < bytes) out += kWords[rng() % (sizeof kWords / sizeof *kWords)];
+  return out;
+}
+}  // namespace
+
+TEST(TokensTokenizer, KeptCountsAreEachTextsOwn) {
+  for (auto e : {Encoding::o200k_base, Encoding::cl100k_base}) {
+    const auto& t = Tokenizer::get(e);
+    const std::string a = varied_text(6000, 1);
+    std::string b = a;
+    b[b.size() - 1] = b[b.size() - 1] == 'e' ? 'f' : 'e';  // same length, one byte apart
+    b += " extra words at the end";
+    const auto na = t.encode(a).size(), nb = t.encode(b).size();
+    ASSERT_NE(na, nb);
+    for (int round = 0; round < 3; ++round) {
+      EXPECT_EQ(t.count(a), na);
+      EXPECT_EQ(t.count(b), nb);
+    }
+    std::vector<std::string> texts;
+    std::vector<std::size_t> want;
+    for (unsigned i = 0; i < 12; ++i) {
+      texts.push_back(varied_text(700 + 300 * i, 100 + i));
+      want.push_back(t.encode(texts.back()).size());
+    }
+    std::vector<std::thread> threads;
+    std::vector<int> wrong(4, 0);
+    for (int th = 0; th < 4; ++th)
+      threads.emplace_back([&, th] {
+        for (int i = 0; i < 200; ++i) {
+          std::size_t k = static_cast<std::size_t>(i * 7 + th) % texts.size();
+          if (t.count(texts[k]) != want[k]) ++wrong[th];
+        }
+      });
+    for (auto& th : threads) th.join();
+    for (int w : wrong) EXPECT_EQ(w, 0);
+  }
+}
+
+TEST(TokensTokenizer, KeptCountsStartOverWhenFull) {
+  const auto& t = Tokenizer::get(Encoding::o200k_base);
+  // More distinct long texts than the kept bytes (8 MB) hold; each counted twice, and the first
+  // ones again after the start-over.
+  std::vector<std::string> texts;
+  std::vector<std::size_t> want;
+  for (unsigned i = 0; i < 15; ++i) {
+    texts.push_back(varied_text(640 * 1024, 1000 + i));
+    want.push_back(t.encode(texts.back()).size());
+  }
+  for (int round = 0; round < 2; ++round)
+    for (std::size_t k = 0; k < texts.size(); ++k) EXPECT_EQ(t.count(texts[k]), want[k]) << k << " round " << round;
+}
+
 }  // namespace unit_tokens_tokenizer_test
