@@ -178,14 +178,17 @@ bool sanitize_utf8(std::string_view in, std::string& out) {
 
 }  // namespace
 
-// Counts of long texts, kept: a coding agent sends the same tool definitions, system prompt and
-// earlier turns with every request (the captured Claude Code request's tools render to 40 KB of
-// text), and each is counted again for count_tokens and for the sampled estimates. A text's count
-// is found by its hash and then the whole text compared, so a count is never another text's.
-// Bounded by the bytes kept: past kMaxBytes it starts over.
+// Counts of texts (all but the shortest), kept: a coding agent sends the same tool definitions,
+// system prompt and earlier turns with every request (the captured Claude Code request's tools
+// render to 40 KB of text), and each is counted again for count_tokens and for the sampled
+// estimates. A text's count is found by its hash and then the whole text compared, so a count is
+// never another text's. Bounded by the bytes kept: past kMaxBytes it starts over.
 class CountCache {
  public:
-  static constexpr std::size_t kMinText = 512;          // shorter texts count faster than they hash
+  // A text costs ~40 ns a byte to count and under 1 ns a byte to hash and compare: any but the
+  // shortest is worth keeping.
+  static constexpr std::size_t kMinText = 64;
+  static constexpr std::size_t kEntryBytes = 96;        // what an entry costs besides its text
   static constexpr std::size_t kMaxText = 1u << 20;     // a one-off document is not kept
   static constexpr std::size_t kMaxBytes = 8u << 20;
 
@@ -204,12 +207,12 @@ class CountCache {
     auto [it, end] = counts_.equal_range(hash);
     for (; it != end; ++it)
       if (it->second.text == text) return;  // another thread counted it meanwhile
-    if (bytes_ + text.size() > kMaxBytes) {
+    if (bytes_ + text.size() + kEntryBytes > kMaxBytes) {
       counts_.clear();
       bytes_ = 0;
     }
     counts_.emplace(hash, Entry{std::string(text), count});
-    bytes_ += text.size();
+    bytes_ += text.size() + kEntryBytes;
   }
 
  private:
