@@ -289,7 +289,9 @@ boost::asio::awaitable<std::unique_ptr<App::Called>> App::call_route(const http:
         log.tokens_quick = spec.input_tokens_estimate;
       }
       if (cfg_.log_bodies) log_body(log, "upstream request to " + *url, body);
-      auto azure = call_azure(client_, tokens_, cfg_, endpoint, *url, x->answer.upstream, body,
+      // The recording keeps the body as sent; without one it is moved, not copied.
+      auto azure = call_azure(client_, tokens_, cfg_, endpoint, *url, x->answer.upstream,
+                             rec ? std::string(body) : std::move(body),
                              last_candidate ? cfg_.upstream_retries : 0, log.id, headers, !x->conv->stream);
       watched = co_await unless_client_leaves(std::move(azure), res);
       note_attempt(log, c.name, watched);

@@ -387,14 +387,16 @@ asio::awaitable<Outcome<std::unique_ptr<Connection>>> Client::connect(const Url&
 
 asio::awaitable<Outcome<std::unique_ptr<Response>>> Client::exchange(std::unique_ptr<Connection> conn,
                                                                      const Request& req, Timeouts timeouts) {
-  bhttp::request<bhttp::string_body> msg{req.method, req.url.target, 11};
+  // The body is sent from the caller's string, not copied into the message (50 KB for a Claude
+  // Code turn; a retry on a fresh connection sends it again from the same string).
+  bhttp::request<bhttp::span_body<const char>> msg{req.method, req.url.target, 11};
   bool default_port = req.url.port == (req.url.tls ? "443" : "80");
   msg.set(bhttp::field::host, default_port ? req.url.host : req.url.host + ":" + req.url.port);
   msg.set(bhttp::field::user_agent, "azure-gpt-proxy/" AGP_VERSION);
   msg.set(bhttp::field::accept_encoding, "identity");
   for (auto& [k, v] : req.headers) msg.set(k, v);
   msg.keep_alive(true);
-  msg.body() = req.body;
+  msg.body() = {req.body.data(), req.body.size()};
   msg.prepare_payload();
 
   conn->lowest().expires_after(timeouts.connect + std::chrono::seconds(30));
