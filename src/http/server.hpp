@@ -82,6 +82,10 @@ using Screen = std::function<std::optional<Rejection>(const bhttp::request_heade
 // upstream socket too).
 std::size_t connection_limit_from_fds();
 
+// A response head as Beast's serializer writes it ("HTTP/1.1 200 OK", then each field as
+// "Name: value" in the order set, each line ended by CRLF, then an empty line), in one piece.
+std::string render_head(const bhttp::response_header<>& h);
+
 // What a handler writes to. Either one complete response (send) or a chunked
 // stream (begin_stream, write, end_stream). After a failed write the client is gone:
 // `alive()` turns false and the handler should stop work (and cancel upstream).

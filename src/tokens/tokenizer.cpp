@@ -194,7 +194,7 @@ class CountCache {
 
   static bool worth_keeping(std::string_view text) { return text.size() >= kMinText && text.size() <= kMaxText; }
 
-  std::optional<std::size_t> find(std::string_view text, std::size_t hash) const {
+  std::optional<std::size_t> count_of(std::string_view text, std::size_t hash) const {
     std::lock_guard lock(mu_);
     auto [it, end] = counts_.equal_range(hash);
     for (; it != end; ++it)
@@ -202,7 +202,7 @@ class CountCache {
     return std::nullopt;
   }
 
-  void put(std::string_view text, std::size_t hash, std::size_t count) {
+  void keep(std::string_view text, std::size_t hash, std::size_t count) {
     std::lock_guard lock(mu_);
     auto [it, end] = counts_.equal_range(hash);
     for (; it != end; ++it)
@@ -500,11 +500,11 @@ std::size_t Tokenizer::count(std::string_view utf8) const {
   const bool keep = CountCache::worth_keeping(utf8);
   const std::size_t hash = keep ? std::hash<std::string_view>{}(utf8) : 0;
   if (keep)
-    if (auto n = impl_->counted.find(utf8, hash)) return *n;
+    if (auto n = impl_->counted.count_of(utf8, hash)) return *n;
   thread_local std::vector<std::uint32_t> buf;
   buf.clear();
   encode(utf8, buf);
-  if (keep) impl_->counted.put(utf8, hash, buf.size());
+  if (keep) impl_->counted.keep(utf8, hash, buf.size());
   return buf.size();
 }
 
