@@ -247,6 +247,9 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
   Dispatch d = dispatch(req, log);
   const bool model_request = d.to == To::messages || d.to == To::count_tokens || d.to == To::chat_completions;
   if (model_request && cfg_.log_bodies) log_client_request(log, req);
+  // The MAX_IN_FLIGHT slot goes as the answer's last write starts: a client acting on the answer
+  // (its next request, on another connection) does not find it still taken.
+  if (d.slot) res.hold_until_answered(std::move(d.slot));
   switch (d.to) {
     case To::error:
       co_await send_error(d.front, res, *d.error, log.id);
@@ -271,7 +274,6 @@ boost::asio::awaitable<void> App::handle(http::Request& req, http::ResponseWrite
       co_await acknowledge(res, log);
       break;
   }
-  d.slot.reset();  // the answer is out: the MAX_IN_FLIGHT slot goes before the request is recorded
   observe(log, res);
 }
 

@@ -438,6 +438,7 @@ boost::asio::awaitable<void> App::run_exchange(http::Request& req, std::unique_p
     co_await at_max_streams(front, res, log.id, admission_->streams.cap());
     co_return;
   }
+  if (stream_slot) res.hold_until_answered(std::move(stream_slot));  // free when the stream's end goes out
   auto rec = Recorder::open(cfg_.record_dir, log.id);
   // The candidates and the team go with call_route's frame: the answer needs neither.
   auto c = co_await call_route(req, std::move(call), res, log, rec.get());

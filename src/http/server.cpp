@@ -92,6 +92,7 @@ asio::awaitable<void> ResponseWriter::send(unsigned status, std::string_view con
   bytes_ += body.size();
   res.body() = std::move(body);
   res.prepare_payload();
+  answered();  // this is the answer's last write
   if (head_) {
     // HEAD: headers only, with the length a GET would have had.
     bhttp::response<bhttp::empty_body> hres{res.result(), version_};
@@ -111,7 +112,21 @@ asio::awaitable<void> ResponseWriter::send(unsigned status, std::string_view con
   if (ec) alive_ = false;
 }
 
+void ResponseWriter::hold_until_answered(Permit p) {
+  for (auto& held : until_answered_)
+    if (!held) {
+      held = std::move(p);
+      return;
+    }
+  // More than two: this one is given up now (the caller holds the others' answer anyway).
+}
+
+void ResponseWriter::answered() {
+  for (auto& held : until_answered_) held.reset();
+}
+
 void ResponseWriter::abort() {
+  answered();
   boost::system::error_code ec;
   stream_.socket().set_option(asio::socket_base::linger(true, 0), ec);
   stream_.socket().close(ec);
@@ -161,6 +176,7 @@ asio::awaitable<bool> ResponseWriter::write(std::string_view data) {
 asio::awaitable<void> ResponseWriter::end_stream() {
   if (finished_) co_return;
   finished_ = true;
+  answered();  // the stream's last write
   if (!alive_) co_return;
   stream_.expires_after(limits_.write_timeout);
   auto last = bhttp::make_chunk_last();

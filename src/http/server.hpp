@@ -10,6 +10,7 @@
 
 #include "http/admission.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -101,6 +102,11 @@ class ResponseWriter {
 
   // Drops the connection with a TCP reset (fault injection, or a peer that must not linger).
   void abort();
+  // Holds an admission permit (the request's MAX_IN_FLIGHT slot, a stream's MAX_STREAMS slot)
+  // until the answer is out: it is given up just before the answer's last write (or an abort),
+  // so a client that acts on the answer — its next request, on any connection — never finds
+  // the slot still taken. At most two are held; the writer's end gives them up too.
+  void hold_until_answered(Permit p);
   // What the client's side of the connection holds now (non-blocking check): nothing (it waits
   // for the answer), its close or reset, or bytes (a pipelined request).
   enum class Peer { waiting, closed, sent_more };
@@ -143,6 +149,8 @@ class ResponseWriter {
   bool alive_ = true;
   unsigned status_ = 0;
   std::uint64_t bytes_ = 0;
+  std::array<Permit, 2> until_answered_;
+  void answered();  // gives up what hold_until_answered holds
 };
 
 using Handler = std::function<asio::awaitable<void>(Request&, ResponseWriter&)>;

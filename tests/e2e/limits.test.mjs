@@ -217,16 +217,20 @@ describe('requests and streams in flight (MAX_IN_FLIGHT=2, MAX_STREAMS=1)', () =
     await s.mockRules([{ match: { contains: 'STALL' }, respond: { delay_ms: 2500 } }]);
     const streaming = post(s.proxyUrl, '/v1/messages', messageBody('STALL stream', { stream: true }));
     await until('the stream at the mock', async () => (await s.mockRequests()).length === 1);
-    assertAnthropicOverloaded(
-      await post(s.proxyUrl, '/v1/messages', messageBody('second stream', { stream: true })),
-      /MAX_STREAMS/,
-    );
-    assertOpenAIUnavailable(
-      await post(s.proxyUrl, '/cursor/chat/completions', chatBody('cursor stream', { stream: true })),
-      /MAX_STREAMS/,
-    );
-    const whole = await post(s.proxyUrl, '/v1/messages', messageBody('whole'));
-    assert.equal(whole.status, 200, whole.text);
+    // Each time at once after the refusals: a refused request's MAX_IN_FLIGHT slot is free by the
+    // time its client has the refusal (it goes as the answer's last write starts).
+    for (let i = 0; i < 5; i++) {
+      assertAnthropicOverloaded(
+        await post(s.proxyUrl, '/v1/messages', messageBody('second stream', { stream: true })),
+        /MAX_STREAMS/,
+      );
+      assertOpenAIUnavailable(
+        await post(s.proxyUrl, '/cursor/chat/completions', chatBody('cursor stream', { stream: true })),
+        /MAX_STREAMS/,
+      );
+      const whole = await post(s.proxyUrl, '/v1/messages', messageBody('whole'));
+      assert.equal(whole.status, 200, whole.text);
+    }
     const r = await streaming;
     assert.equal(r.status, 200);
     assert.match(r.text, /event: message_stop/);
