@@ -162,6 +162,7 @@ boost::asio::awaitable<std::unique_ptr<App::Called>> App::call_route(const http:
   auto& exact_count = out->exact_count;
   auto& passthrough = out->passthrough;
   const auto front = spec.front;
+  const bool whole_answer = !call->conv->stream;  // read whole, not relayed as a stream (either backend)
   const bool counted = front == exchange::Front::anthropic;
   std::optional<InFlight> in_flight;
   const auto& team = *call->team;
@@ -231,7 +232,7 @@ boost::asio::awaitable<std::unique_ptr<App::Called>> App::call_route(const http:
       std::string url = endpoint.url + "/anthropic/v1/messages";
       openai::UpstreamContext pctx{c.deployment, endpoint.url};
       auto azure = call_azure(client_, tokens_, cfg_, endpoint, url, pctx, passthrough_body(req.message.body(), c.deployment),
-                             last_candidate ? cfg_.upstream_retries : 0, log.id, extra);
+                             last_candidate ? cfg_.upstream_retries : 0, log.id, extra, whole_answer);
       watched = co_await unless_client_leaves(std::move(azure), res);
       note_attempt(log, c.name, watched);
     } else {
@@ -292,7 +293,7 @@ boost::asio::awaitable<std::unique_ptr<App::Called>> App::call_route(const http:
       // The recording keeps the body as sent; without one it is moved, not copied.
       auto azure = call_azure(client_, tokens_, cfg_, endpoint, *url, x->answer.upstream,
                              rec ? std::string(body) : std::move(body),
-                             last_candidate ? cfg_.upstream_retries : 0, log.id, headers, !x->conv->stream);
+                             last_candidate ? cfg_.upstream_retries : 0, log.id, headers, whole_answer);
       watched = co_await unless_client_leaves(std::move(azure), res);
       note_attempt(log, c.name, watched);
       if (rec) rec->upstream_request(*url, body);  // as last sent
