@@ -196,17 +196,13 @@ class CountCache {
 
   std::optional<std::size_t> count_of(std::string_view text, std::size_t hash) const {
     std::lock_guard lock(mu_);
-    auto [it, end] = counts_.equal_range(hash);
-    for (; it != end; ++it)
-      if (it->second.text == text) return it->second.count;
+    if (auto* e = entry(text, hash)) return e->count;
     return std::nullopt;
   }
 
   void keep(std::string_view text, std::size_t hash, std::size_t count) {
     std::lock_guard lock(mu_);
-    auto [it, end] = counts_.equal_range(hash);
-    for (; it != end; ++it)
-      if (it->second.text == text) return;  // another thread counted it meanwhile
+    if (entry(text, hash)) return;  // another thread counted it meanwhile
     if (bytes_ + text.size() + kEntryBytes > kMaxBytes) {
       counts_.clear();
       bytes_ = 0;
@@ -220,6 +216,14 @@ class CountCache {
     std::string text;
     std::size_t count;
   };
+  // The entry of `text` (whose hash is `hash`), or null; under mu_.
+  const Entry* entry(std::string_view text, std::size_t hash) const {
+    auto [it, end] = counts_.equal_range(hash);
+    for (; it != end; ++it)
+      if (it->second.text == text) return &it->second;
+    return nullptr;
+  }
+
   mutable std::mutex mu_;
   std::unordered_multimap<std::size_t, Entry> counts_;
   std::size_t bytes_ = 0;
